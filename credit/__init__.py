@@ -1,0 +1,37 @@
+"""The Quality Credit Registry: a city's quality credit files, grades and quality blacklist."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from credit.config import Settings
+
+
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
+    from credit import api, clock, errors, logs
+    from credit.api import hooks
+    from credit.auth.keys import KeyRing
+    from credit.db import Database
+
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env(**(config or {}))
+    logs.configure(settings.log_level)
+    clock.set_zone(settings.zone)
+
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["credit.settings"] = settings
+    app.extensions["credit.database"] = Database(settings)
+    token_keys = KeyRing(settings.keys / "tokens")
+    token_keys.ensure()
+    app.extensions["credit.token_keys"] = token_keys
+
+    errors.register_error_handlers(app)
+    hooks.install(app)
+    api.init_api(app)
+    return app

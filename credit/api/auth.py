@@ -1,0 +1,27 @@
+"""Signing in: username and password for a short-lived bearer token."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from credit.api.context import db_session
+from credit.auth.tokens import issue_token
+from credit.services.users import authenticate
+from schemas.auth import TokenRequest, TokenResponse
+
+blp = Blueprint("auth", __name__, description="Signing in")
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.arguments(TokenRequest)
+    @blp.response(200, TokenResponse)
+    @blp.alt_response(401, description="Wrong credentials or a disabled account")
+    def post(self, credentials):
+        """Exchange a username and password for a bearer token."""
+        caller = authenticate(db_session(), credentials["username"], credentials["password"])
+        lifetime = current_app.extensions["credit.settings"].token_lifetime
+        token = issue_token(caller, current_app.extensions["credit.token_keys"], lifetime)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}

@@ -1,0 +1,67 @@
+"""Per-request plumbing: request ids, body checks, eager token checks and the access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from credit.api.context import close_session, current_caller
+from credit.errors import MalformedRequest
+
+access_log = logging.getLogger("credit.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def install(app: Flask) -> None:
+    app.before_request(_start)
+    app.before_request(_check_json_body)
+    app.before_request(_check_token)
+    app.after_request(_finish)
+    app.teardown_request(close_session)
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    offered = request.headers.get("X-Request-ID", "")
+    g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+
+def _check_json_body() -> None:
+    """400 for a body that is not JSON or not an object, before any schema sees it."""
+    if request.method not in BODY_METHODS or not request.is_json:
+        return
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedRequest(f"The body is not valid JSON: {error}.") from None
+    if not isinstance(body, dict):
+        raise MalformedRequest(f"The body must be a JSON object, not {type(body).__name__}.")
+
+
+def _check_token() -> None:
+    # A token that is present but bad is refused even where no token is needed.
+    if "Authorization" in request.headers:
+        current_caller()
+
+
+def _finish(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    caller = g.get("caller")
+    access_log.info("request", extra={"fields": {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+        "request_id": g.get("request_id"),
+        "user": caller.username if caller else None,
+    }})
+    return response

@@ -1,0 +1,177 @@
+"""The `credit` command: serving, migrating, demo data, accounts and keys."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from credit.config import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _database():
+    from credit.db import Database
+
+    return Database(_settings())
+
+
+@click.group()
+def main() -> None:
+    """Quality Credit Registry administration."""
+
+
+@main.command()
+@click.option("--bind", help="host:port to listen on (default CREDIT_BIND, 127.0.0.1:8000)")
+@click.option("--workers", type=int, help="worker processes (default CREDIT_WORKERS)")
+def serve(bind: str | None, workers: int | None) -> None:
+    """Migrate, then serve the API with gunicorn."""
+    from credit import dbschema
+    from credit.server import Server
+
+    settings = _settings()
+    database = _database()
+    dbschema.upgrade(database.engine)
+    database.dispose()
+    Server(settings, bind=bind or settings.bind, workers=workers or settings.workers).run()
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to a revision."""
+    from credit import dbschema
+
+    database = _database()
+    dbschema.upgrade(database.engine, revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+@click.option("--enterprises", "count", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True, help="same seed, same firms")
+@click.option("--batch", type=click.IntRange(min=100), default=5000, show_default=True)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def seed(count: int, seed: int, batch: int, quiet: bool) -> None:
+    """Fill the database with synthetic demo firms (every name carries 演示)."""
+    from credit import demo
+
+    database = _database()
+    written = demo.seed_enterprises(database, count, seed=seed, batch=batch, progress=not quiet)
+    click.echo(f"{written} demo enterprises written")
+
+
+@main.command()
+def demo() -> None:
+    """Seed a demo registry when the database is empty (unless CREDIT_DEMO=0); say how to sign in."""
+    from credit import dbschema
+    from credit import demo as demo_data
+    from credit.models import Enterprise
+    from sqlalchemy import select
+
+    settings = _settings()
+    database = _database()
+    credentials = settings.instance_dir / "demo-accounts.tsv"
+    with database.reading() as session:
+        empty = dbschema.is_empty(database.engine) or session.scalar(
+            select(Enterprise.id).limit(1)) is None
+    if empty and settings.demo:
+        demo_data.seed_enterprises(database, settings.demo_enterprises, progress=False)
+        demo_data.create_demo_accounts(database, credentials)
+        click.echo(f"seeded {settings.demo_enterprises} demo enterprises")
+    if credentials.is_file():
+        click.echo(f"demo accounts (password in {credentials}):")
+        for line in credentials.read_text(encoding="utf-8").splitlines():
+            username, password, role, binding = line.split("\t")
+            click.echo(f"  {username:18} {role:12} {binding:18} password {password}")
+        click.echo("sign in: curl -s -X POST http://<bind>/api/v1/auth/token "
+                   "-H 'Content-Type: application/json' "
+                   "-d '{\"username\": \"demo-regulator\", \"password\": \"...\"}'")
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "regulator", "bank", "procurement", "enterprise"]))
+@click.option("--uscc", help="the firm an enterprise account belongs to")
+@click.option("--region", help="the region code prefix a regulator covers, e.g. 3211")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="read the password from standard input")
+def users_create(username, role, uscc, region, password_stdin) -> None:
+    """Create an account."""
+    from credit.errors import CreditError
+    from credit.services.users import create_user
+
+    password = sys.stdin.read().rstrip("\r\n")
+    try:
+        with _database().writing() as session:
+            user = create_user(session, username, role, password, uscc=uscc, region=region)
+            summary = _describe(user)
+    except CreditError as error:
+        _fail(error)
+    click.echo(f"created {summary}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts."""
+    from credit.services.users import list_users
+
+    with _database().reading() as session:
+        for user in list_users(session):
+            click.echo(_describe(user))
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username) -> None:
+    """Disable an account; its tokens stop working at once."""
+    from credit.errors import CreditError
+    from credit.services.users import disable_user
+
+    try:
+        with _database().writing() as session:
+            disable_user(session, username)
+    except CreditError as error:
+        _fail(error)
+    click.echo(f"disabled {username}")
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Sign new tokens with a new key; tokens signed with older keys keep verifying."""
+    from credit.auth.keys import KeyRing
+
+    key = KeyRing(_settings().keys / "tokens").rotate()
+    click.echo(f"new token signing key {key.kid}")
+
+
+def _describe(user) -> str:
+    binding = user.uscc or user.region or "-"
+    state = "active" if user.active else "disabled"
+    return f"{user.username}\t{user.role}\t{binding}\t{state}"
+
+
+def _fail(error) -> None:
+    click.echo(f"error: {error.detail}", err=True)
+    for field, messages in (error.errors or {}).items():
+        click.echo(f"  {field}: {'; '.join(messages)}", err=True)
+    raise SystemExit(1 if error.status != 409 else 3)

@@ -1,0 +1,24 @@
+"""The registry's sense of time: instants in UTC, business dates in the configured zone."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+_zone = DEFAULT_ZONE
+
+
+def set_zone(zone: ZoneInfo) -> None:
+    """The zone business dates are reckoned in (setting CREDIT_TIMEZONE)."""
+    global _zone
+    _zone = zone
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def today() -> datetime.date:
+    """The business date: what a regulator in the registry's city calls today."""
+    return utcnow().astimezone(_zone).date()

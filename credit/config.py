@@ -1,0 +1,76 @@
+"""Settings read from the environment (CREDIT_*), each with a default that works out of the box."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_instance_dir() -> Path:
+    return PROJECT_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an operator may set; `Settings.from_env()` reads CREDIT_<NAME> for each field."""
+
+    instance_dir: Path = field(default_factory=_default_instance_dir)
+    database_url: str = ""
+    bind: str = "127.0.0.1:8000"
+    workers: int = 2
+    token_lifetime: int = 900  # seconds; short-lived so a disabled account stops working soon
+    key_dir: Path | None = None
+    timezone: str = "Asia/Shanghai"
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+    demo: bool = True
+    demo_enterprises: int = 300
+    sqlite_busy_timeout_ms: int = 15000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get("CREDIT_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        values.update(overrides)
+        return replace(cls(), **values)
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_dir / 'registry.sqlite3'}"
+
+    @property
+    def keys(self) -> Path:
+        return self.key_dir or self.instance_dir / "keys"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _parse(name: str, kind, raw: str):
+    kind = str(kind)
+    try:
+        if "bool" in kind:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if "int" in kind:
+            return int(raw)
+        if "Path" in kind:
+            return Path(raw).expanduser().resolve()
+    except ValueError:
+        raise SystemExit(f"CREDIT_{name.upper()}: cannot read {raw!r} as {kind}") from None
+    return raw

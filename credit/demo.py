@@ -1,0 +1,134 @@
+"""Synthetic demo firms and accounts, written through the same services as real data.
+
+Every demo name carries 演示 so that it can never pass for a real firm. The same seed on the same
+database gives the same firms.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from credit import reference
+from credit import uscc as uscc_codes
+from credit.db import Database
+from credit.models import Enterprise
+from credit.services.enterprises import NewEnterprise, register_many
+from credit.services.users import create_user
+
+# The five cities whose quality policies the registry serves.
+DEMO_CITIES = ("3211", "3501", "3304", "1529", "6207")
+
+# GB/T 4754-2017 division or section, and the words a firm in it puts in its name.
+TRADES = (
+    ("13", ("粮油", "饲料", "农副产品")), ("14", ("食品", "乳业", "调味品")),
+    ("15", ("酒业", "饮料", "茶业")), ("17", ("纺织", "丝绸", "印染")),
+    ("18", ("服饰", "服装", "制衣")), ("26", ("化工", "涂料", "新材料")),
+    ("27", ("制药", "生物医药", "药业")), ("29", ("塑胶", "橡胶制品", "塑业")),
+    ("30", ("建材", "玻璃", "陶瓷")), ("32", ("铝业", "铜业", "合金材料")),
+    ("33", ("五金", "金属制品", "钢构")), ("34", ("机械", "阀门", "泵业")),
+    ("35", ("专用设备", "环保设备", "工程机械")), ("36", ("汽车零部件", "汽车配件", "车辆")),
+    ("38", ("电气设备", "电器", "电缆")), ("39", ("电子科技", "通信设备", "智能科技")),
+    ("E", ("建设工程", "建筑安装", "市政工程")), ("F", ("商贸", "贸易", "物资")),
+    ("G", ("物流", "运输", "仓储")), ("H", ("餐饮管理", "酒店管理", "餐饮")),
+    ("I", ("软件", "信息技术", "网络科技")), ("M", ("检测技术", "技术服务", "研究院")),
+)
+BRAND_CHARACTERS = "华东盛丰鑫宏达恒通德金泰瑞源新安康美兴旺嘉润海天宇中博立信诚远航科创银龙江苏闽浙祥和顺隆昌永"
+LEGAL_FORMS = ("有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司")
+# Registration authority 9 (market regulation) and entity type: 1 company, 2 sole trader, 3 co-op.
+ENTITY_TYPES = ("91", "91", "91", "91", "91", "91", "91", "92", "93")
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check
+ORG_CODE_SPACE = 10**8
+ORG_CODE_STRIDE = 48_271  # coprime to 10**8, so consecutive firms get scattered distinct codes
+FIRST_REGISTRATION = datetime.date(1995, 1, 1)
+REGISTRATION_SPAN_DAYS = (datetime.date(2024, 12, 31) - FIRST_REGISTRATION).days
+
+
+def demo_regions() -> list[reference.Region]:
+    return [r for code, r in sorted(reference.regions().items())
+            if code[:4] in DEMO_CITIES and not code.endswith("00")]
+
+
+def organisation_code(number: int) -> str:
+    digits = f"{number:08d}"
+    check = 11 - sum(int(d) * w for d, w in zip(digits, ORG_CODE_WEIGHTS)) % 11
+    return digits + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
+    """Firms number start .. start+count-1 of the demo population for this seed."""
+    regions = demo_regions()
+    offset = random.Random(seed).randrange(ORG_CODE_SPACE)
+    for number in range(start, start + count):
+        rng = random.Random(f"{seed}:{number}")
+        region = rng.choice(regions)
+        kind = rng.choice(ENTITY_TYPES)
+        org = organisation_code((offset + number * ORG_CODE_STRIDE) % ORG_CODE_SPACE)
+        code = uscc_codes.with_check_character(kind + region.code + org)
+        industry, words = rng.choice(TRADES)
+        brand = rng.choice(BRAND_CHARACTERS) + rng.choice(BRAND_CHARACTERS)
+        form = {"92": "经营部", "93": "专业合作社"}.get(kind) or rng.choice(LEGAL_FORMS)
+        city = region.city.removesuffix("市").removesuffix("盟")
+        yield NewEnterprise(
+            uscc=code,
+            name=f"{city}{brand}{rng.choice(words)}{form}（演示）",
+            region_code=region.code,
+            industry_code=industry,
+            registered_on=FIRST_REGISTRATION + datetime.timedelta(
+                days=rng.randrange(REGISTRATION_SPAN_DAYS)),
+        )
+
+
+def seed_enterprises(database: Database, count: int, *, seed: int = 2026, batch: int = 5000,
+                     progress: bool = True) -> int:
+    """Adds `count` demo firms after those already there; each batch is its own transaction."""
+    with database.reading() as session:
+        start = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+    written = 0
+    with tqdm(total=count, unit="firm", disable=not progress, desc="seeding") as bar:
+        while written < count:
+            size = min(batch, count - written)
+            with database.writing() as session:
+                register_many(session, demo_firms(start + written, size, seed))
+            written += size
+            bar.update(size)
+    return written
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    binding: str | None
+
+
+def create_demo_accounts(database: Database, credentials_file: Path) -> list[DemoAccount]:
+    """One account per role, sharing a random password written to credentials_file (mode 600)."""
+    password = secrets.token_urlsafe(12)
+    with database.writing() as session:
+        firm = session.scalar(select(Enterprise).where(Enterprise.region_code.startswith("3211"))
+                              .order_by(Enterprise.id).limit(1))
+        accounts = [
+            DemoAccount("demo-regulator", "regulator", "3211"),
+            DemoAccount("demo-bank", "bank", None),
+            DemoAccount("demo-procurement", "procurement", None),
+            DemoAccount("demo-admin", "admin", None),
+        ]
+        if firm is not None:
+            accounts.append(DemoAccount("demo-enterprise", "enterprise", firm.uscc))
+        for account in accounts:
+            create_user(session, account.username, account.role, password,
+                        uscc=account.binding if account.role == "enterprise" else None,
+                        region=account.binding if account.role == "regulator" else None)
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{a.username}\t{password}\t{a.role}\t{a.binding or ''}" for a in accounts]
+    credentials_file.touch(mode=0o600)
+    credentials_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return accounts

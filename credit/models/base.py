@@ -1,0 +1,51 @@
+"""Declarative base, the constraint naming convention and the column types every model shares."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+from credit.clock import utcnow
+
+# Alembic names constraints the same on SQLite and PostgreSQL only when the model names them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC timestamp on both engines (SQLite keeps no offset, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=datetime.UTC)
+
+
+def code_string(length: int) -> String:
+    """Codes compared and ordered byte by byte on both engines (prefix ranges rely on it)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+created_at = Annotated[datetime.datetime, mapped_column(UTCDateTime, default=utcnow)]

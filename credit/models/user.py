@@ -1,0 +1,27 @@
+"""Accounts: who may sign in, in which role, bound to which firm or region."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from credit.models.base import Base, UTCDateTime, code_string, created_at
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    uscc: Mapped[str | None] = mapped_column(code_string(18))
+    region: Mapped[str | None] = mapped_column(code_string(6))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[created_at]
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None

@@ -1,0 +1,71 @@
+"""Reference data: GB/T 2260 region codes and GB/T 4754-2017 industry codes."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# GB/T 4754-2017: every two-digit division belongs to one lettered section.
+_SECTION_DIVISIONS = {
+    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52),
+    "G": (53, 60), "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72),
+    "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
+    "S": (91, 96), "T": (97, 97),
+}
+_INDUSTRY_CODE = re.compile(r"^(?:[A-T]|\d{2}|\d{3}|\d{4})$")
+_REGION_CODE = re.compile(r"^\d{6}$")
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82".split()
+)
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    city: str
+    province: str
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("credit").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def regions() -> dict[str, Region]:
+    return {row["code"]: Region(**row) for row in _rows("regions.csv")}
+
+
+@cache
+def industry_names() -> dict[str, str]:
+    return {row["code"]: row["name"] for row in _rows("industries.csv")}
+
+
+def section_of_division(division: int) -> str | None:
+    for section, (low, high) in _SECTION_DIVISIONS.items():
+        if low <= division <= high:
+            return section
+    return None
+
+
+def industry_problem(code: str) -> str | None:
+    """Why code is not a GB/T 4754-2017 section, division, group or class; None when it is."""
+    if not _INDUSTRY_CODE.match(code):
+        return "must be a GB/T 4754 section letter (A-T) or a 2- to 4-digit division, group or class"
+    if code.isdigit() and section_of_division(int(code[:2])) is None:
+        return f"division {code[:2]} does not exist in GB/T 4754-2017"
+    return None
+
+
+def region_problem(code: str) -> str | None:
+    """Why code is not a GB/T 2260 county-level code; None when it is."""
+    if not _REGION_CODE.match(code):
+        return "must be a 6-digit GB/T 2260 administrative division code"
+    if code[:2] not in _PROVINCES:
+        return f"{code[:2]} is not a GB/T 2260 province code"
+    return None

@@ -1,0 +1,36 @@
+"""gunicorn serving the registry: the app (and its keys) is built once in the master, then forked."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from credit import create_app
+from credit.config import Settings
+
+
+class Server(BaseApplication):
+    def __init__(self, settings: Settings, *, bind: str, workers: int):
+        self.settings = settings
+        self.options = {
+            "bind": bind,
+            "workers": workers,
+            "preload_app": True,
+            "accesslog": None,  # the app writes its own structured access log
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "post_fork": _post_fork,
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app(self.settings)
+
+
+def _post_fork(server, worker):
+    # Connections opened in the master must not be shared by the forked workers.
+    app = server.app.callable
+    app.extensions["credit.database"].engine.dispose(close=False)

@@ -1,0 +1,137 @@
+"""The enterprise register: one credit file per USCC, found by code, code prefix or any part of its name."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import case, func, insert, literal, select, union
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from credit import uscc as uscc_codes
+from credit.auth.caller import Caller, require_region
+from credit.errors import Conflict, InvalidInput, NotFound
+from credit.models import Enterprise, EnterpriseNameGram
+
+MIN_NAME_QUERY = 2
+
+
+@dataclass(frozen=True)
+class NewEnterprise:
+    uscc: str
+    name: str
+    region_code: str | None = None
+    industry_code: str | None = None
+    registered_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: Sequence[Enterprise]
+    page: int
+    per_page: int
+    total: int
+
+
+def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) -> Enterprise:
+    region_code = new.region_code or uscc_codes.region_of(new.uscc)
+    require_region(caller, region_code)
+    if session.scalar(select(Enterprise.id).where(Enterprise.uscc == new.uscc)) is not None:
+        raise Conflict(f"Enterprise {new.uscc} is already registered.")
+    enterprise = Enterprise(uscc=new.uscc, name=new.name, region_code=region_code,
+                            industry_code=new.industry_code, registered_on=new.registered_on)
+    try:
+        with session.begin_nested():
+            session.add(enterprise)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"Enterprise {new.uscc} is already registered.") from None
+    index_name(session, enterprise.id, enterprise.name)
+    return enterprise
+
+
+def register_many(session: Session, firms: Iterable[NewEnterprise]) -> int:
+    """Bulk registration for imports and demo data: the same rows as one by one, in one statement."""
+    rows = [{"uscc": f.uscc, "name": f.name,
+             "region_code": f.region_code or uscc_codes.region_of(f.uscc),
+             "industry_code": f.industry_code, "registered_on": f.registered_on,
+             "status": "in_business"} for f in firms]
+    if not rows:
+        return 0
+    ids = session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+                          rows).all()
+    grams = [{"gram": gram, "enterprise_id": id_}
+             for id_, row in zip(ids, rows) for gram in name_grams(row["name"])]
+    session.execute(insert(EnterpriseNameGram), grams)
+    return len(ids)
+
+
+def get_enterprise(session: Session, uscc: str) -> Enterprise:
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if enterprise is None:
+        raise NotFound(f"No enterprise with USCC {uscc} is registered.")
+    return enterprise
+
+
+def name_grams(name: str) -> set[str]:
+    """The distinct two-character runs of a name, case-folded."""
+    folded = name.lower()
+    return {folded[i:i + 2] for i in range(len(folded) - 1)}
+
+
+def index_name(session: Session, enterprise_id: int, name: str) -> None:
+    grams = [{"gram": g, "enterprise_id": enterprise_id} for g in sorted(name_grams(name))]
+    if grams:
+        session.execute(insert(EnterpriseNameGram), grams)
+
+
+def search_enterprises(session: Session, *, q: str | None = None, region: str | None = None,
+                       page: int = 1, per_page: int = 50) -> SearchPage:
+    """Firms whose name contains q (2+ characters) or whose USCC starts with q, in a region prefix.
+
+    Order: the exact USCC first, then names that start with q, then the rest by name.
+    """
+    stmt = select(Enterprise)
+    order = [Enterprise.name, Enterprise.uscc]
+    if q:
+        text = q.strip()
+        code = uscc_codes.normalise(text)
+        matches = []
+        if uscc_codes.is_prefix(code):
+            matches.append(select(Enterprise.id).where(*prefix_range(Enterprise.uscc, code)))
+        if len(text) >= MIN_NAME_QUERY:
+            matches.append(_name_contains(text))
+        if not matches:
+            raise InvalidInput.field(
+                "q", f"give at least {MIN_NAME_QUERY} characters of a name, or the start of a USCC")
+        ids = matches[0] if len(matches) == 1 else union(*matches)
+        stmt = stmt.where(Enterprise.id.in_(ids))
+        rank = case((Enterprise.uscc == code, 0),
+                    (func.lower(Enterprise.name).startswith(text.lower(), autoescape=True), 1),
+                    else_=2)
+        order.insert(0, rank)
+    if region:
+        stmt = stmt.where(*prefix_range(Enterprise.region_code, region))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return SearchPage(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def _name_contains(text: str):
+    grams = sorted(name_grams(text))
+    candidates = (select(EnterpriseNameGram.enterprise_id)
+                  .where(EnterpriseNameGram.gram.in_(grams))
+                  .group_by(EnterpriseNameGram.enterprise_id)
+                  .having(func.count() == literal(len(grams))))
+    # Every gram present does not make them adjacent: confirm the substring on the candidates.
+    return (select(Enterprise.id)
+            .where(Enterprise.id.in_(candidates))
+            .where(func.lower(Enterprise.name).contains(text.lower(), autoescape=True)))
+
+
+def prefix_range(column, prefix: str):
+    """`column LIKE 'prefix%'` as a range, which both engines answer from a B-tree index."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return column >= prefix, column < upper

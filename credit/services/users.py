@@ -1,0 +1,85 @@
+"""Accounts: creating, disabling and signing in."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credit import uscc as uscc_codes
+from credit.auth.caller import ROLES, Caller
+from credit.auth.passwords import hash_password, verify_password
+from credit.clock import utcnow
+from credit.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from credit.models import User
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+ACCOUNT_ROLES = tuple(role for role in ROLES if role != "public")
+
+
+def create_user(session: Session, username: str, role: str, password: str, *,
+                uscc: str | None = None, region: str | None = None) -> User:
+    errors: dict[str, list[str]] = {}
+    if not USERNAME.match(username or ""):
+        errors["username"] = ["2-64 letters, digits or . _ @ -, starting with a letter or digit"]
+    if role not in ACCOUNT_ROLES:
+        errors["role"] = [f"must be one of {', '.join(ACCOUNT_ROLES)}"]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"must have at least {MIN_PASSWORD_LENGTH} characters"]
+    if role == "enterprise":
+        try:
+            uscc = uscc_codes.validate(uscc or "")
+        except uscc_codes.InvalidUscc as problem:
+            errors["uscc"] = [f"an enterprise account needs its firm's USCC: it {problem}"]
+    elif uscc:
+        errors["uscc"] = ["only an enterprise account is bound to a USCC"]
+    if role == "regulator":
+        if not region or not re.fullmatch(r"\d{2}(\d{2}){0,2}", region):
+            errors["region"] = ["a regulator needs a region code prefix of 2, 4 or 6 digits"]
+    elif region:
+        errors["region"] = ["only a regulator account is bound to a region"]
+    if errors:
+        raise InvalidInput(errors)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"An account named {username} already exists.")
+    user = User(username=username, role=role, uscc=uscc, region=region,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def disable_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No account named {username}.")
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+        session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> Caller:
+    """The caller for a username and password; one message for every failure, so names stay secret."""
+    user = session.scalar(select(User).where(User.username == username))
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        raise Unauthorized("Wrong username or password, or the account is disabled.")
+    return caller_of(user)
+
+
+def active_caller(session: Session, username: str) -> Caller:
+    """The caller as the database has it now: a token of a disabled or deleted account stops working."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise Unauthorized("The account behind this token is disabled or no longer exists.")
+    return caller_of(user)
+
+
+def caller_of(user: User) -> Caller:
+    return Caller(username=user.username, role=user.role, uscc=user.uscc, region=user.region)

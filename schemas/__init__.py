@@ -1,0 +1,1 @@
+"""The wire format: marshmallow schemas, one module per resource."""

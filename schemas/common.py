@@ -1,0 +1,104 @@
+"""Building blocks every resource's schemas share: strict input, codes, dates, pages, problems."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from credit import clock
+from credit import uscc as uscc_codes
+from credit.reference import industry_problem, region_problem
+
+MAX_PER_PAGE = 200
+
+
+class InputSchema(ma.Schema):
+    """A request body or query: unknown fields are refused, never dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Uscc(fields.String):
+    """A unified social credit code, trimmed, upper-cased and checked to GB 32100."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "Unified social credit code (GB 32100), 18 characters")
+        kwargs["metadata"].setdefault("example", "91321100700004117A")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return uscc_codes.validate(text)
+        except uscc_codes.InvalidUscc as problem:
+            raise ma.ValidationError(f"Not a valid USCC: it {problem}.") from None
+
+
+class RegionCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        problem = region_problem(text)
+        if problem:
+            raise ma.ValidationError(f"Region code {problem}.")
+        return text
+
+
+class IndustryCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        problem = industry_problem(text)
+        if problem:
+            raise ma.ValidationError(f"Industry code {problem}.")
+        return text
+
+
+class PastDate(fields.Date):
+    """A business date that has happened: today or earlier in the registry's time zone."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if day > clock.today():
+            raise ma.ValidationError(f"{day.isoformat()} is in the future.")
+        return day
+
+
+def trimmed_text(max_length: int, **kwargs) -> fields.String:
+    return TrimmedString(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+class TrimmedString(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+
+
+class PageArgs(InputSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class PageSchema(ma.Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The response schema of a paginated list of item_schema."""
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema), required=True)})
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, the body of every error."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Each invalid field (dotted path) and its messages"})
+    request_id = fields.String()

@@ -1,0 +1,48 @@
+"""Enterprises on the wire: registration, the public profile, search."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from schemas.common import (IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
+                            TrimmedString, Uscc, page_of, trimmed_text)
+
+
+class EnterpriseIn(InputSchema):
+    uscc = Uscc(required=True)
+    name = trimmed_text(200, required=True)
+    region_code = RegionCode(metadata={"description": "GB/T 2260 code; defaults to USCC positions 3-8"})
+    industry_code = IndustryCode(metadata={"description": "GB/T 4754-2017 section, division, group or class"})
+    registered_on = PastDate()
+
+
+class EnterpriseOut(ma.Schema):
+    uscc = fields.String(required=True)
+    name = fields.String(required=True)
+    region_code = fields.String(required=True)
+    industry_code = fields.String(allow_none=True)
+    registered_on = fields.Date(allow_none=True)
+    status = fields.String(required=True)
+
+
+class PublicProfile(EnterpriseOut):
+    grade = fields.String(allow_none=True, required=True)
+    risk_class = fields.String(allow_none=True, required=True)
+    blacklisted = fields.Boolean(required=True)
+    awards = fields.List(fields.Dict(), required=True)
+    violations = fields.List(fields.Dict(), required=True)
+
+
+class EnterpriseSearchArgs(PageArgs):
+    q = TrimmedString(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "2+ characters of a name, or the start of a USCC"})
+    region = fields.String(validate=validate.Regexp(r"^\d{2,6}$",
+                                                    error="must be 2 to 6 digits of a region code"))
+
+
+EnterprisePage = page_of(EnterpriseOut, "EnterprisePage")
+
+
+class UsccPath(InputSchema):
+    uscc = Uscc(required=True)
