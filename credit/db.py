@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,9 +23,16 @@ class Database:
     of waiting for the busy timeout.
     """
 
-    def __init__(self, settings: Settings, engine: Engine | None = None):
+    def __init__(self, settings: Settings, engine: Engine | None = None,
+                 connection: Connection | None = None):
         self.settings = settings
         self.engine = engine or make_engine(settings)
+        if connection is not None:
+            # Sessions join a transaction the caller owns (tests roll it back afterwards).
+            bound = sessionmaker(bind=connection, expire_on_commit=False,
+                                 join_transaction_mode="create_savepoint")
+            self._reading = self._writing = bound
+            return
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
