@@ -22,3 +22,8 @@ def utcnow() -> datetime.datetime:
 def today() -> datetime.date:
     """The business date: what a regulator in the registry's city calls today."""
     return utcnow().astimezone(_zone).date()
+
+
+def business_date(instant: datetime.datetime) -> datetime.date:
+    """The business date on which an instant fell."""
+    return instant.astimezone(_zone).date()

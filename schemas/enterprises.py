@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from schemas.records import RecordOut
 from schemas.common import (IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
                             TrimmedString, Uscc, page_of, trimmed_text)
 
@@ -26,12 +27,26 @@ class EnterpriseOut(ma.Schema):
     status = fields.String(required=True)
 
 
-class PublicProfile(EnterpriseOut):
+class StandingOut(EnterpriseOut):
     grade = fields.String(allow_none=True, required=True)
     risk_class = fields.String(allow_none=True, required=True)
     blacklisted = fields.Boolean(required=True)
-    awards = fields.List(fields.Dict(), required=True)
-    violations = fields.List(fields.Dict(), required=True)
+
+
+class PublicProfile(StandingOut):
+    """Only what is inside its display period: honours and certifications in force, violations
+    within 3 months (minor), 1 year (general) or 3 years (serious) of the decision."""
+
+    awards = fields.List(fields.Nested(RecordOut), required=True)
+    certifications = fields.List(fields.Nested(RecordOut), required=True)
+    violations = fields.List(fields.Nested(RecordOut), required=True)
+
+
+class CreditFile(StandingOut):
+    """The whole file: expired, revoked and rescinded records too, each with its corrections."""
+
+    as_of = fields.Date(required=True)
+    records = fields.List(fields.Nested(RecordOut), required=True)
 
 
 class EnterpriseSearchArgs(PageArgs):

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
 from credit.services import enterprises, profiles
-from schemas.enterprises import (EnterpriseIn, EnterpriseOut, EnterprisePage, EnterpriseSearchArgs,
-                                 PublicProfile, UsccPath)
+from schemas.enterprises import (CreditFile, EnterpriseIn, EnterpriseOut, EnterprisePage,
+                                 EnterpriseSearchArgs, PublicProfile, UsccPath)
 
 blp = Blueprint("enterprises", __name__, description="The enterprise register")
 
@@ -41,3 +41,13 @@ class EnterpriseByUscc(MethodView):
     def get(self, path, uscc):
         """The public profile: grade, blacklist state, and records inside their display period."""
         return profiles.public_profile(db_session(), path["uscc"])
+
+
+@blp.route("/enterprises/<uscc>/file")
+class EnterpriseFile(MethodView):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.response(200, CreditFile)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self, path, uscc):
+        """The whole credit file (the regulator of the region, the enterprise itself)."""
+        return profiles.credit_file(db_session(), current_caller(), path["uscc"])

@@ -43,6 +43,8 @@ def _check_json_body() -> None:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedRequest(f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise MalformedRequest("The body's JSON is nested too deeply.") from None
     if not isinstance(body, dict):
         raise MalformedRequest(f"The body must be a JSON object, not {type(body).__name__}.")
 

@@ -1,7 +1,11 @@
 """The registry's tables; importing this module registers every model on `Base.metadata`."""
 
+from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.record import Award, Certification, Correction, Inspection, Record, Violation
+from credit.models.state import EnterpriseState
 from credit.models.user import User
 
-__all__ = ["Base", "Enterprise", "EnterpriseNameGram", "User"]
+__all__ = ["AuditEvent", "Award", "Base", "Certification", "Correction", "Enterprise",
+           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Record", "User", "Violation"]

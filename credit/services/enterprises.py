@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from sqlalchemy import case, func, insert, literal, select, union
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credit import uscc as uscc_codes
 from credit.auth.caller import Caller, require_region
 from credit.errors import Conflict, InvalidInput, NotFound
-from credit.models import Enterprise, EnterpriseNameGram
+from credit.clock import utcnow
+from credit.models import Enterprise, EnterpriseNameGram, EnterpriseState
+from credit.services import audit
+from credit.services.state import new_state
 
 MIN_NAME_QUERY = 2
 
@@ -38,26 +40,30 @@ class SearchPage:
 def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) -> Enterprise:
     region_code = new.region_code or uscc_codes.region_of(new.uscc)
     require_region(caller, region_code)
+    # Writers queue on the chain lock before checking, so two registrations cannot both pass.
+    audit.lock_chain(session)
     if session.scalar(select(Enterprise.id).where(Enterprise.uscc == new.uscc)) is not None:
         raise Conflict(f"Enterprise {new.uscc} is already registered.")
     enterprise = Enterprise(uscc=new.uscc, name=new.name, region_code=region_code,
                             industry_code=new.industry_code, registered_on=new.registered_on)
-    try:
-        with session.begin_nested():
-            session.add(enterprise)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"Enterprise {new.uscc} is already registered.") from None
+    session.add(enterprise)
+    session.flush()
+    session.add(new_state(enterprise.id))
     index_name(session, enterprise.id, enterprise.name)
+    audit.append(session, audit.NewEvent(
+        actor=caller.username, kind="enterprise_registered", enterprise_id=enterprise.id,
+        payload={"enterprise": audit.row_content(enterprise)}))
     return enterprise
 
 
-def register_many(session: Session, firms: Iterable[NewEnterprise]) -> int:
-    """Bulk registration for imports and demo data: the same rows as one by one, in one statement."""
+def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str = "bulk-import") -> int:
+    """Bulk registration for imports and demo data: the same rows and events as one by one."""
+    audit.lock_chain(session)
+    now = utcnow()
     rows = [{"uscc": f.uscc, "name": f.name,
              "region_code": f.region_code or uscc_codes.region_of(f.uscc),
              "industry_code": f.industry_code, "registered_on": f.registered_on,
-             "status": "in_business"} for f in firms]
+             "status": "in_business", "created_at": now} for f in firms]
     if not rows:
         return 0
     ids = session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
@@ -65,6 +71,13 @@ def register_many(session: Session, firms: Iterable[NewEnterprise]) -> int:
     grams = [{"gram": gram, "enterprise_id": id_}
              for id_, row in zip(ids, rows) for gram in name_grams(row["name"])]
     session.execute(insert(EnterpriseNameGram), grams)
+    session.execute(insert(EnterpriseState), [
+        {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
+        for id_ in ids])
+    audit.append_many(session, [
+        audit.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
+                       payload={"enterprise": audit.plain({"id": id_, **row})})
+        for id_, row in zip(ids, rows)])
     return len(ids)
 
 

@@ -1,15 +1,19 @@
-"""What each reader may see of an enterprise: the public profile."""
+"""What each reader may see of an enterprise: the public profile and the whole credit file."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from credit import clock
+from credit.auth.caller import Caller, require_role
+from credit.errors import Forbidden
+from credit.models import Enterprise, EnterpriseState, Record
+from credit.services import display
 from credit.services.enterprises import get_enterprise
 
 
-def public_profile(session: Session, uscc: str) -> dict:
-    """The firm as anyone may see it; records appear only inside their display period."""
-    enterprise = get_enterprise(session, uscc)
+def _enterprise_fields(enterprise: Enterprise, state: EnterpriseState | None) -> dict:
     return {
         "uscc": enterprise.uscc,
         "name": enterprise.name,
@@ -17,9 +21,57 @@ def public_profile(session: Session, uscc: str) -> dict:
         "industry_code": enterprise.industry_code,
         "registered_on": enterprise.registered_on,
         "status": enterprise.status,
-        "grade": None,
-        "risk_class": None,
-        "blacklisted": False,
-        "awards": [],
-        "violations": [],
+        "grade": state.grade if state else None,
+        "risk_class": state.risk_class if state else None,
+        "blacklisted": bool(state and state.blacklisted),
     }
+
+
+def _records(session: Session, enterprise: Enterprise, state: EnterpriseState | None) -> list[Record]:
+    if state is not None and state.active_records == 0:
+        return []  # most firms have no live record: spare the query
+    return list(session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)
+                                .order_by(Record.id)))
+
+
+def public_profile(session: Session, uscc: str) -> dict:
+    """The firm as anyone may see it; records appear only inside their display period."""
+    row = session.execute(
+        select(Enterprise, EnterpriseState)
+        .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
+        .where(Enterprise.uscc == uscc)).first()
+    if row is None:
+        get_enterprise(session, uscc)  # raises NotFound with the usual message
+    enterprise, state = row
+    today = clock.today()
+    shown = [r for r in _records(session, enterprise, state) if display.shown_publicly(r, today)]
+    profile = _enterprise_fields(enterprise, state)
+    for key, kind in (("awards", "award"), ("certifications", "certification"),
+                      ("violations", "violation")):
+        profile[key] = [display.describe(r, today, uscc=uscc) for r in shown if r.kind == kind]
+    return profile
+
+
+def require_file_reader(caller: Caller, enterprise: Enterprise) -> None:
+    """The regulator of the firm's region and the firm itself read the whole file."""
+    require_role(caller, "regulator", "enterprise", "bank")
+    if caller.role == "regulator" and not caller.covers_region(enterprise.region_code):
+        raise Forbidden(f"Your region {caller.region} does not cover region {enterprise.region_code}.")
+    if caller.role == "enterprise" and not caller.is_enterprise(enterprise.uscc):
+        raise Forbidden("An enterprise account reads only its own credit file.")
+    if caller.role == "bank":
+        raise Forbidden("Banks read credit files through a lending check with a stated purpose.")
+
+
+def credit_file(session: Session, caller: Caller, uscc: str) -> dict:
+    """Everything: expired, revoked and rescinded records included, each with its corrections."""
+    enterprise = get_enterprise(session, uscc)
+    require_file_reader(caller, enterprise)
+    state = session.get(EnterpriseState, enterprise.id)
+    today = clock.today()
+    records = session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)
+                              .order_by(Record.id)).all()
+    body = _enterprise_fields(enterprise, state)
+    body["as_of"] = today
+    body["records"] = [display.describe(r, today, uscc=uscc, history=True) for r in records]
+    return body

@@ -1,0 +1,75 @@
+"""Credit records: adding them to a firm's file, and rescinding or revoking them."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from credit import clock
+from credit.api.context import current_caller, db_session
+from credit.services import display, records
+from schemas.enterprises import UsccPath
+from schemas.records import (AwardIn, CertificationIn, InspectionIn, RecordOut, RescindIn,
+                             RevokeIn, ViolationIn)
+
+blp = Blueprint("records", __name__, description="Credit records and their corrections")
+WRITE_DOC = {"security": [{"bearer": []}]}
+
+
+def _created(kind: str, uscc: str, body: dict) -> dict:
+    session = db_session()
+    record, enterprise = records.add_record(session, current_caller(), uscc, kind, body)
+    session.commit()
+    return display.describe(record, clock.today(), uscc=enterprise.uscc)
+
+
+def _record_route(kind: str, schema, path: str, summary: str):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(schema)
+    @blp.response(201, RecordOut)
+    @blp.alt_response(409, description="The same source document is already recorded")
+    @blp.doc(summary=summary, **WRITE_DOC)
+    def post(self, path_args, body, uscc):
+        return _created(kind, path_args["uscc"], body)
+
+    view = type(f"{kind.title()}Records", (MethodView,), {"post": post})
+    blp.route(path)(view)
+
+
+_record_route("award", AwardIn, "/enterprises/<uscc>/awards",
+              "Record an honour (regulator of the firm's region)")
+_record_route("certification", CertificationIn, "/enterprises/<uscc>/certifications",
+              "Record a certification (regulator of the firm's region)")
+_record_route("inspection", InspectionIn, "/enterprises/<uscc>/inspections",
+              "Record a supervision sampling result (regulator of the firm's region)")
+_record_route("violation", ViolationIn, "/enterprises/<uscc>/violations",
+              "Record a violation (regulator of the firm's region)")
+
+
+@blp.route("/records/<int:record_id>/rescind")
+class RecordRescission(MethodView):
+    @blp.arguments(RescindIn)
+    @blp.response(200, RecordOut)
+    @blp.alt_response(409, description="Already rescinded")
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id):
+        """Rescind a wrong record: it leaves every view and the grade, and stays in the file."""
+        session = db_session()
+        record, enterprise = records.rescind_record(session, current_caller(), record_id,
+                                                    body["reason"])
+        session.commit()
+        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
+
+
+@blp.route("/records/<int:record_id>/revoke")
+class RecordRevocation(MethodView):
+    @blp.arguments(RevokeIn)
+    @blp.response(200, RecordOut)
+    @blp.alt_response(409, description="Not an honour or certification, or already corrected")
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id):
+        """Revoke an honour or certification its issuer withdrew, effective on revoked_on."""
+        session = db_session()
+        record, enterprise = records.revoke_record(session, current_caller(), record_id, **body)
+        session.commit()
+        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)

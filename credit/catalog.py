@@ -1,0 +1,82 @@
+"""Every enumeration the registry uses, with its Chinese label and, where one applies, its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    label_zh: str
+    group: str | None = None
+    legal_basis: str | None = None
+
+
+def _entries(*rows) -> dict[str, Entry]:
+    return {row[0]: Entry(*row) for row in rows}
+
+
+GRADES = _entries(("AAA", "质量信用AAA级"), ("AA", "质量信用AA级"), ("A", "质量信用A级"),
+                  ("B", "质量信用B级"), ("C", "质量信用C级"), ("D", "质量信用D级"))
+RISK_CLASSES = _entries(("A", "低风险"), ("B", "一般风险"), ("C", "较高风险"), ("D", "高风险"))
+
+AWARD_KINDS = _entries(
+    ("china_quality_award", "中国质量奖", "quality_award"),
+    ("provincial_quality_award", "省政府质量奖", "quality_award"),
+    ("mayor_quality_award", "市长质量奖", "quality_award"),
+    ("league_quality_award", "盟长质量奖", "quality_award"),
+    ("county_quality_award", "县（区）长质量奖", "quality_award"),
+    ("well_known_trademark", "驰名商标", "brand"),
+    ("famous_trademark", "著名商标", "brand"),
+    ("brand_product", "名牌产品", "brand"),
+    ("luban_award", "鲁班奖", "quality_award"),
+    ("provincial_engineering_award", "省优质工程奖", "quality_award"),
+)
+LEVELS = _entries(("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"),
+                  ("county", "县级"))
+INSPECTION_LEVELS = _entries(("national", "国家监督抽查"), ("provincial", "省级监督抽查"),
+                             ("municipal", "市级监督抽查"))
+INSPECTION_RESULTS = _entries(("pass", "合格"), ("fail", "不合格"))
+CERTIFICATION_SCHEMES = _entries(
+    ("iso_9001", "质量管理体系认证（ISO 9001）", "quality_management"),
+    ("iso_14001", "环境管理体系认证（ISO 14001）", "management_system"),
+    ("iso_45001", "职业健康安全管理体系认证（ISO 45001）", "management_system"),
+    ("iso_22000", "食品安全管理体系认证（ISO 22000）", "management_system"),
+    ("iso_50001", "能源管理体系认证（ISO 50001）", "management_system"),
+    ("iatf_16949", "汽车质量管理体系认证（IATF 16949）", "management_system"),
+    ("haccp", "危害分析与关键控制点体系认证（HACCP）", "management_system"),
+    ("ccc", "强制性产品认证（CCC）", "product"),
+    ("voluntary_product", "自愿性产品认证", "product"),
+)
+VIOLATION_CATEGORIES = _entries(
+    ("administrative_penalty", "行政处罚"),
+    ("recall", "缺陷产品召回"),
+    ("quality_accident", "质量事故"),
+    ("counterfeit", "制假售假"),
+    ("complaint", "经查实的投诉举报"),
+    ("refused_inspection", "拒绝监督抽查"),
+    ("licence_revoked", "吊销许可证照", None, "政府采购法实施条例 第十九条"),
+    ("production_suspended", "责令停产停业", None, "政府采购法实施条例 第十九条"),
+    ("criminal_penalty", "刑事处罚", None, "政府采购法 第二十二条"),
+)
+SEVERITIES = _entries(("minor", "轻微"), ("general", "一般"), ("serious", "严重"),
+                      ("especially_serious", "特别严重"))
+RECORD_KINDS = _entries(("award", "荣誉"), ("certification", "认证"), ("inspection", "监督抽查"),
+                        ("violation", "违法违规记录"))
+RECORD_STATUSES = _entries(("active", "有效"), ("expired", "已过期"), ("revoked", "已撤销（发证机关）"),
+                           ("rescinded", "已撤回（记录有误）"))
+
+CATALOG = {
+    "grades": GRADES,
+    "risk_classes": RISK_CLASSES,
+    "record_kinds": RECORD_KINDS,
+    "record_statuses": RECORD_STATUSES,
+    "award_kinds": AWARD_KINDS,
+    "levels": LEVELS,
+    "certification_schemes": CERTIFICATION_SCHEMES,
+    "inspection_levels": INSPECTION_LEVELS,
+    "inspection_results": INSPECTION_RESULTS,
+    "violation_categories": VIOLATION_CATEGORIES,
+    "severities": SEVERITIES,
+}

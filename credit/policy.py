@@ -1,0 +1,16 @@
+"""Numbers that are policy, each with its legal source. Grading numbers live in the ruleset."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# Public display of administrative penalty information, from the decision date (SAMR Order 107
+# of 2025, refining Order 45 of 2019 — 3 months for minor, 3 years otherwise).
+DISPLAY_MONTHS = {"minor": 3, "general": 12, "serious": 36, "especially_serious": 36}
+
+# A fine this large is a major violation record (重大违法记录) for procurement
+# (政府采购法实施条例 第十九条; 财库〔2022〕3号 sets the threshold at ¥2,000,000).
+MAJOR_FINE_YUAN = Decimal("2000000.00")
+MAJOR_FINE_BASIS = "政府采购法实施条例 第十九条；财库〔2022〕3号"
+MAJOR_VIOLATION_CATEGORIES = frozenset({"criminal_penalty", "production_suspended", "licence_revoked"})
+MAJOR_RECORD_YEARS = 3  # 政府采购法 第二十二条: no major violation record in the 3 years before

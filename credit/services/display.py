@@ -1,0 +1,135 @@
+"""What a record is on a given day: its status, whether it is in force, whether the public sees it."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from typing import Any
+
+from credit import clock, policy
+from credit.models import Award, Certification, Inspection, Record, Violation
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; a day the month lacks (31st, 29 February) becomes its last."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def display_until(violation: Violation) -> datetime.date:
+    """The last day the public sees a violation."""
+    months = policy.DISPLAY_MONTHS[violation.severity]
+    return add_months(violation.decided_on, months) - datetime.timedelta(days=1)
+
+
+def known_on(record: Record, day: datetime.date) -> bool:
+    """Whether the registry held the record at the end of that day."""
+    return clock.business_date(record.created_at) <= day
+
+
+def rescinded_on(record: Record, day: datetime.date) -> datetime.date | None:
+    correction = record.correction("rescind")
+    if correction is not None and correction.effective_on <= day:
+        return correction.effective_on
+    return None
+
+
+def revoked_on(record: Record, day: datetime.date) -> datetime.date | None:
+    correction = record.correction("revoke")
+    if correction is not None and clock.business_date(correction.created_at) <= day \
+            and correction.effective_on <= day:
+        return correction.effective_on
+    return None
+
+
+def started_on(record: Record) -> datetime.date:
+    if isinstance(record, Award):
+        return record.awarded_on
+    if isinstance(record, Certification):
+        return record.valid_from
+    if isinstance(record, Inspection):
+        return record.sampled_on
+    return record.decided_on
+
+
+def status(record: Record, day: datetime.date) -> str:
+    """active, expired, revoked or rescinded, as it stood on that day."""
+    if rescinded_on(record, day):
+        return "rescinded"
+    if revoked_on(record, day):
+        return "revoked"
+    # An honour's expires_on is its first day out of force; a certificate's valid_to its last day in.
+    if isinstance(record, Award) and record.expires_on is not None and day >= record.expires_on:
+        return "expired"
+    if isinstance(record, Certification) and day > record.valid_to:
+        return "expired"
+    return "active"
+
+
+def in_force(record: Record, day: datetime.date) -> bool:
+    return status(record, day) == "active" and started_on(record) <= day
+
+
+def shown_publicly(record: Record, day: datetime.date) -> bool:
+    """Violations inside their display period, honours and certifications while in force."""
+    if isinstance(record, Violation):
+        return status(record, day) == "active" and record.decided_on <= day <= display_until(record)
+    if isinstance(record, (Award, Certification)):
+        return in_force(record, day)
+    return False
+
+
+def fine_yuan(fen: int | None) -> str | None:
+    return None if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+def is_major_violation(violation: Violation) -> bool:
+    """A major violation record (重大违法记录) in the sense of procurement law."""
+    return (violation.category in policy.MAJOR_VIOLATION_CATEGORIES
+            or (violation.fine_fen or 0) >= int(policy.MAJOR_FINE_YUAN * 100))
+
+
+def describe(record: Record, day: datetime.date, *, uscc: str, history: bool = False) -> dict[str, Any]:
+    """The record as the wire shows it on that day; `history` adds its corrections."""
+    body: dict[str, Any] = {
+        "id": record.id,
+        "kind": record.kind,
+        "uscc": uscc,
+        "status": status(record, day),
+        "created_at": record.created_at,
+        "source": {"agency": record.source_agency, "recorded_by": record.recorded_by,
+                   "recorded_at": record.created_at},
+    }
+    if isinstance(record, Award):
+        body.update(award_kind=record.award_kind, level=record.level, title=record.title,
+                    issuer=record.issuer, awarded_on=record.awarded_on,
+                    expires_on=record.expires_on, document_no=record.document_no)
+        body["source"].update(issuer=record.issuer, document_no=record.document_no,
+                              date=record.awarded_on)
+    elif isinstance(record, Certification):
+        body.update(scheme=record.scheme, certificate_no=record.certificate_no,
+                    issuer=record.issuer, valid_from=record.valid_from, valid_to=record.valid_to)
+        body["source"].update(issuer=record.issuer, document_no=record.certificate_no,
+                              date=record.valid_from)
+    elif isinstance(record, Inspection):
+        body.update(level=record.level, product=record.product, sampled_on=record.sampled_on,
+                    result=record.result, report_no=record.report_no,
+                    failed_items=list(record.failed_items or []))
+        body["source"].update(document_no=record.report_no, date=record.sampled_on)
+    elif isinstance(record, Violation):
+        body.update(category=record.category, severity=record.severity,
+                    decided_on=record.decided_on, authority=record.authority,
+                    decision_no=record.decision_no, fine_amount=fine_yuan(record.fine_fen),
+                    legal_basis=record.legal_basis, description=record.description,
+                    display_until=display_until(record))
+        body["source"].update(issuer=record.authority, document_no=record.decision_no,
+                              date=record.decided_on)
+    if history:
+        body["shown_publicly"] = shown_publicly(record, day)
+        body["corrections"] = [
+            {"action": c.action, "reason": c.reason, "effective_on": c.effective_on,
+             "document_no": c.document_no, "actor": c.actor, "at": c.created_at}
+            for c in record.corrections
+        ]
+    return body

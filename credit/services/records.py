@@ -1,0 +1,121 @@
+"""Adding credit records, and correcting them: rescinding a wrong one, revoking a withdrawn one."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credit import clock
+from credit.auth.caller import Caller, require_region
+from credit.errors import Conflict, InvalidInput, NotFound
+from credit.models import Award, Certification, Correction, Enterprise, Inspection, Record, Violation
+from credit.services import audit, display
+from credit.services.enterprises import get_enterprise
+from credit.services.state import refresh_state
+
+MODELS: dict[str, type[Record]] = {"award": Award, "certification": Certification,
+                                   "inspection": Inspection, "violation": Violation}
+DEFAULT_AGENCY = "市场监督管理部门"
+CORRECTION_EVENTS = {"rescind": "record_rescinded", "revoke": "record_revoked"}
+
+# The source document that identifies a record of each kind: the same one twice is a duplicate.
+IDENTITY = {
+    "award": ("issuer", "document_no"),
+    "certification": ("issuer", "certificate_no"),
+    "inspection": ("report_no",),
+    "violation": ("authority", "decision_no"),
+}
+
+
+def add_record(session: Session, caller: Caller, uscc: str, kind: str,
+               fields: dict[str, Any]) -> tuple[Record, Enterprise]:
+    audit.lock_chain(session)
+    enterprise = get_enterprise(session, uscc)
+    require_region(caller, enterprise.region_code)
+    fields = dict(fields)
+    agency = fields.pop("source_agency", None) or DEFAULT_AGENCY
+    _refuse_duplicate(session, kind, fields)
+    record = MODELS[kind](enterprise_id=enterprise.id, recorded_by=caller.username,
+                          source_agency=agency, **fields)
+    session.add(record)
+    session.flush()
+    audit.append(session, audit.NewEvent(
+        actor=caller.username, kind="record_added", enterprise_id=enterprise.id,
+        record_id=record.id, payload={"record": audit.row_content(record), "uscc": uscc}))
+    refresh_state(session, enterprise.id)
+    return record, enterprise
+
+
+def _refuse_duplicate(session: Session, kind: str, fields: dict[str, Any]) -> None:
+    model = MODELS[kind]
+    identity = IDENTITY[kind]
+    values = [fields.get(name) for name in identity]
+    if any(v is None for v in values):
+        return
+    candidates = session.scalars(
+        select(model).where(*(getattr(model, n) == v for n, v in zip(identity, values)))).all()
+    today = clock.today()
+    for existing in candidates:
+        if display.status(existing, today) != "rescinded":
+            described = " ".join(str(v) for v in values)
+            raise Conflict(f"A {kind} with {' and '.join(identity)} {described} is already "
+                           f"recorded as record {existing.id}.", record_id=existing.id)
+
+
+MAX_RECORD_ID = 2**31 - 1
+
+
+def get_record(session: Session, record_id: int) -> tuple[Record, Enterprise]:
+    record = session.get(Record, record_id) if 0 < record_id <= MAX_RECORD_ID else None
+    if record is None:
+        raise NotFound(f"No record {record_id}.")
+    return record, session.get(Enterprise, record.enterprise_id)
+
+
+def rescind_record(session: Session, caller: Caller, record_id: int,
+                   reason: str) -> tuple[Record, Enterprise]:
+    """The record was wrong: it leaves every view and the grade, and stays in the file."""
+    audit.lock_chain(session)
+    record, enterprise = get_record(session, record_id)
+    require_region(caller, enterprise.region_code)
+    if record.correction("rescind") is not None:
+        raise Conflict(f"Record {record_id} is already rescinded.")
+    _correct(session, caller, record, enterprise, "rescind", reason, clock.today(), None)
+    return record, enterprise
+
+
+def revoke_record(session: Session, caller: Caller, record_id: int, reason: str,
+                  revoked_on: datetime.date, document_no: str | None) -> tuple[Record, Enterprise]:
+    """The issuer withdrew an honour or certification: out of force from revoked_on."""
+    audit.lock_chain(session)
+    record, enterprise = get_record(session, record_id)
+    require_region(caller, enterprise.region_code)
+    if not isinstance(record, (Award, Certification)):
+        raise Conflict(f"Record {record_id} is a {record.kind}: only honours and certifications "
+                       "are revoked by their issuer; rescind a wrong record instead.")
+    if record.correction("rescind") is not None:
+        raise Conflict(f"Record {record_id} is rescinded.")
+    if record.correction("revoke") is not None:
+        raise Conflict(f"Record {record_id} is already revoked.")
+    if revoked_on < display.started_on(record):
+        raise InvalidInput.field(
+            "revoked_on", f"is before the record took effect on {display.started_on(record)}.")
+    _correct(session, caller, record, enterprise, "revoke", reason, revoked_on, document_no)
+    return record, enterprise
+
+
+def _correct(session, caller, record, enterprise, action, reason, effective_on, document_no):
+    correction = Correction(record_id=record.id, action=action, reason=reason,
+                            effective_on=effective_on, document_no=document_no,
+                            actor=caller.username)
+    session.add(correction)
+    session.flush()
+    session.refresh(record, ["corrections"])
+    audit.append(session, audit.NewEvent(
+        actor=caller.username, kind=CORRECTION_EVENTS[action],
+        enterprise_id=enterprise.id, record_id=record.id,
+        payload={"correction": audit.row_content(correction), "uscc": enterprise.uscc}))
+    refresh_state(session, enterprise.id)
