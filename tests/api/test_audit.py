@@ -1,0 +1,181 @@
+"""The audit chain on a real, committed database: verification, tampering, concurrent writers."""
+
+import datetime
+import threading
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+
+from credit import clock, dbschema
+from credit.auth.caller import Caller
+from credit.cli import main
+from credit.config import Settings
+from credit.db import Database
+from credit.errors import Conflict
+from credit.models import AuditEvent
+from credit.services import audit
+from credit.services.enterprises import NewEnterprise, register_enterprise
+from credit.services.records import add_record, rescind_record
+from credit.uscc import with_check_character
+from tests.conftest import fresh_database_url
+
+REGULATOR = Caller(username="officer", role="regulator", region="3211")
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A database whose writes are committed, as in production."""
+    with fresh_database_url(tmp_path) as url:
+        settings = Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING")
+        database = Database(settings)
+        dbschema.upgrade(database.engine)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+def code(n: int) -> str:
+    return with_check_character(f"91321102{n:09d}")
+
+
+def register(database, n):
+    with database.writing() as session:
+        register_enterprise(session, REGULATOR, NewEnterprise(uscc=code(n), name=f"镇江审计{n}有限公司"))
+
+
+def fine(database, n, decision):
+    with database.writing() as session:
+        record, _ = add_record(session, REGULATOR, code(n), "violation", {
+            "category": "administrative_penalty", "severity": "general",
+            "decided_on": clock.today() - datetime.timedelta(days=5),
+            "authority": "镇江市市场监督管理局", "decision_no": decision, "fine_fen": 500_000})
+        return record.id
+
+
+def mismatches(database):
+    with database.reading() as session:
+        return [str(m) for m in audit.verify(session)]
+
+
+def cli_verify(database):
+    env = {"CREDIT_DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
+           "CREDIT_INSTANCE_DIR": str(database.settings.instance_dir)}
+    return CliRunner().invoke(main, ["audit", "verify"], env=env)
+
+
+def tamper(database, sql, **params):
+    with database.engine.begin() as connection:
+        connection.execute(text(sql), params)
+
+
+@pytest.fixture
+def history(live):
+    register(live, 1)
+    register(live, 2)
+    record = fine(live, 1, "罚1")
+    with live.writing() as session:
+        rescind_record(session, REGULATOR, record, "录入错误")
+    fine(live, 2, "罚2")
+    return live
+
+
+def test_an_untouched_database_verifies(history):
+    assert mismatches(history) == []
+    result = cli_verify(history)
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.output
+
+
+def test_every_write_appends_one_event_in_order(history):
+    with history.reading() as session:
+        kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
+    assert kinds == ["enterprise_registered", "enterprise_registered", "record_added",
+                     "record_rescinded", "record_added"]
+
+
+def test_an_edited_record_row_is_named(history):
+    tamper(history, "UPDATE violation SET fine_fen = 100 WHERE decision_no = '罚2'")
+    found = mismatches(history)
+    assert len(found) == 1 and found[0].startswith("record ") and "fine_fen" in found[0]
+    result = cli_verify(history)
+    assert result.exit_code == 1
+    assert "fine_fen" in result.output
+
+
+def test_an_edited_enterprise_row_is_named(history):
+    tamper(history, "UPDATE enterprise SET name = '别的公司' WHERE uscc = :c", c=code(2))
+    assert any(m.startswith("enterprise ") and "name" in m for m in mismatches(history))
+
+
+def test_a_removed_correction_is_found(history):
+    tamper(history, "DELETE FROM record_correction")
+    assert any("correction" in m and "not in the database" in m for m in mismatches(history))
+
+
+def test_an_edited_event_is_named(history):
+    tamper(history, "UPDATE audit_event SET actor = 'someone else' WHERE seq = 3")
+    assert mismatches(history) == ["event 3 (record_added) was altered: its hash does not match"]
+
+
+def test_a_deleted_event_breaks_the_chain(history):
+    tamper(history, "DELETE FROM audit_event WHERE seq = 2")
+    found = mismatches(history)
+    assert "event 2 is missing (next is event 3)" in found
+    assert "event 3 does not link to the event before it" in found
+
+
+def test_reordered_events_break_the_chain(history):
+    tamper(history, "UPDATE audit_event SET seq = 100 WHERE seq = 2")
+    tamper(history, "UPDATE audit_event SET seq = 2 WHERE seq = 3")
+    tamper(history, "UPDATE audit_event SET seq = 3 WHERE seq = 100")
+    assert mismatches(history)
+
+
+def test_concurrent_writers_never_fork_the_chain(live):
+    writers, each = 4, 6
+    for n in range(writers):
+        register(live, 100 + n)
+    failures = []
+
+    def write(n):
+        try:
+            for i in range(each):
+                fine(live, 100 + n, f"并发{n}-{i}")
+        except Exception as error:  # the test reports any failure below
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    with live.reading() as session:
+        seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+        added = session.scalar(select(func.count()).where(AuditEvent.kind == "record_added"))
+    assert seqs == list(range(1, writers + writers * each + 1))
+    assert added == writers * each
+    assert mismatches(live) == []
+
+
+def test_two_registrations_of_one_code_at_once_admit_exactly_one(live):
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def attempt():
+        barrier.wait()
+        try:
+            register(live, 7)
+            outcomes.append("created")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["conflict", "created"]
+    assert mismatches(live) == []
