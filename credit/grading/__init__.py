@@ -1,0 +1,1 @@
+"""Grading: versioned rulesets and the engine that applies them."""
