@@ -13,6 +13,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from credit.api import hooks
     from credit.auth.keys import KeyRing
     from credit.db import Database
+    from credit.grading import ruleset
 
     if isinstance(config, Settings):
         settings = config
@@ -20,6 +21,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         settings = Settings.from_env(**(config or {}))
     logs.configure(settings.log_level)
     clock.set_zone(settings.zone)
+    ruleset.use(settings.ruleset)
 
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)

@@ -22,6 +22,15 @@ def _database():
 @click.group()
 def main() -> None:
     """Quality Credit Registry administration."""
+    from credit import clock
+    from credit.grading import ruleset
+
+    settings = _settings()
+    clock.set_zone(settings.zone)
+    try:
+        ruleset.use(settings.ruleset)
+    except ruleset.RulesetError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
@@ -95,6 +104,56 @@ def demo() -> None:
         click.echo("sign in: curl -s -X POST http://<bind>/api/v1/auth/token "
                    "-H 'Content-Type: application/json' "
                    "-d '{\"username\": \"demo-regulator\", \"password\": \"...\"}'")
+
+
+@main.command()
+@click.option("--all", "scope", flag_value="all", default=True, help="every firm (default)")
+@click.option("--due", "scope", flag_value="due",
+              help="only firms whose grade may have changed since it was stored")
+@click.option("--ruleset", "version", help="ruleset version (default CREDIT_RULESET)")
+@click.option("--batch", type=click.IntRange(min=1, max=50000), default=2000, show_default=True)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def regrade(scope: str, version: str | None, batch: int, quiet: bool) -> None:
+    """Recompute grades as of today; an interrupted run resumes where it stopped."""
+    from tqdm import tqdm
+
+    from credit.services.regrading import regrade as run_regrade
+
+    bar = tqdm(unit="firm", disable=quiet, desc=f"regrade --{scope}")
+    report = run_regrade(_database(), scope=scope, version=version, batch=batch,
+                         on_start=lambda total: setattr(bar, "total", total),
+                         on_progress=lambda done, changed: bar.update(done))
+    bar.close()
+    resumed = f" (resumed after firm {report.resumed_from})" if report.resumed_from else ""
+    click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
+
+
+@main.group()
+def inspections() -> None:
+    """Random inspections (双随机)."""
+
+
+@inspections.command("plan")
+@click.option("--region", required=True, help="region code prefix, e.g. 3211")
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--seed", required=True, type=click.IntRange(min=0))
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a summary")
+def inspections_plan(region: str, day, seed: int, as_csv: bool) -> None:
+    """Draw the inspection sample of a region per risk class, reproducibly."""
+    from credit.auth.caller import Caller
+    from credit.services import inspection_plan
+
+    officer = Caller(username="cli", role="regulator", region=region)
+    with _database().reading() as session:
+        plan = inspection_plan.draw(session, officer, region, day.date(), seed)
+    if as_csv:
+        click.echo(inspection_plan.as_csv(plan), nl=False)
+        return
+    for group in plan["classes"]:
+        click.echo(f"risk {group['risk_class']}: {group['sample_size']} of "
+                   f"{group['population']} firms ({group['ratio']})")
+        for firm in group["enterprises"]:
+            click.echo(f"  {firm['uscc']}  {firm['name']}")
 
 
 @main.group()

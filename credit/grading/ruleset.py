@@ -229,6 +229,21 @@ def available() -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+_current = DEFAULT_VERSION
+
+
+def use(version: str) -> Ruleset:
+    """Makes a ruleset the one new grades are computed with, refusing it if it is malformed."""
+    global _current
+    ruleset = load(version)
+    _current = version
+    return ruleset
+
+
+def current() -> Ruleset:
+    return load(_current)
+
+
 @cache
 def load(version: str = DEFAULT_VERSION) -> Ruleset:
     """The packaged ruleset of that version; RulesetError names the key that is wrong."""

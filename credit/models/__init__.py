@@ -3,9 +3,10 @@
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.record import Award, Certification, Correction, Inspection, Record, Violation
 from credit.models.state import EnterpriseState
 from credit.models.user import User
 
-__all__ = ["AuditEvent", "Award", "Base", "Certification", "Correction", "Enterprise",
+__all__ = ["Assessment", "AuditEvent", "Award", "GradeOverride", "RegradeRun", "Base", "Certification", "Correction", "Enterprise",
            "EnterpriseNameGram", "EnterpriseState", "Inspection", "Record", "User", "Violation"]

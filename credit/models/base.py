@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
@@ -37,6 +38,19 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=datetime.UTC)
+
+
+class DecimalString(TypeDecorator):
+    """An exact decimal on both engines (SQLite would store a float): kept as its text."""
+
+    impl = String(24)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(value)
 
 
 def code_string(length: int) -> String:

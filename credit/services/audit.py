@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import inspect as orm_inspect
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from credit.clock import utcnow
@@ -76,11 +76,12 @@ class NewEvent:
     record_id: int | None = None
 
 
-def append(session: Session, event: NewEvent) -> AuditEvent:
+def append(session: Session, event: NewEvent) -> int:
     return append_many(session, [event])[-1]
 
 
-def append_many(session: Session, events: Iterable[NewEvent]) -> list[AuditEvent]:
+def append_many(session: Session, events: Iterable[NewEvent]) -> list[int]:
+    """Appends events at the chain's head; returns their positions (the change feed's cursors)."""
     lock_chain(session)
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -92,16 +93,14 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> list[AuditEvent
         payload = canonical(event.payload)
         digest = event_hash(prev, seq, at, event.actor, event.kind, event.enterprise_id,
                             event.record_id, payload)
-        rows.append(AuditEvent(seq=seq, at=at, actor=event.actor, kind=event.kind,
-                               enterprise_id=event.enterprise_id, record_id=event.record_id,
-                               payload=payload, prev_hash=prev, hash=digest))
+        rows.append({"seq": seq, "at": at, "actor": event.actor, "kind": event.kind,
+                     "enterprise_id": event.enterprise_id, "record_id": event.record_id,
+                     "payload": payload, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.add_all(rows)
-    session.flush()
-    return rows
+    if rows:
+        session.execute(insert(AuditEvent.__table__), rows)
+    return [row["seq"] for row in rows]
 
-
-# -- verification ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Mismatch:

@@ -14,8 +14,7 @@ from credit.auth.caller import Caller, require_region
 from credit.errors import Conflict, InvalidInput, NotFound
 from credit.clock import utcnow
 from credit.models import Enterprise, EnterpriseNameGram, EnterpriseState
-from credit.services import audit
-from credit.services.state import new_state
+from credit.services import audit, state
 
 MIN_NAME_QUERY = 2
 
@@ -48,11 +47,12 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
                             industry_code=new.industry_code, registered_on=new.registered_on)
     session.add(enterprise)
     session.flush()
-    session.add(new_state(enterprise.id))
+    session.add(state.new_state(enterprise.id))
     index_name(session, enterprise.id, enterprise.name)
     audit.append(session, audit.NewEvent(
         actor=caller.username, kind="enterprise_registered", enterprise_id=enterprise.id,
         payload={"enterprise": audit.row_content(enterprise)}))
+    state.refresh_state(session, enterprise.id, trigger="enterprise_registered", actor=caller.username)
     return enterprise
 
 
@@ -66,18 +66,24 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
              "status": "in_business", "created_at": now} for f in firms]
     if not rows:
         return 0
-    ids = session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
-                          rows).all()
+    # Core inserts of the tables: the ORM's per-row bookkeeping would dominate a bulk import.
+    # Read the new ids back by code: ordered RETURNING runs row by row on SQLite.
+    table = Enterprise.__table__
+    session.execute(insert(table), rows)
+    by_code = dict(session.execute(select(table.c.uscc, table.c.id)
+                                   .where(table.c.uscc.in_([row["uscc"] for row in rows]))).all())
+    ids = [by_code[row["uscc"]] for row in rows]
     grams = [{"gram": gram, "enterprise_id": id_}
              for id_, row in zip(ids, rows) for gram in name_grams(row["name"])]
-    session.execute(insert(EnterpriseNameGram), grams)
-    session.execute(insert(EnterpriseState), [
+    session.execute(insert(EnterpriseNameGram.__table__), grams)
+    session.execute(insert(EnterpriseState.__table__), [
         {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
         for id_ in ids])
     audit.append_many(session, [
         audit.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
                        payload={"enterprise": audit.plain({"id": id_, **row})})
         for id_, row in zip(ids, rows)])
+    state.refresh_states(session, ids, trigger="enterprise_registered", actor=actor)
     return len(ids)
 
 

@@ -9,11 +9,18 @@ from credit import clock
 from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden
 from credit.models import Enterprise, EnterpriseState, Record
-from credit.services import display
+from credit.services import display, grading
 from credit.services.enterprises import get_enterprise
 
 
-def _enterprise_fields(enterprise: Enterprise, state: EnterpriseState | None) -> dict:
+def _enterprise_fields(session: Session, enterprise: Enterprise,
+                       state: EnterpriseState | None) -> dict:
+    if not grading.is_current(state):
+        # A window lapsed since the last write: never serve a grade past its next change.
+        result = grading.grade_on(session, enterprise, clock.today())
+        grade, risk_class, blacklisted = result.grade, result.risk_class, result.blacklisted
+    else:
+        grade, risk_class, blacklisted = state.grade, state.risk_class, state.blacklisted
     return {
         "uscc": enterprise.uscc,
         "name": enterprise.name,
@@ -21,9 +28,9 @@ def _enterprise_fields(enterprise: Enterprise, state: EnterpriseState | None) ->
         "industry_code": enterprise.industry_code,
         "registered_on": enterprise.registered_on,
         "status": enterprise.status,
-        "grade": state.grade if state else None,
-        "risk_class": state.risk_class if state else None,
-        "blacklisted": bool(state and state.blacklisted),
+        "grade": grade,
+        "risk_class": risk_class,
+        "blacklisted": blacklisted,
     }
 
 
@@ -45,7 +52,7 @@ def public_profile(session: Session, uscc: str) -> dict:
     enterprise, state = row
     today = clock.today()
     shown = [r for r in _records(session, enterprise, state) if display.shown_publicly(r, today)]
-    profile = _enterprise_fields(enterprise, state)
+    profile = _enterprise_fields(session, enterprise, state)
     for key, kind in (("awards", "award"), ("certifications", "certification"),
                       ("violations", "violation")):
         profile[key] = [display.describe(r, today, uscc=uscc) for r in shown if r.kind == kind]
@@ -71,7 +78,7 @@ def credit_file(session: Session, caller: Caller, uscc: str) -> dict:
     today = clock.today()
     records = session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)
                               .order_by(Record.id)).all()
-    body = _enterprise_fields(enterprise, state)
+    body = _enterprise_fields(session, enterprise, state)
     body["as_of"] = today
     body["records"] = [display.describe(r, today, uscc=uscc, history=True) for r in records]
     return body

@@ -45,7 +45,7 @@ def add_record(session: Session, caller: Caller, uscc: str, kind: str,
     audit.append(session, audit.NewEvent(
         actor=caller.username, kind="record_added", enterprise_id=enterprise.id,
         record_id=record.id, payload={"record": audit.row_content(record), "uscc": uscc}))
-    refresh_state(session, enterprise.id)
+    refresh_state(session, enterprise.id, trigger="record_added", actor=caller.username)
     return record, enterprise
 
 
@@ -118,4 +118,4 @@ def _correct(session, caller, record, enterprise, action, reason, effective_on, 
         actor=caller.username, kind=CORRECTION_EVENTS[action],
         enterprise_id=enterprise.id, record_id=record.id,
         payload={"correction": audit.row_content(correction), "uscc": enterprise.uscc}))
-    refresh_state(session, enterprise.id)
+    refresh_state(session, enterprise.id, trigger=CORRECTION_EVENTS[action], actor=caller.username)

@@ -1,14 +1,23 @@
-"""Keeping each enterprise's current-state row in step with its records, in the writer's transaction."""
+"""Keeping each enterprise's current-state row in step with its records, in the writer's transaction.
+
+The row holds what lookups read in one query: the grade and its explanation's assessment, the
+blacklist flag, the date of the last major violation and the day the grade may next change.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime
+from typing import Sequence
+
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from credit import clock
 from credit.clock import utcnow
-from credit.models import EnterpriseState, Record, Violation
-from credit.services import display
+from credit.grading import ruleset as rulesets
+from credit.grading.engine import Inputs, assess
+from credit.models import Assessment, Enterprise, EnterpriseState, Violation
+from credit.services import audit, display, grading
 
 
 def new_state(enterprise_id: int) -> EnterpriseState:
@@ -16,19 +25,113 @@ def new_state(enterprise_id: int) -> EnterpriseState:
                            updated_at=utcnow())
 
 
-def refresh_state(session: Session, enterprise_id: int) -> EnterpriseState:
-    """Recomputes the state row from the enterprise's records as they stand today."""
-    today = clock.today()
-    state = session.get(EnterpriseState, enterprise_id)
-    if state is None:
-        state = new_state(enterprise_id)
-        session.add(state)
-    records = session.scalars(select(Record).where(Record.enterprise_id == enterprise_id)).all()
-    live = [r for r in records if display.status(r, today) != "rescinded"]
-    majors = [r.decided_on for r in live
-              if isinstance(r, Violation) and display.is_major_violation(r)]
-    state.active_records = len(live)
-    state.last_major_violation_on = max(majors, default=None)
-    state.updated_at = utcnow()
-    session.flush()
-    return state
+def refresh_state(session: Session, enterprise_id: int, *, trigger: str, actor: str) -> int:
+    return refresh_states(session, [enterprise_id], trigger=trigger, actor=actor)
+
+
+def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str, actor: str,
+                   ruleset: rulesets.Ruleset | None = None,
+                   day: datetime.date | None = None) -> int:
+    """Recomputes the state rows of these enterprises as of today and stores every grade that
+    changed as an assessment, with a `grade_changed` event. Returns how many grades changed."""
+    audit.lock_chain(session)
+    ruleset = ruleset or rulesets.current()
+    day = day or clock.today()
+    now = utcnow()
+    evidence = grading.gather(session, enterprise_ids)
+    states = {s.enterprise_id: s for s in session.scalars(
+        select(EnterpriseState).where(EnterpriseState.enterprise_id.in_(enterprise_ids)))}
+    usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
+                                 .where(Enterprise.id.in_(enterprise_ids))).all())
+    blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
+    blank_digest = grading.result_digest(blank)
+    new_assessments, state_rows, events = [], [], []
+    for enterprise_id in enterprise_ids:
+        found = evidence[enterprise_id]
+        if found.empty:
+            inputs, result, digest = Inputs(), blank, blank_digest
+        else:
+            inputs = found.on(day)
+            result = assess(inputs, ruleset, day)
+            digest = grading.result_digest(result)
+        state = states.get(enterprise_id)
+        live = [r for r in inputs.records if display.status(r, day) != "rescinded"]
+        majors = [r.decided_on for r in live
+                  if isinstance(r, Violation) and display.is_major_violation(r)]
+        row = {"enterprise_id": enterprise_id, "active_records": len(live),
+               "last_major_violation_on": max(majors, default=None),
+               "blacklisted": result.blacklisted, "next_change_on": result.next_change_on,
+               "updated_at": now}
+        unchanged = (state is not None and state.result_digest == digest
+                     and state.valid_until is not None and state.valid_until >= day)
+        if unchanged and all(getattr(state, key) == row[key] for key in (
+                "active_records", "last_major_violation_on", "blacklisted", "next_change_on")):
+            continue  # nothing to write at all
+        if not unchanged:
+            new_assessments.append((enterprise_id, state.grade if state else None, {
+                "enterprise_id": enterprise_id, "assessed_at": now, "as_of": day,
+                "ruleset": result.ruleset, "score": result.score, "raw_score": result.raw_score,
+                "computed_grade": result.computed_grade, "grade": result.grade,
+                "risk_class": result.risk_class, "blacklisted": result.blacklisted,
+                "override_id": result.override.id if result.override else None,
+                "explanation": grading.explanation_rows(result), "caps": grading.cap_rows(result),
+                "fingerprint": grading.fingerprint(found, inputs, result.ruleset, day),
+                "valid_until": result.valid_until, "next_change_on": result.next_change_on,
+                "trigger": trigger}))
+            row.update(grade=result.grade, risk_class=result.risk_class, score=result.score,
+                       ruleset=result.ruleset, graded_on=day, valid_until=result.valid_until,
+                       result_digest=digest)
+        if state is None:
+            session.execute(insert(EnterpriseState.__table__), [{
+                "enterprise_id": enterprise_id, "blacklisted": False, "active_records": 0,
+                "updated_at": now}])
+        state_rows.append(row)
+    if new_assessments:
+        ids = _insert_assessments(session, [a for _, _, a in new_assessments])
+        by_firm = {}
+        for assessment_id, (enterprise_id, previous, values) in zip(ids, new_assessments):
+            by_firm[enterprise_id] = assessment_id
+            events.append(audit.NewEvent(
+                actor=actor, kind="grade_changed", enterprise_id=enterprise_id,
+                payload={"uscc": usccs.get(enterprise_id), "assessment_id": assessment_id,
+                         "previous_grade": previous, "grade": values["grade"],
+                         "score": str(values["score"]), "risk_class": values["risk_class"],
+                         "ruleset": values["ruleset"], "trigger": trigger}))
+        for row in state_rows:
+            if row["enterprise_id"] in by_firm:
+                row["assessment_id"] = by_firm[row["enterprise_id"]]
+    _update_states(session, state_rows)
+    for state in states.values():
+        session.expire(state)  # the bulk update bypassed these loaded rows
+    if events:
+        audit.append_many(session, events)
+    return len(new_assessments)
+
+
+def _update_states(session: Session, rows: list[dict]) -> None:
+    # One executemany per set of columns: rows whose grade did not change leave it alone.
+    table = EnterpriseState.__table__
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(
+            {("key" if k == "enterprise_id" else k): v for k, v in row.items()})
+    for columns, group in groups.items():
+        values = {c: bindparam(c) for c in columns if c != "enterprise_id"}
+        session.execute(update(table).where(table.c.enterprise_id == bindparam("key"))
+                        .values(values), group)
+
+
+
+def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:
+    """Inserts one assessment per firm and returns their ids in the order given.
+
+    The writer holds the chain lock, so each firm's newest assessment is the one just written;
+    reading them back is much faster than an ordered RETURNING, which SQLite runs row by row.
+    """
+    table = Assessment.__table__
+    session.execute(insert(table), rows)
+    firms = [row["enterprise_id"] for row in rows]
+    newest = dict(session.execute(select(table.c.enterprise_id, func.max(table.c.id))
+                                  .where(table.c.enterprise_id.in_(firms))
+                                  .group_by(table.c.enterprise_id)).all())
+    return [newest[firm] for firm in firms]

@@ -1,0 +1,66 @@
+"""Grades: the current grade or one as of a day, its history, overrides, the inspection plan."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from credit.api.context import current_caller, db_session
+from credit.services import grading, inspection_plan
+from schemas.enterprises import UsccPath
+from schemas.grades import (AssessmentPage, GradeArgs, GradeOut, HistoryArgs, InspectionPlanArgs,
+                            InspectionPlanOut, OverrideIn)
+
+blp = Blueprint("grades", __name__, description="GB/T 23791-style grades and risk classes")
+
+
+@blp.route("/enterprises/<uscc>/grade")
+class EnterpriseGrade(MethodView):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(GradeArgs, location="query")
+    @blp.response(200, GradeOut)
+    def get(self, path, args, uscc):
+        """The grade today or `as_of` a day; the explanation for the regulator and the firm."""
+        return grading.grade_view(db_session(), current_caller(), path["uscc"], args.get("as_of"))
+
+
+@blp.route("/enterprises/<uscc>/grades")
+class EnterpriseGradeHistory(MethodView):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(HistoryArgs, location="query")
+    @blp.response(200, AssessmentPage)
+    def get(self, path, args, uscc):
+        """Every assessment, newest first (the regulator of the region, the firm itself)."""
+        return grading.grade_history(db_session(), current_caller(), path["uscc"],
+                                     args["page"], args["per_page"])
+
+
+@blp.route("/enterprises/<uscc>/grade/override")
+class EnterpriseGradeOverride(MethodView):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(OverrideIn)
+    @blp.response(201, GradeOut)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, path, body, uscc):
+        """Override the grade with a reason until a day (a blacklist listing still makes it D)."""
+        session = db_session()
+        caller = current_caller()
+        enterprise = grading.set_override(session, caller, path["uscc"], **body)
+        session.commit()
+        return grading.grade_view(session, caller, enterprise.uscc)
+
+
+@blp.route("/inspection-plan")
+class InspectionPlan(MethodView):
+    @blp.arguments(InspectionPlanArgs, location="query")
+    @blp.response(200, InspectionPlanOut)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self, args):
+        """The random inspection sample (双随机) of a region per risk class; CSV with Accept: text/csv."""
+        plan = inspection_plan.draw(db_session(), current_caller(), **args)
+        if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
+            name = f"inspection-plan-{plan['region']}-{plan['date']}-{plan['seed']}.csv"
+            return Response(inspection_plan.as_csv(plan), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return plan

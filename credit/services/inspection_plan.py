@@ -1,0 +1,59 @@
+"""The random inspection plan (双随机): a reproducible sample of a region's firms per risk class."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credit.auth.caller import Caller, require_role
+from credit.errors import Forbidden
+from credit.grading import ruleset as rulesets
+from credit.models import Enterprise, EnterpriseState
+from credit.services.enterprises import prefix_range
+
+UNGRADED_RISK = "B"  # a firm not yet graded is supervised as an ordinary one
+
+
+def draw(session: Session, caller: Caller, region: str, date: datetime.date, seed: int) -> dict:
+    """The same region, date and seed always give the same sample."""
+    require_role(caller, "regulator")
+    if not region.startswith(caller.region or "\0"):
+        raise Forbidden(f"Your region {caller.region} does not cover region {region}.")
+    ruleset = rulesets.current()
+    rows = session.execute(
+        select(Enterprise.uscc, Enterprise.name, Enterprise.region_code, EnterpriseState.grade,
+               EnterpriseState.risk_class)
+        .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
+        .where(*prefix_range(Enterprise.region_code, region))
+        .where(Enterprise.status == "in_business")
+        .order_by(Enterprise.uscc)).all()
+    classes = []
+    for risk_class, ratio in ruleset.sampling.items():
+        population = [r for r in rows if (r.risk_class or UNGRADED_RISK) == risk_class]
+        size = min(len(population), math.ceil(len(population) * ratio))
+        rng = random.Random(f"{seed}:{date.isoformat()}:{region}:{risk_class}")
+        chosen = sorted(rng.sample(population, size), key=lambda r: r.uscc)
+        classes.append({
+            "risk_class": risk_class, "population": len(population), "ratio": str(ratio),
+            "sample_size": size,
+            "enterprises": [{"uscc": r.uscc, "name": r.name, "region_code": r.region_code,
+                             "grade": r.grade} for r in chosen]})
+    return {"region": region, "date": date, "seed": seed, "ruleset": ruleset.version,
+            "classes": classes}
+
+
+def as_csv(plan: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["risk_class", "uscc", "name", "region_code", "grade"])
+    for group in plan["classes"]:
+        for firm in group["enterprises"]:
+            writer.writerow([group["risk_class"], firm["uscc"], firm["name"], firm["region_code"],
+                             firm["grade"] or ""])
+    return out.getvalue()
