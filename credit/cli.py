@@ -119,6 +119,13 @@ def regrade(scope: str, version: str | None, batch: int, quiet: bool) -> None:
 
     from credit.services.regrading import regrade as run_regrade
 
+    from credit.grading.ruleset import RulesetError, load
+
+    if version:
+        try:
+            load(version)
+        except RulesetError as error:
+            raise click.ClickException(str(error)) from None
     bar = tqdm(unit="firm", disable=quiet, desc=f"regrade --{scope}")
     report = run_regrade(_database(), scope=scope, version=version, batch=batch,
                          on_start=lambda total: setattr(bar, "total", total),
