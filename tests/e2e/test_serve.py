@@ -1,0 +1,217 @@
+"""./scripts/serve as a newcomer runs it: a real gunicorn on a free port, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from credit.uscc import with_check_character
+from tests.conftest import fresh_database_url
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_ENTERPRISES = 50
+# Generous because the first run on a machine may still install the registry into .venv.
+STARTUP_TIMEOUT = 120
+STOP_TIMEOUT = 30
+
+# Straight to the server under test, whatever proxy the environment names.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Server:
+    url: str
+    instance_dir: Path
+    log: Path
+
+    def call(self, method: str, path: str, body=None, token: str | None = None) -> Response:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with _opener.open(request, timeout=30) as response:
+                return Response(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, dict(error.headers), error.read())
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def demo_password(self, username: str) -> str:
+        for line in (self.instance_dir / "demo-accounts.tsv").read_text(encoding="utf-8").splitlines():
+            name, password, _role, _binding = line.split("\t")
+            if name == username:
+                return password
+        raise AssertionError(f"{username} is not among the demo accounts")
+
+    def sign_in(self, username: str) -> str:
+        response = self.call("POST", "/api/v1/auth/token",
+                             {"username": username, "password": self.demo_password(username)})
+        assert response.status == 200, response.body
+        return response.json()["access_token"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _server_environment(database_url: str, instance_dir: Path, bind: str) -> dict[str, str]:
+    # Settings of the developer's shell (CREDIT_DEMO=0, a key directory...) must not leak in.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_")}
+    environment.update(
+        CREDIT_BIND=bind,
+        CREDIT_DATABASE_URL=database_url,
+        CREDIT_INSTANCE_DIR=str(instance_dir),
+        CREDIT_DEMO="1",
+        CREDIT_DEMO_ENTERPRISES=str(DEMO_ENTERPRISES),
+        CREDIT_WORKERS="2",
+    )
+    return environment
+
+
+def _wait_until_healthy(server: Server, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"./scripts/serve exited with {process.returncode}:\n{server.output()}")
+        try:
+            if server.call("GET", "/healthz").status == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.25)
+    pytest.fail(f"/healthz did not answer within {STARTUP_TIMEOUT} s:\n{server.output()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stops gunicorn's master and its workers: the whole process group the script started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=STOP_TIMEOUT)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    # A worker orphaned by a master that died first is still in the group.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("serve")
+    instance_dir = directory / "instance"
+    bind = f"127.0.0.1:{_free_port()}"
+    with fresh_database_url(directory) as database_url:
+        log = directory / "serve.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [str(ROOT / "scripts" / "serve")], cwd=ROOT,
+                env=_server_environment(database_url, instance_dir, bind),
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        try:
+            running = Server(url=f"http://{bind}", instance_dir=instance_dir, log=log)
+            _wait_until_healthy(running, process)
+            yield running
+        finally:
+            _stop(process)
+
+
+def test_health(server):
+    response = server.call("GET", "/healthz")
+    assert response.status == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_script_says_where_the_docs_are(server):
+    assert f"{server.url}/api/v1/docs" in server.output()
+
+
+def test_docs_and_their_assets_are_served_locally(server):
+    page = server.call("GET", "/api/v1/docs")
+    assert page.status == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assets = re.findall(r'(?:src|href)="(/api/v1/docs/assets/[^"]+)"', page.body.decode("utf-8"))
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets), assets
+    for asset in assets:
+        response = server.call("GET", asset)
+        assert response.status == 200, asset
+        assert len(response.body) > 1000, asset
+
+
+def test_openapi_document(server):
+    response = server.call("GET", "/api/v1/openapi.json")
+    assert response.status == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/v1/enterprises", "/api/v1/enterprises/{uscc}",
+            "/api/v1/auth/token"} <= set(document["paths"])
+
+
+def test_search_finds_the_demo_firms_and_their_profiles(server):
+    query = urllib.parse.urlencode({"q": "演示", "per_page": 200})
+    found = server.call("GET", f"/api/v1/enterprises?{query}")
+    assert found.status == 200
+    page = found.json()
+    assert page["total"] == DEMO_ENTERPRISES
+    firm = page["items"][0]
+    assert "演示" in firm["name"]
+
+    profile = server.call("GET", f"/api/v1/enterprises/{firm['uscc']}")
+    assert profile.status == 200
+    body = profile.json()
+    assert (body["uscc"], body["name"]) == (firm["uscc"], firm["name"])
+    assert body["blacklisted"] is False
+
+
+def test_demo_regulator_signs_in_and_registers_a_firm(server):
+    wrong = server.call("POST", "/api/v1/auth/token",
+                        {"username": "demo-regulator", "password": "not the password"})
+    assert wrong.status == 401
+    token = server.sign_in("demo-regulator")
+
+    code = with_check_character("91321102" + "MA" + f"{uuid.uuid4().int % 10**7:07d}")
+    firm = {"uscc": code, "name": "镇江市京口区端到端检验仪器有限公司"}
+    assert server.call("POST", "/api/v1/enterprises", firm).status == 401
+    created = server.call("POST", "/api/v1/enterprises", firm, token=token)
+    assert created.status == 201, created.body
+    assert created.json()["region_code"] == "321102"
+
+    profile = server.call("GET", f"/api/v1/enterprises/{code}")
+    assert profile.status == 200
+    assert profile.json()["name"] == firm["name"]
+    assert server.call("POST", "/api/v1/enterprises", firm, token=token).status == 409
