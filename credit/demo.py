@@ -42,6 +42,7 @@ TRADES = (
 )
 BRAND_CHARACTERS = "华东盛丰鑫宏达恒通德金泰瑞源新安康美兴旺嘉润海天宇中博立信诚远航科创银龙江苏闽浙祥和顺隆昌永"
 LEGAL_FORMS = ("有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司")
+SMALL_FORMS = {"92": "经营部", "93": "专业合作社"}
 # Registration authority 9 (market regulation) and entity type: 1 company, 2 sole trader, 3 co-op.
 ENTITY_TYPES = ("91", "91", "91", "91", "91", "91", "91", "92", "93")
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check
@@ -49,6 +50,7 @@ ORG_CODE_SPACE = 10**8
 ORG_CODE_STRIDE = 48_271  # coprime to 10**8, so consecutive firms get scattered distinct codes
 FIRST_REGISTRATION = datetime.date(1995, 1, 1)
 REGISTRATION_SPAN_DAYS = (datetime.date(2024, 12, 31) - FIRST_REGISTRATION).days
+DRAW_BLOCK = 1024
 
 
 def demo_regions() -> list[reference.Region]:
@@ -63,27 +65,36 @@ def organisation_code(number: int) -> str:
 
 
 def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
-    """Firms number start .. start+count-1 of the demo population for this seed."""
-    regions = demo_regions()
+    """Firms number start .. start+count-1 of the demo population for this seed.
+
+    Firms are drawn in blocks of DRAW_BLOCK from one generator per (seed, block): a firm depends
+    only on the seed and its number, whatever the batch size, and a million firms do not pay for
+    a million seeded generators.
+    """
+    regions = [(r.code, r.city.removesuffix("市").removesuffix("盟")) for r in demo_regions()]
     offset = random.Random(seed).randrange(ORG_CODE_SPACE)
-    for number in range(start, start + count):
-        rng = random.Random(f"{seed}:{number}")
-        region = rng.choice(regions)
-        kind = rng.choice(ENTITY_TYPES)
-        org = organisation_code((offset + number * ORG_CODE_STRIDE) % ORG_CODE_SPACE)
-        code = uscc_codes.with_check_character(kind + region.code + org)
-        industry, words = rng.choice(TRADES)
-        brand = rng.choice(BRAND_CHARACTERS) + rng.choice(BRAND_CHARACTERS)
-        form = {"92": "经营部", "93": "专业合作社"}.get(kind) or rng.choice(LEGAL_FORMS)
-        city = region.city.removesuffix("市").removesuffix("盟")
-        yield NewEnterprise(
-            uscc=code,
-            name=f"{city}{brand}{rng.choice(words)}{form}（演示）",
-            region_code=region.code,
-            industry_code=industry,
-            registered_on=FIRST_REGISTRATION + datetime.timedelta(
-                days=rng.randrange(REGISTRATION_SPAN_DAYS)),
-        )
+    end = start + count
+    if count <= 0:
+        return
+    for block in range(start // DRAW_BLOCK, (end - 1) // DRAW_BLOCK + 1):
+        first = block * DRAW_BLOCK
+        draw = random.Random(f"{seed}/{block}")
+        # Every firm of the block is drawn, so those before `start` are skipped, not reordered.
+        for number in range(first, min(first + DRAW_BLOCK, end)):
+            region, city = draw.choice(regions)
+            kind = draw.choice(ENTITY_TYPES)
+            industry, words = draw.choice(TRADES)
+            name = (city + draw.choice(BRAND_CHARACTERS) + draw.choice(BRAND_CHARACTERS)
+                    + draw.choice(words)
+                    + (SMALL_FORMS.get(kind) or draw.choice(LEGAL_FORMS)) + "（演示）")
+            registered_on = FIRST_REGISTRATION + datetime.timedelta(
+                days=draw.randrange(REGISTRATION_SPAN_DAYS))
+            if number < start:
+                continue
+            org = organisation_code((offset + number * ORG_CODE_STRIDE) % ORG_CODE_SPACE)
+            yield NewEnterprise(uscc=uscc_codes.with_check_character(kind + region + org),
+                                name=name, region_code=region, industry_code=industry,
+                                registered_on=registered_on)
 
 
 def seed_enterprises(database: Database, count: int, *, seed: int = 2026, batch: int = 5000,

@@ -14,3 +14,10 @@ MAJOR_FINE_YUAN = Decimal("2000000.00")
 MAJOR_FINE_BASIS = "政府采购法实施条例 第十九条；财库〔2022〕3号"
 MAJOR_VIOLATION_CATEGORIES = frozenset({"criminal_penalty", "production_suspended", "licence_revoked"})
 MAJOR_RECORD_YEARS = 3  # 政府采购法 第二十二条: no major violation record in the 3 years before
+
+# Quality blacklist (市场监督管理严重违法失信名单管理办法, SAMR Order 44 of 2021, 第十八至二十条):
+# a listing is published for 3 years; credit repair may be applied for after 1 year, when the
+# penalty is fulfilled and no new serious violation has come.
+LISTING_MONTHS = 36
+REPAIR_AFTER_MONTHS = 12
+LISTING_BASIS = "《市场监督管理严重违法失信名单管理办法》（国家市场监督管理总局令第44号）"

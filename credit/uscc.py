@@ -11,7 +11,6 @@ from stdnum.cn import uscc as stdnum_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 LENGTH = 18
-_SEPARATORS = str.maketrans("", "", " -\t")
 
 
 class InvalidUscc(ValueError):
@@ -19,28 +18,29 @@ class InvalidUscc(ValueError):
 
 
 def normalise(raw: str) -> str:
-    """Trimmed, upper-cased, without spaces or hyphens."""
-    return raw.translate(_SEPARATORS).upper()
+    """Upper-cased, without white space (line breaks of a pasted code too) or hyphens."""
+    return "".join(raw.split()).replace("-", "").upper()
 
 
 def validate(raw: str) -> str:
     """The normalised code, or InvalidUscc naming the length, the character or the check character."""
     code = normalise(raw)
     if not code:
-        raise InvalidUscc("is empty; a unified social credit code has 18 characters")
+        raise InvalidUscc("the code is empty; a unified social credit code has 18 characters")
     if len(code) != LENGTH:
-        raise InvalidUscc(f"has {len(code)} characters; a unified social credit code has 18")
+        raise InvalidUscc(f"the code has {len(code)} characters; a unified social credit code has 18")
     for position, char in enumerate(code, start=1):
         if char not in ALPHABET:
             raise InvalidUscc(
-                f"character {char!r} at position {position} is not allowed "
+                f"the character {char!r} at position {position} is not allowed "
                 "(digits and letters except I, O, S, V, Z)"
             )
     if not code[2:8].isdigit():
-        raise InvalidUscc("positions 3-8 must be the 6-digit region code of the registering authority")
+        raise InvalidUscc(
+            "positions 3-8 must be digits: the 6-digit region code of the registering authority")
     expected = stdnum_uscc.calc_check_digit(code[:17])
     if code[17] != expected:
-        raise InvalidUscc(f"check character is {code[17]!r}, expected {expected!r}")
+        raise InvalidUscc(f"the check character is {code[17]!r}, expected {expected!r}")
     return code
 
 

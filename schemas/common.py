@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -12,11 +14,39 @@ from credit.reference import industry_problem, region_problem
 MAX_PER_PAGE = 200
 
 
+MAX_PAGE = 1_000_000
+# Control characters (NUL among them, which PostgreSQL refuses in text) and lone surrogates
+# (which cannot be encoded) are never part of a legitimate value; tab and line breaks are.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 class InputSchema(ma.Schema):
     """A request body or query: unknown fields are refused, never dropped."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_unprintable(self, data, **_):
+        errors = {path: ["contains a control character or an invalid character (U+%04X)" % code]
+                  for path, code in _unprintable(data)}
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+
+def _unprintable(value, path=""):
+    """(dotted path, code point) of each string holding a character no value may contain."""
+    if isinstance(value, str):
+        found = UNPRINTABLE.search(value)
+        if found:
+            yield path or "body", ord(found.group())
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unprintable(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _unprintable(item, f"{path}.{index}" if path else str(index))
 
 
 class Uscc(fields.String):
@@ -33,7 +63,7 @@ class Uscc(fields.String):
         try:
             return uscc_codes.validate(text)
         except uscc_codes.InvalidUscc as problem:
-            raise ma.ValidationError(f"Not a valid USCC: it {problem}.") from None
+            raise ma.ValidationError(f"Not a valid USCC: {problem}.") from None
 
 
 class RegionCode(fields.String):
@@ -74,7 +104,7 @@ class TrimmedString(fields.String):
 
 
 class PageArgs(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from schemas.blacklist import ListingOut
 from schemas.records import RecordOut
 from schemas.common import (IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
                             TrimmedString, Uscc, page_of, trimmed_text)
@@ -40,6 +41,8 @@ class PublicProfile(StandingOut):
     awards = fields.List(fields.Nested(RecordOut), required=True)
     certifications = fields.List(fields.Nested(RecordOut), required=True)
     violations = fields.List(fields.Nested(RecordOut), required=True)
+    blacklist = fields.List(fields.Nested(ListingOut), required=True,
+                            metadata={"description": "active listings"})
 
 
 class CreditFile(StandingOut):

@@ -17,6 +17,7 @@ from credit import create_app, dbschema
 from credit.auth.caller import Caller
 from credit.auth.passwords import hash_password
 from credit.auth.tokens import issue_token
+from credit.clock import utcnow
 from credit.config import Settings
 from credit.db import Database, make_engine
 from credit.models import User
@@ -143,7 +144,8 @@ class Builder:
         username = username or f"{role}-{self._serial}"
         with self.database.writing() as session:
             user = User(username=username, role=role, uscc=uscc, region=region,
-                        password_hash=self.password_hash)
+                        password_hash=self.password_hash,
+                        disabled_at=utcnow() if disabled else None)
             session.add(user)
         return Caller(username=username, role=role, uscc=uscc, region=region)
 

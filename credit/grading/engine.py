@@ -26,6 +26,7 @@ class Listing:
 
     id: int
     legal_basis: str
+    expires_on: datetime.date
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
     computed = grade
     override = None
     if inputs.listing is not None:
+        sheet.changes_on(inputs.listing.expires_on)
         sheet.caps.append(AppliedCap("caps.blacklist", ruleset.blacklist_grade,
                                      "列入质量失信黑名单：等级为 D，不得调整", inputs.listing.id))
         computed = grade = worse(grade, ruleset.blacklist_grade)

@@ -2,6 +2,7 @@
 
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
+from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.record import Award, Certification, Correction, Inspection, Record, Violation
@@ -9,4 +10,5 @@ from credit.models.state import EnterpriseState
 from credit.models.user import User
 
 __all__ = ["Assessment", "AuditEvent", "Award", "GradeOverride", "RegradeRun", "Base", "Certification", "Correction", "Enterprise",
-           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Record", "User", "Violation"]
+           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Listing", "Objection", "Record",
+           "RepairApplication", "Transition", "User", "Violation"]

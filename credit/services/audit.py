@@ -14,9 +14,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from credit.clock import utcnow
-from credit.models import AuditEvent, Correction, Enterprise, Record
+from credit.models import (AuditEvent, Correction, Enterprise, GradeOverride, Listing, Objection,
+                           Record, RepairApplication, Transition)
 
 GENESIS = "0" * 64
+LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
+                  "listing_repair_applied", "listing_repair_decided")
 # One advisory lock guards the chain's head on PostgreSQL ("CRED" in ASCII).
 CHAIN_LOCK = 0x43524544
 _LOCKED = "credit.chain_locked"
@@ -117,6 +120,11 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, Record, "record", "record_added", batch)
     yield from _verify_rows(session, Correction, "correction",
                             ("record_rescinded", "record_revoked"), batch)
+    yield from _verify_rows(session, GradeOverride, "override", "grade_overridden", batch)
+    yield from _verify_rows(session, Listing, "listing", LISTING_EVENTS, batch)
+    yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
+    yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)
+    yield from _verify_rows(session, RepairApplication, "repair", LISTING_EVENTS, batch)
 
 
 def _verify_chain(session: Session, batch: int) -> Iterator[Mismatch]:

@@ -17,7 +17,7 @@ from credit.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Listing, Override, Result, assess
 from credit.models import Assessment, Enterprise, EnterpriseState, GradeOverride, Record
-from credit.services import audit, display, enterprises, state
+from credit.services import audit, blacklist, display, enterprises, state
 
 
 @dataclass
@@ -40,8 +40,8 @@ class Evidence:
             if clock.business_date(o.created_at) <= day <= o.valid_until:
                 override = Override(o.id, o.grade, o.reason, o.valid_until)
         listing = None
-        for active in (item for item in self.listings if item.active_on(day)):
-            listing = Listing(active.id, active.legal_basis)
+        for active in (item for item in self.listings if blacklist.is_active_on(item, day)):
+            listing = Listing(active.id, active.legal_basis, active.expires_on)
         return Inputs(records=records, listing=listing, override=override)
 
 
@@ -57,6 +57,8 @@ def gather(session: Session, enterprise_ids: Sequence[int]) -> dict[int, Evidenc
                                     .where(GradeOverride.enterprise_id.in_(enterprise_ids))
                                     .order_by(GradeOverride.id)):
         evidence[override.enterprise_id].overrides.append(override)
+    for listing in blacklist.listings_of(session, enterprise_ids):
+        evidence[listing.enterprise_id].listings.append(listing)
     return evidence
 
 

@@ -9,7 +9,7 @@ from credit import clock
 from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden
 from credit.models import Enterprise, EnterpriseState, Record
-from credit.services import display, grading
+from credit.services import blacklist, display, grading
 from credit.services.enterprises import get_enterprise
 
 
@@ -56,6 +56,11 @@ def public_profile(session: Session, uscc: str) -> dict:
     for key, kind in (("awards", "award"), ("certifications", "certification"),
                       ("violations", "violation")):
         profile[key] = [display.describe(r, today, uscc=uscc) for r in shown if r.kind == kind]
+    profile["blacklist"] = [
+        blacklist.describe(session, listing, enterprise, history=False)
+        for listing in (blacklist.listings_of(session, [enterprise.id])
+                        if profile["blacklisted"] else [])
+        if blacklist.is_active_on(listing, today)]
     return profile
 
 

@@ -32,7 +32,7 @@ def create_user(session: Session, username: str, role: str, password: str, *,
         try:
             uscc = uscc_codes.validate(uscc or "")
         except uscc_codes.InvalidUscc as problem:
-            errors["uscc"] = [f"an enterprise account needs its firm's USCC: it {problem}"]
+            errors["uscc"] = [f"an enterprise account needs its firm's USCC: {problem}"]
     elif uscc:
         errors["uscc"] = ["only an enterprise account is bound to a USCC"]
     if role == "regulator":

@@ -212,7 +212,7 @@ def test_two_failed_inspections_in_12_months_cap_at_b():
 
 
 def test_a_blacklist_listing_makes_d_and_an_override_cannot_lift_it():
-    listing = Listing(id=7, legal_basis="《产品质量法》")
+    listing = Listing(id=7, legal_basis="《产品质量法》", expires_on=D(2028, 1, 1))
     override = Override(id=1, grade="A", reason="复核", valid_until=D(2026, 12, 31))
     result = grade(cert(), award(), listing=listing, override=override)
     assert (result.grade, result.risk_class, result.blacklisted) == ("D", "D", True)
