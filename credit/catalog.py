@@ -67,6 +67,34 @@ RECORD_KINDS = _entries(("award", "荣誉"), ("certification", "认证"), ("insp
 RECORD_STATUSES = _entries(("active", "有效"), ("expired", "已过期"), ("revoked", "已撤销（发证机关）"),
                            ("rescinded", "已撤回（记录有误）"))
 
+CHECK_REASONS = _entries(
+    ("blacklisted", "列入质量失信黑名单", "block", "《政府采购法》第二十二条；财库〔2016〕125号"),
+    ("criminal_penalty", "三年内受过刑事处罚", "block", "《政府采购法实施条例》第十九条"),
+    ("production_suspended", "三年内被责令停产停业", "block", "《政府采购法实施条例》第十九条"),
+    ("licence_revoked", "三年内被吊销许可证或者执照", "block", "《政府采购法实施条例》第十九条"),
+    ("major_fine", "三年内受过较大数额罚款（二百万元以上）", "block",
+     "《政府采购法实施条例》第十九条；财库〔2022〕3号"),
+    ("low_grade", "质量信用等级为 C 或 D", "warn", None),
+    ("serious_violation", "三年内有严重违法记录", "warn", None),
+    ("listing_disputed", "黑名单列入决定异议处理中", "warn", None),
+    ("blacklisted_not_blocking", "列入质量失信黑名单（本市规定不作为采购禁止条件）", "warn", None),
+)
+LENDING_FLAGS = _entries(
+    ("blacklisted", "列入质量失信黑名单"),
+    ("listing_disputed", "黑名单列入决定异议处理中"),
+    ("major_violation_3y", "三年内有重大违法记录"),
+    ("serious_violation_12m", "一年内有严重违法记录"),
+    ("failed_inspection_12m", "一年内监督抽查不合格"),
+    ("low_grade", "质量信用等级为 C 或 D"),
+    ("grade_overridden", "等级经监管部门调整"),
+    ("deregistered", "已注销"),
+)
+QUERY_KINDS = _entries(
+    ("lending_check", "贷款审查查询"), ("procurement_check", "政府采购资格查询"),
+    ("file_read", "查阅信用档案"), ("grade_explanation", "查阅评级说明"),
+    ("report_download", "下载信用报告"),
+)
+
 CATALOG = {
     "grades": GRADES,
     "risk_classes": RISK_CLASSES,
@@ -79,4 +107,7 @@ CATALOG = {
     "inspection_results": INSPECTION_RESULTS,
     "violation_categories": VIOLATION_CATEGORIES,
     "severities": SEVERITIES,
+    "check_reasons": CHECK_REASONS,
+    "lending_flags": LENDING_FLAGS,
+    "query_kinds": QUERY_KINDS,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 
 import click
@@ -88,7 +89,9 @@ def demo() -> None:
 
     settings = _settings()
     database = _database()
-    credentials = settings.instance_dir / "demo-accounts.tsv"
+    # One file per database, so another CREDIT_DATABASE_URL never shows stale passwords.
+    tag = hashlib.sha256(settings.database.encode()).hexdigest()[:8]
+    credentials = settings.instance_dir / f"demo-accounts-{tag}.tsv"
     with database.reading() as session:
         empty = dbschema.is_empty(database.engine) or session.scalar(
             select(Enterprise.id).limit(1)) is None
@@ -101,7 +104,7 @@ def demo() -> None:
         for line in credentials.read_text(encoding="utf-8").splitlines():
             username, password, role, binding = line.split("\t")
             click.echo(f"  {username:18} {role:12} {binding:18} password {password}")
-        click.echo("sign in: curl -s -X POST http://<bind>/api/v1/auth/token "
+        click.echo(f"sign in: curl -s -X POST http://{settings.bind}/api/v1/auth/token "
                    "-H 'Content-Type: application/json' "
                    "-d '{\"username\": \"demo-regulator\", \"password\": \"...\"}'")
 

@@ -21,3 +21,16 @@ MAJOR_RECORD_YEARS = 3  # 政府采购法 第二十二条: no major violation re
 LISTING_MONTHS = 36
 REPAIR_AFTER_MONTHS = 12
 LISTING_BASIS = "《市场监督管理严重违法失信名单管理办法》（国家市场监督管理总局令第44号）"
+
+# Procurement eligibility (政府采购法 第二十二条; 政府采购法实施条例 第十九条; 财库〔2016〕125号;
+# 财库〔2022〕3号). The law names the court's dishonest-debtor list, the major tax-violation list and
+# the procurement list; a city may add its quality blacklist by its own rules, as these cities do.
+PROCUREMENT_BLOCKING_LISTS = frozenset({"quality_blacklist"})
+PROCUREMENT_BASIS = "《政府采购法》第二十二条第一款第（五）项；《政府采购法实施条例》第十九条"
+CREDIT_RECORD_BASIS = "财库〔2016〕125号"
+LOW_GRADES = frozenset({"C", "D"})
+MAX_BATCH = 1000
+MAX_REPEATS = 10  # a code may repeat (answered at each position), within reason
+# Lending signals: how far back a lender looks (the grading windows of the default ruleset).
+LENDING_VIOLATION_MONTHS = 36
+LENDING_INSPECTION_MONTHS = 12

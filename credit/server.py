@@ -20,7 +20,16 @@ class Server(BaseApplication):
             "graceful_timeout": 20,
             "post_fork": _post_fork,
         }
+        # gunicorn 27 opens one control socket per user by default; several registries (tests,
+        # benchmarks) on one machine would take it from each other.
+        if "control_socket_disable" in self._known_settings():
+            self.options["control_socket_disable"] = True
         super().__init__()
+
+    @staticmethod
+    def _known_settings() -> set[str]:
+        from gunicorn.config import KNOWN_SETTINGS
+        return {setting.name for setting in KNOWN_SETTINGS}
 
     def load_config(self):
         for key, value in self.options.items():

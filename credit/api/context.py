@@ -13,16 +13,27 @@ from credit.services.users import active_caller
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def db_session() -> Session:
-    """The request's one session; a writing request's transaction takes the write lock at once."""
-    if "db_session" not in g:
+def db_session(*, write: bool | None = None) -> Session:
+    """The request's one session; a writing request's transaction takes the write lock at once.
+
+    A read that must also write (a bank's logged read) asks for `write=True`: the reading
+    session opened so far only read the caller's account, so it is replaced.
+    """
+    writes = request.method not in READ_METHODS if write is None else write
+    current = g.get("db_session")
+    if current is not None and writes and not g.get("db_session_writes"):
+        current.close()
+        current = None
+    if current is None:
         database = current_app.extensions["credit.database"]
-        g.db_session = database.session(write=request.method not in READ_METHODS)
-    return g.db_session
+        current = g.db_session = database.session(write=writes)
+        g.db_session_writes = writes
+    return current
 
 
 def close_session(_error=None) -> None:
     session = g.pop("db_session", None)
+    g.pop("db_session_writes", None)
     if session is not None:
         session.close()
 

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
 from credit.services import enterprises, profiles
+from schemas.checks import PurposeArgs
 from schemas.enterprises import (CreditFile, EnterpriseIn, EnterpriseOut, EnterprisePage,
                                  EnterpriseSearchArgs, PublicProfile, UsccPath)
 
@@ -46,8 +47,14 @@ class EnterpriseByUscc(MethodView):
 @blp.route("/enterprises/<uscc>/file")
 class EnterpriseFile(MethodView):
     @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(PurposeArgs, location="query")
     @blp.response(200, CreditFile)
     @blp.doc(security=[{"bearer": []}])
-    def get(self, path, uscc):
-        """The whole credit file (the regulator of the region, the enterprise itself)."""
-        return profiles.credit_file(db_session(), current_caller(), path["uscc"])
+    def get(self, path, args, uscc):
+        """The whole credit file (the regulator of the region, the enterprise itself, a bank
+        that states its purpose: logged and shown to the firm)."""
+        caller = current_caller()
+        session = db_session(write=caller.role == "bank")
+        body = profiles.credit_file(session, caller, path["uscc"], args.get("purpose"))
+        session.commit()
+        return body

@@ -21,8 +21,14 @@ class EnterpriseGrade(MethodView):
     @blp.arguments(GradeArgs, location="query")
     @blp.response(200, GradeOut)
     def get(self, path, args, uscc):
-        """The grade today or `as_of` a day; the explanation for the regulator and the firm."""
-        return grading.grade_view(db_session(), current_caller(), path["uscc"], args.get("as_of"))
+        """The grade today or `as_of` a day; the explanation for the regulator, the firm, and a
+        bank that passes `purpose` (logged)."""
+        caller = current_caller()
+        session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
+        view = grading.grade_view(session, caller, path["uscc"], args.get("as_of"),
+                                  args.get("purpose"))
+        session.commit()
+        return view
 
 
 @blp.route("/enterprises/<uscc>/grades")
@@ -31,9 +37,14 @@ class EnterpriseGradeHistory(MethodView):
     @blp.arguments(HistoryArgs, location="query")
     @blp.response(200, AssessmentPage)
     def get(self, path, args, uscc):
-        """Every assessment, newest first (the regulator of the region, the firm itself)."""
-        return grading.grade_history(db_session(), current_caller(), path["uscc"],
-                                     args["page"], args["per_page"])
+        """Every assessment, newest first (the regulator of the region, the firm itself, a bank
+        that passes `purpose`)."""
+        caller = current_caller()
+        session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
+        page = grading.grade_history(session, caller, path["uscc"], args["page"],
+                                     args["per_page"], args.get("purpose"))
+        session.commit()
+        return page
 
 
 @blp.route("/enterprises/<uscc>/grade/override")

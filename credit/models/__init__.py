@@ -5,10 +5,11 @@ from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
+from credit.models.query_log import QueryLogEntry
 from credit.models.record import Award, Certification, Correction, Inspection, Record, Violation
 from credit.models.state import EnterpriseState
 from credit.models.user import User
 
 __all__ = ["Assessment", "AuditEvent", "Award", "GradeOverride", "RegradeRun", "Base", "Certification", "Correction", "Enterprise",
-           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Listing", "Objection", "Record",
+           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Listing", "Objection", "QueryLogEntry", "Record",
            "RepairApplication", "Transition", "User", "Violation"]

@@ -17,7 +17,7 @@ from credit.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Listing, Override, Result, assess
 from credit.models import Assessment, Enterprise, EnterpriseState, GradeOverride, Record
-from credit.services import audit, blacklist, display, enterprises, state
+from credit.services import audit, blacklist, display, enterprises, query_log, state
 
 
 @dataclass
@@ -169,8 +169,9 @@ def require_explanation_reader(caller: Caller, enterprise: Enterprise) -> None:
 
 
 def grade_view(session: Session, caller: Caller, uscc: str,
-               as_of: datetime.date | None = None) -> dict:
-    """The grade as this caller may see it, today or as of a day."""
+               as_of: datetime.date | None = None, purpose: str | None = None) -> dict:
+    """The grade as this caller may see it, today or as of a day. A bank that states its purpose
+    sees the explanation too, and its read is logged like a lending check."""
     if as_of is not None:
         enterprise, result = graded_as_of(session, uscc, as_of)
         view = _result_view(enterprise, result)
@@ -180,7 +181,10 @@ def grade_view(session: Session, caller: Caller, uscc: str,
         result, assessment = current_result(session, enterprise, current)
         view = (_result_view(enterprise, result) if result is not None
                 else _assessment_view(session, enterprise, assessment))
-    if not may_read_explanation(caller, enterprise):
+    if caller.role == "bank" and purpose:
+        query_log.log_queries(session, caller, "grade_explanation", [enterprise], purpose=purpose,
+                              as_of=as_of)
+    elif not may_read_explanation(caller, enterprise):
         for private in ("score", "computed_grade", "explanation", "caps"):
             view.pop(private, None)
     return view
@@ -212,8 +216,12 @@ def _assessment_view(session: Session, enterprise: Enterprise, assessment: Asses
             "override": _override_view(override)}
 
 
-def grade_history(session: Session, caller: Caller, uscc: str, page: int, per_page: int) -> dict:
+def grade_history(session: Session, caller: Caller, uscc: str, page: int, per_page: int,
+                  purpose: str | None = None) -> dict:
     enterprise = enterprises.get_enterprise(session, uscc)
-    require_explanation_reader(caller, enterprise)
+    if caller.role == "bank" and purpose:
+        query_log.log_queries(session, caller, "grade_explanation", [enterprise], purpose=purpose)
+    else:
+        require_explanation_reader(caller, enterprise)
     items, total = history(session, enterprise, page, per_page)
     return {"items": items, "page": page, "per_page": per_page, "total": total}

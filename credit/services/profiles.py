@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from credit import clock
 from credit.auth.caller import Caller, require_role
-from credit.errors import Forbidden
+from credit.errors import Forbidden, InvalidInput
 from credit.models import Enterprise, EnterpriseState, Record
-from credit.services import blacklist, display, grading
+from credit.services import blacklist, display, grading, query_log
 from credit.services.enterprises import get_enterprise
 
 
@@ -64,21 +64,25 @@ def public_profile(session: Session, uscc: str) -> dict:
     return profile
 
 
-def require_file_reader(caller: Caller, enterprise: Enterprise) -> None:
-    """The regulator of the firm's region and the firm itself read the whole file."""
+def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | None) -> None:
+    """The regulator of the firm's region, the firm itself, and a bank that says why."""
     require_role(caller, "regulator", "enterprise", "bank")
     if caller.role == "regulator" and not caller.covers_region(enterprise.region_code):
         raise Forbidden(f"Your region {caller.region} does not cover region {enterprise.region_code}.")
     if caller.role == "enterprise" and not caller.is_enterprise(enterprise.uscc):
         raise Forbidden("An enterprise account reads only its own credit file.")
-    if caller.role == "bank":
-        raise Forbidden("Banks read credit files through a lending check with a stated purpose.")
+    if caller.role == "bank" and not purpose:
+        raise InvalidInput.field("purpose", "a bank states why it reads a credit file; the firm "
+                                            "sees the purpose in its query log")
 
 
-def credit_file(session: Session, caller: Caller, uscc: str) -> dict:
-    """Everything: expired, revoked and rescinded records included, each with its corrections."""
+def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None = None) -> dict:
+    """Everything: expired, revoked and rescinded records included, each with its corrections.
+    A bank's read is logged with its purpose, in the same transaction."""
     enterprise = get_enterprise(session, uscc)
-    require_file_reader(caller, enterprise)
+    require_file_reader(caller, enterprise, purpose)
+    if caller.role == "bank":
+        query_log.log_queries(session, caller, "file_read", [enterprise], purpose=purpose)
     state = session.get(EnterpriseState, enterprise.id)
     today = clock.today()
     records = session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)

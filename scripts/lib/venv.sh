@@ -24,7 +24,9 @@ ensure_venv() {
   fi
   wanted=$(cat setup.cfg pyproject.toml | sha256sum | cut -c1-16)-$extras
   stamp=.venv/.installed
-  if [ ! -f "$stamp" ] || ! grep -qx -- "$wanted" "$stamp"; then
+  # Any installed extras set includes the plain install.
+  if [ ! -f "$stamp" ] || ! { grep -qx -- "$wanted" "$stamp" ||
+       { [ -z "$extras" ] && grep -q -- "^${wanted}" "$stamp"; }; }; then
     echo "installing the registry into .venv"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
     # another extras set may have been installed before; remember every one we installed

@@ -66,7 +66,8 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def demo_password(self, username: str) -> str:
-        for line in (self.instance_dir / "demo-accounts.tsv").read_text(encoding="utf-8").splitlines():
+        (credentials,) = self.instance_dir.glob("demo-accounts-*.tsv")
+        for line in credentials.read_text(encoding="utf-8").splitlines():
             name, password, _role, _binding = line.split("\t")
             if name == username:
                 return password

@@ -1,0 +1,209 @@
+"""Lookups for procurement and lending: one firm or a thousand, as of any day, with reasons.
+
+Today's answers come from the current-state rows in one query; only firms with records or a
+listing have their evidence read. Answers as of a past day are computed from the evidence the
+registry held at the end of that day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from credit import catalog, clock, policy
+from credit.auth.caller import Caller, require_role
+from credit.errors import InvalidInput
+from credit.grading import ruleset as rulesets
+from credit.grading.engine import Inputs, Result, assess
+from credit.models import Award, Enterprise, EnterpriseState, Inspection, Violation
+from credit.services import blacklist, display, grading, query_log
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    severity: str
+    detail: str
+    legal_basis: str | None
+    record_id: int | None = None
+
+
+@dataclass
+class Standing:
+    """One firm as of the day asked: its grade and the evidence behind it."""
+
+    enterprise: Enterprise
+    result: Result
+    inputs: Inputs
+    listings: list
+
+
+def _reason(code: str, detail: str, record_id: int | None = None,
+            legal_basis: str | None = None) -> Reason:
+    entry = catalog.CHECK_REASONS[code]
+    return Reason(code, entry.group, detail, legal_basis or entry.legal_basis, record_id)
+
+
+def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dict[str, Standing]:
+    """The firms among `codes` the registry knew on `day`, each with its grade that day."""
+    rows = session.execute(
+        select(Enterprise, EnterpriseState)
+        .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
+        .where(Enterprise.uscc.in_(set(codes)))).all()
+    known = {e.uscc: (e, s) for e, s in rows if clock.business_date(e.created_at) <= day}
+    today = day == clock.today()
+    ruleset = rulesets.current()
+    # Firms with nothing on file today are graded by their state row alone.
+    plain = {code: pair for code, pair in known.items()
+             if today and grading.is_current(pair[1]) and pair[1].active_records == 0
+             and not pair[1].blacklisted and pair[1].grade is not None}
+    evidence = grading.gather(session, [e.id for code, (e, _) in known.items() if code not in plain])
+    blank = assess(Inputs(), ruleset, day)
+    found = {}
+    for code, (enterprise, state) in known.items():
+        if code in plain:
+            found[code] = Standing(enterprise, _stored(blank, state), Inputs(), [])
+            continue
+        facts = evidence[enterprise.id]
+        inputs = facts.on(day)
+        found[code] = Standing(enterprise, assess(inputs, ruleset, day), inputs, facts.listings)
+    return found
+
+
+def _stored(blank: Result, state: EnterpriseState) -> Result:
+    """A firm without records: the blank result carries its stored grade (an override may hold)."""
+    if (state.grade, state.risk_class) == (blank.grade, blank.risk_class):
+        return blank
+    return replace(blank, grade=state.grade, risk_class=state.risk_class,
+                   score=state.score if state.score is not None else blank.score)
+
+
+def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
+    reasons: list[Reason] = []
+    three_years_ago = display.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    for listing in standing.listings:
+        listing_state = blacklist.state_on(listing, day)
+        if listing_state not in blacklist.ACTIVE:
+            continue
+        detail = (f"{listing.listed_on.isoformat()} 起列入质量失信黑名单（{listing.decision_no}），"
+                  f"至 {listing.expires_on.isoformat()}")
+        if "quality_blacklist" in policy.PROCUREMENT_BLOCKING_LISTS:
+            reasons.append(_reason("blacklisted", detail, listing.id, listing.legal_basis))
+        else:
+            reasons.append(_reason("blacklisted_not_blocking", detail, listing.id,
+                                   listing.legal_basis))
+        if listing_state == "objection_pending":
+            reasons.append(_reason("listing_disputed", f"企业对列入决定 {listing.decision_no} 提出异议，"
+                                                       "尚在处理中", listing.id))
+    for record in standing.inputs.records:
+        if not isinstance(record, Violation) or display.status(record, day) == "rescinded":
+            continue
+        if not three_years_ago <= record.decided_on <= day:
+            continue
+        basis = f"{record.decision_no}（{record.decided_on.isoformat()}，{record.authority}）"
+        if record.category in policy.MAJOR_VIOLATION_CATEGORIES:
+            label = catalog.VIOLATION_CATEGORIES[record.category].label_zh
+            reasons.append(_reason(record.category, f"{label}：{basis}", record.id))
+        elif (record.fine_fen or 0) >= int(policy.MAJOR_FINE_YUAN * 100):
+            reasons.append(_reason("major_fine", f"罚款 {display.fine_yuan(record.fine_fen)} 元：{basis}",
+                                   record.id))
+        elif record.severity in ("serious", "especially_serious"):
+            label = catalog.SEVERITIES[record.severity].label_zh
+            reasons.append(_reason("serious_violation", f"{label}违法：{basis}", record.id))
+    if standing.result.grade in policy.LOW_GRADES:
+        reasons.append(_reason("low_grade", f"质量信用等级为 {standing.result.grade}"))
+    return reasons
+
+
+def _validate(codes: Sequence[str], as_of: datetime.date | None) -> datetime.date:
+    if not 1 <= len(codes) <= policy.MAX_BATCH:
+        raise InvalidInput.field("uscc", f"give 1 to {policy.MAX_BATCH} codes, not {len(codes)}")
+    seen: dict[str, int] = {}
+    for index, code in enumerate(codes):
+        seen[code] = seen.get(code, 0) + 1
+        if seen[code] > policy.MAX_REPEATS:
+            raise InvalidInput.field(f"uscc.{index}", f"{code} is asked more than "
+                                                      f"{policy.MAX_REPEATS} times in one check")
+    return as_of or clock.today()
+
+
+def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
+                      as_of: datetime.date | None = None, project: str | None = None) -> dict:
+    require_role(caller, "procurement", "bank", "regulator")
+    day = _validate(codes, as_of)
+    found = standings(session, codes, day)
+    results = []
+    for code in codes:
+        standing = found.get(code)
+        if standing is None:
+            results.append({"uscc": code, "found": False, "eligible": None, "grade": None,
+                            "reasons": []})
+            continue
+        reasons = procurement_reasons(standing, day)
+        results.append({"uscc": code, "found": True, "name": standing.enterprise.name,
+                        "eligible": not any(r.severity == "block" for r in reasons),
+                        "grade": standing.result.grade, "risk_class": standing.result.risk_class,
+                        "reasons": [r.__dict__ for r in reasons]})
+    query_log.log_queries(session, caller, "procurement_check",
+                          [s.enterprise for s in found.values()], project=project, as_of=day)
+    return {"as_of": day, "results": results}
+
+
+def lending_flags(standing: Standing, day: datetime.date) -> dict:
+    violations_window = display.add_months(day, -policy.LENDING_VIOLATION_MONTHS)
+    year_ago = display.add_months(day, -policy.LENDING_INSPECTION_MONTHS)
+    live = [r for r in standing.inputs.records if display.status(r, day) != "rescinded"]
+    violations = [r for r in live if isinstance(r, Violation)
+                  and violations_window <= r.decided_on <= day]
+    failed = [r for r in live if isinstance(r, Inspection) and r.result == "fail"
+              and year_ago <= r.sampled_on <= day]
+    awards = [r for r in live if isinstance(r, Award) and display.in_force(r, day)]
+    flags = []
+    result = standing.result
+    if result.blacklisted:
+        flags.append("blacklisted")
+    if any(blacklist.state_on(item, day) == "objection_pending" for item in standing.listings):
+        flags.append("listing_disputed")
+    if any(display.is_major_violation(v) for v in violations):
+        flags.append("major_violation_3y")
+    if any(v.severity in ("serious", "especially_serious") and v.decided_on >= year_ago
+           for v in violations):
+        flags.append("serious_violation_12m")
+    if failed:
+        flags.append("failed_inspection_12m")
+    if result.grade in policy.LOW_GRADES:
+        flags.append("low_grade")
+    if result.override is not None:
+        flags.append("grade_overridden")
+    if standing.enterprise.status == "deregistered":
+        flags.append("deregistered")
+    return {"flags": flags, "violations_36m": len(violations), "failed_inspections_12m": len(failed),
+            "awards": [display.describe(a, day, uscc=standing.enterprise.uscc) for a in awards]}
+
+
+def lending_check(session: Session, caller: Caller, codes: Sequence[str], purpose: str,
+                  as_of: datetime.date | None = None) -> dict:
+    """Facts and signals for a lender, not a loan decision; the firm sees that it was checked."""
+    require_role(caller, "bank")
+    day = _validate(codes, as_of)
+    found = standings(session, codes, day)
+    results = []
+    for code in codes:
+        standing = found.get(code)
+        if standing is None:
+            results.append({"uscc": code, "found": False, "grade": None, "score": None,
+                            "risk_class": None, "blacklisted": None, "flags": [], "awards": [],
+                            "violations_36m": None, "failed_inspections_12m": None})
+            continue
+        result = standing.result
+        results.append({"uscc": code, "found": True, "name": standing.enterprise.name,
+                        "grade": result.grade, "score": str(result.score),
+                        "risk_class": result.risk_class, "blacklisted": result.blacklisted,
+                        **lending_flags(standing, day)})
+    query_log.log_queries(session, caller, "lending_check", [s.enterprise for s in found.values()],
+                          purpose=purpose, as_of=day)
+    return {"as_of": day, "results": results}
