@@ -32,6 +32,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     token_keys = KeyRing(settings.keys / "tokens")
     token_keys.ensure()
     app.extensions["credit.token_keys"] = token_keys
+    report_keys = KeyRing(settings.keys / "reports")
+    report_keys.ensure()
+    app.extensions["credit.report_keys"] = report_keys
 
     errors.register_error_handlers(app)
     hooks.install(app)

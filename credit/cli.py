@@ -245,12 +245,53 @@ def keys() -> None:
 
 
 @keys.command("rotate")
-def keys_rotate() -> None:
-    """Sign new tokens with a new key; tokens signed with older keys keep verifying."""
+@click.option("--reports", is_flag=True, help="the key that signs credit reports, not tokens")
+def keys_rotate(reports: bool) -> None:
+    """Sign with a new key from now on; what older keys signed keeps verifying."""
     from credit.auth.keys import KeyRing
 
-    key = KeyRing(_settings().keys / "tokens").rotate()
-    click.echo(f"new token signing key {key.kid}")
+    purpose = "reports" if reports else "tokens"
+    key = KeyRing(_settings().keys / purpose).rotate()
+    click.echo(f"new {purpose} signing key {key.kid}")
+
+
+@main.group()
+def report() -> None:
+    """Signed credit reports."""
+
+
+@report.command("verify")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--jwks", "source", help="a key set file or URL (default: this registry's keys)")
+def report_verify(file, source: str | None) -> None:
+    """Check a signed report offline; exit 1 if it was altered or signed by an unknown key."""
+    import json
+    import urllib.request
+
+    from credit.auth.keys import KeyRing
+    from credit.services.reports import ReportInvalid, verify
+
+    if source is None:
+        jwks = KeyRing(_settings().keys / "reports").jwks()
+    elif source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=30) as response:  # an address the user gave
+            jwks = json.load(response)
+    else:
+        with open(source, encoding="utf-8") as handle:
+            jwks = json.load(handle)
+    try:
+        content = verify(file.read(), jwks)
+    except ReportInvalid as error:
+        click.echo(f"INVALID: {error}", err=True)
+        raise SystemExit(1) from None
+    firm = content.get("enterprise", {})
+    verdict = content.get("procurement", {})
+    click.echo(f"valid report {content.get('report_id')} issued {content.get('issued_at')}")
+    click.echo(f"  {firm.get('uscc')} {firm.get('name')} as of {content.get('as_of')}: grade "
+               f"{content.get('grade')}, risk class {content.get('risk_class')}, "
+               f"{'eligible' if verdict.get('eligible') else 'NOT eligible'} for procurement")
+    for reason in verdict.get("reasons", []):
+        click.echo(f"  {reason['severity']}: {reason['code']} {reason['detail']}")
 
 
 def _describe(user) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -41,9 +42,9 @@ def _unprintable(value, path=""):
         found = UNPRINTABLE.search(value)
         if found:
             yield path or "body", ord(found.group())
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _unprintable(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, Mapping):  # a JSON object, or webargs' view of a query string
+        for key in value:
+            yield from _unprintable(value[key], f"{path}.{key}" if path else str(key))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from _unprintable(item, f"{path}.{index}" if path else str(index))

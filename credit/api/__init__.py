@@ -22,7 +22,7 @@ class RegistryApi(Api):
 
 def init_api(app: Flask) -> Api:
     from credit.api import (auth, blacklist, catalog, checks, docs, enterprises, grades, records,
-                           service)
+                           reports, service)
 
     app.config.update(
         API_TITLE="Quality Credit Registry",
@@ -40,7 +40,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for blueprint in (auth.blp, enterprises.blp, records.blp, grades.blp, blacklist.blp,
-                      checks.blp, catalog.blp):
+                      checks.blp, reports.blp, catalog.blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(service.blp)
     app.register_blueprint(docs.blp, url_prefix=f"{API_PREFIX}/docs/assets")

@@ -1,8 +1,8 @@
-"""Service endpoints outside the versioned API: health."""
+"""Service endpoints outside the versioned API: health and the report verification keys."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,3 +20,11 @@ def healthz():
     except SQLAlchemyError:
         return problem(503, "Service unavailable", "The database does not answer.")
     return {"status": "ok"}
+
+
+@blp.get("/.well-known/jwks.json")
+def jwks():
+    """The keys that verify signed credit reports, old ones kept after a rotation."""
+    response = current_app.json.response(current_app.extensions["credit.report_keys"].jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

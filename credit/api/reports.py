@@ -1,0 +1,46 @@
+"""Signed credit reports and the change feed."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from credit.api.context import current_caller, db_session
+from credit.services import changes, reports
+from schemas.changes import ChangesArgs, ChangesOut, ReportArgs
+from schemas.enterprises import UsccPath
+
+blp = Blueprint("reports", __name__, description="Signed credit reports and the change feed")
+AUTH = {"security": [{"bearer": []}]}
+
+
+@blp.route("/enterprises/<uscc>/report")
+class EnterpriseReport(MethodView):
+    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(ReportArgs, location="query")
+    @blp.response(200, content_type=reports.CONTENT_TYPE, description=(
+        "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
+        "/.well-known/jwks.json"))
+    @blp.doc(**AUTH)
+    def get(self, path, args, uscc):
+        """A signed credit report with the procurement verdict as of a day (anyone signed in)."""
+        session = db_session(write=True)
+        report = reports.build(session, current_caller(), path["uscc"], args.get("as_of"))
+        token = reports.sign(report, current_app.extensions["credit.report_keys"])
+        session.commit()
+        name = f"credit-report-{report['enterprise']['uscc']}-{report['as_of']}.jws"
+        return Response(token, mimetype=reports.CONTENT_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/changes")
+class Changes(MethodView):
+    @blp.arguments(ChangesArgs, location="query")
+    @blp.response(200, ChangesOut)
+    @blp.doc(**AUTH)
+    def get(self, args):
+        """Changes to watched firms after a cursor, oldest first (banks, procurement: `uscc`
+        required; regulators: their region)."""
+        return changes.changes(db_session(), current_caller(), since=args["since"],
+                               usccs=args["uscc"], limit=args["limit"])
