@@ -77,6 +77,7 @@ CHECK_REASONS = _entries(
     ("low_grade", "质量信用等级为 C 或 D", "warn", None),
     ("serious_violation", "三年内有严重违法记录", "warn", None),
     ("listing_disputed", "黑名单列入决定异议处理中", "warn", None),
+    ("record_disputed", "信用记录异议处理中", "warn", None),
     ("blacklisted_not_blocking", "列入质量失信黑名单（本市规定不作为采购禁止条件）", "warn", None),
 )
 LENDING_FLAGS = _entries(

@@ -7,6 +7,9 @@ from decimal import Decimal
 # Public display of administrative penalty information, from the decision date (SAMR Order 107
 # of 2025, refining Order 45 of 2019 — 3 months for minor, 3 years otherwise).
 DISPLAY_MONTHS = {"minor": 3, "general": 12, "serious": 36, "especially_serious": 36}
+# Credit repair may end a violation's public display early from this many months after the
+# decision (same order; a minor one's display is short enough that it is not repaired).
+REPAIR_AFTER_MONTHS = {"general": 3, "serious": 12, "especially_serious": 12}
 
 # A fine this large is a major violation record (重大违法记录) for procurement
 # (政府采购法实施条例 第十九条; 财库〔2022〕3号 sets the threshold at ¥2,000,000).
@@ -19,7 +22,7 @@ MAJOR_RECORD_YEARS = 3  # 政府采购法 第二十二条: no major violation re
 # a listing is published for 3 years; credit repair may be applied for after 1 year, when the
 # penalty is fulfilled and no new serious violation has come.
 LISTING_MONTHS = 36
-REPAIR_AFTER_MONTHS = 12
+LISTING_REPAIR_AFTER_MONTHS = 12
 LISTING_BASIS = "《市场监督管理严重违法失信名单管理办法》（国家市场监督管理总局令第44号）"
 
 # Procurement eligibility (政府采购法 第二十二条; 政府采购法实施条例 第十九条; 财库〔2016〕125号;

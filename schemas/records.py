@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from credit import catalog
+from schemas.blacklist import ObjectionOut, RepairOut
 from schemas.common import InputSchema, PastDate, trimmed_text
 
 
@@ -163,6 +164,13 @@ class RecordOut(ma.Schema):
     legal_basis = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     display_until = fields.Date(metadata={"description": "last day the public sees it"})
+    disputed = fields.Boolean(metadata={"description": "an objection is pending"})
     # in the credit file
     shown_publicly = fields.Boolean()
     corrections = fields.List(fields.Nested(CorrectionOut))
+    objections = fields.List(fields.Nested(ObjectionOut))
+    repairs = fields.List(fields.Nested(RepairOut))
+
+
+class RecordRepairIn(InputSchema):
+    statement = trimmed_text(4000, required=True)

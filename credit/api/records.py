@@ -7,10 +7,12 @@ from flask_smorest import Blueprint
 
 from credit import clock
 from credit.api.context import current_caller, db_session
-from credit.services import display, records
+from credit.services import display, record_requests, records
+from schemas.blacklist import (ObjectionDecisionIn, ObjectionIn, ObjectionOut, RepairDecisionIn,
+                               RepairOut)
 from schemas.enterprises import UsccPath
-from schemas.records import (AwardIn, CertificationIn, InspectionIn, RecordOut, RescindIn,
-                             RevokeIn, ViolationIn)
+from schemas.records import (AwardIn, CertificationIn, InspectionIn, RecordOut, RecordRepairIn,
+                             RescindIn, RevokeIn, ViolationIn)
 
 blp = Blueprint("records", __name__, description="Credit records and their corrections")
 WRITE_DOC = {"security": [{"bearer": []}]}
@@ -71,5 +73,63 @@ class RecordRevocation(MethodView):
         """Revoke an honour or certification its issuer withdrew, effective on revoked_on."""
         session = db_session()
         record, enterprise = records.revoke_record(session, current_caller(), record_id, **body)
+        session.commit()
+        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
+
+
+@blp.route("/records/<int:record_id>/objections")
+class RecordObjections(MethodView):
+    @blp.arguments(ObjectionIn)
+    @blp.response(201, ObjectionOut)
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id):
+        """Object to a record in one's own file (the enterprise); a regulator decides."""
+        session = db_session()
+        objection = record_requests.file_objection(session, current_caller(), record_id,
+                                                   body["reason"])
+        session.commit()
+        return objection
+
+
+@blp.route("/records/<int:record_id>/objections/<int:objection_id>/decision")
+class RecordObjectionDecision(MethodView):
+    @blp.arguments(ObjectionDecisionIn)
+    @blp.response(200, RecordOut)
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id, objection_id):
+        """Decide an objection (the regulator of the region): upheld rescinds the record."""
+        session = db_session()
+        record, enterprise = record_requests.decide_objection(
+            session, current_caller(), record_id, objection_id, **body)
+        session.commit()
+        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
+
+
+@blp.route("/records/<int:record_id>/repair")
+class RecordRepairs(MethodView):
+    @blp.arguments(RecordRepairIn)
+    @blp.response(201, RepairOut)
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id):
+        """Apply for credit repair of a violation (the enterprise): from 3 months after a
+        general violation's decision, 1 year after a serious one's."""
+        session = db_session()
+        application = record_requests.apply_for_repair(session, current_caller(), record_id,
+                                                       body["statement"])
+        session.commit()
+        return application
+
+
+@blp.route("/records/<int:record_id>/repair/decision")
+class RecordRepairDecision(MethodView):
+    @blp.arguments(RepairDecisionIn)
+    @blp.response(200, RecordOut)
+    @blp.doc(**WRITE_DOC)
+    def post(self, body, record_id):
+        """Decide a repair application (the regulator of the region): approved, the public no
+        longer sees the violation; the file and the grade keep it."""
+        session = db_session()
+        record, enterprise = record_requests.decide_repair(session, current_caller(), record_id,
+                                                           **body)
         session.commit()
         return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)

@@ -11,7 +11,7 @@ import datetime
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from credit.models.base import Base, created_at
+from credit.models.base import Base, UTCDateTime, created_at
 
 
 class Record(Base):
@@ -27,6 +27,10 @@ class Record(Base):
 
     corrections: Mapped[list["Correction"]] = relationship(
         back_populates="record", order_by="Correction.id", lazy="selectin")
+    objections: Mapped[list["RecordObjection"]] = relationship(
+        order_by="RecordObjection.id", lazy="selectin")
+    repairs: Mapped[list["RecordRepair"]] = relationship(order_by="RecordRepair.id",
+                                                         lazy="selectin")
 
     # One query loads every kind's columns (outer joins), rather than one more query per record.
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True, "with_polymorphic": "*"}
@@ -113,3 +117,37 @@ class Correction(Base):
     created_at: Mapped[created_at]
 
     record: Mapped[Record] = relationship(back_populates="corrections")
+
+
+class RecordObjection(Base):
+    """The enterprise says a record is wrong (异议); upheld, the record is rescinded."""
+
+    __tablename__ = "record_objection"
+    __table_args__ = (Index("ix_record_objection_record_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12))
+    filed_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordRepair(Base):
+    """Credit repair of a violation (信用修复): approved, the public no longer sees it."""
+
+    __tablename__ = "record_repair"
+    __table_args__ = (Index("ix_record_repair_record_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    statement: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12))
+    applied_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)

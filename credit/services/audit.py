@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from credit.clock import utcnow
 from credit.models import (AuditEvent, Correction, Enterprise, GradeOverride, Listing, Objection,
-                           Record, RepairApplication, Transition)
+                           Record, RecordObjection, RecordRepair, RepairApplication, Transition)
 
 GENESIS = "0" * 64
 LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
@@ -121,6 +121,10 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, Correction, "correction",
                             ("record_rescinded", "record_revoked"), batch)
     yield from _verify_rows(session, GradeOverride, "override", "grade_overridden", batch)
+    yield from _verify_rows(session, RecordObjection, "objection",
+                            ("record_objection_filed", "record_objection_decided"), batch)
+    yield from _verify_rows(session, RecordRepair, "repair",
+                            ("record_repair_applied", "record_repair_decided"), batch)
     yield from _verify_rows(session, Listing, "listing", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)

@@ -71,7 +71,7 @@ def list_enterprise(session: Session, caller: Caller, *, uscc: str, reason: str,
         enterprise_id=enterprise.id, reason=reason, legal_basis=legal_basis,
         decision_no=decision_no, authority=authority or default_authority(caller),
         listed_on=listed_on, notified_on=notified_on,
-        repair_eligible_on=display.add_months(listed_on, policy.REPAIR_AFTER_MONTHS),
+        repair_eligible_on=display.add_months(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
         expires_on=display.add_months(listed_on, policy.LISTING_MONTHS),
         state="listed", listed_by=caller.username)
     session.add(listing)

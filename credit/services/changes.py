@@ -20,7 +20,9 @@ from credit.services.enterprises import prefix_range
 # Chain events that readers of the feed are told about, and what each payload key means to them.
 FEED_EVENTS = ("enterprise_registered", "record_added", "record_rescinded", "record_revoked",
                "grade_changed", "grade_overridden", "listing_created", "listing_objection_filed",
-               "listing_objection_decided", "listing_repair_applied", "listing_repair_decided")
+               "listing_objection_decided", "listing_repair_applied", "listing_repair_decided",
+               "record_objection_filed", "record_objection_decided", "record_repair_applied",
+               "record_repair_decided")
 
 
 def _item(event: AuditEvent, uscc: str) -> dict:
@@ -29,7 +31,7 @@ def _item(event: AuditEvent, uscc: str) -> dict:
     if event.kind == "record_added":
         item["kind"] = f"{payload['record']['kind']}_recorded"
         item["record_id"] = event.record_id
-    elif event.kind in ("record_rescinded", "record_revoked"):
+    elif event.kind.startswith("record_"):
         item["record_id"] = event.record_id
     elif event.kind == "grade_changed":
         item.update({key: payload.get(key) for key in

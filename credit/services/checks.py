@@ -100,7 +100,12 @@ def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
             reasons.append(_reason("listing_disputed", f"企业对列入决定 {listing.decision_no} 提出异议，"
                                                        "尚在处理中", listing.id))
     for record in standing.inputs.records:
-        if not isinstance(record, Violation) or display.status(record, day) == "rescinded":
+        if display.status(record, day) == "rescinded":
+            continue
+        if display.disputed(record):
+            reasons.append(_reason("record_disputed", f"企业对记录 {record.id}（{record.kind}）提出异议，"
+                                                      "尚在处理中", record.id))
+        if not isinstance(record, Violation):
             continue
         if not three_years_ago <= record.decided_on <= day:
             continue

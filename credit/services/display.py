@@ -71,10 +71,24 @@ def in_force(record: Record, day: datetime.date) -> bool:
     return status(record, day) == "active" and started_on(record) <= day
 
 
+def repaired_on(record: Record, day: datetime.date) -> datetime.date | None:
+    """The day an approved credit repair ended the record's public display, if by then."""
+    for repair in record.repairs:
+        if repair.state == "approved" and clock.business_date(repair.decided_at) <= day:
+            return clock.business_date(repair.decided_at)
+    return None
+
+
+def disputed(record: Record) -> bool:
+    return any(objection.state == "pending" for objection in record.objections)
+
+
 def shown_publicly(record: Record, day: datetime.date) -> bool:
-    """Violations inside their display period, honours and certifications while in force."""
+    """Violations inside their display period and not repaired, honours and certifications
+    while in force."""
     if isinstance(record, Violation):
-        return status(record, day) == "active" and record.decided_on <= day <= display_until(record)
+        return (status(record, day) == "active" and record.decided_on <= day <= display_until(record)
+                and repaired_on(record, day) is None)
     if isinstance(record, (Award, Certification)):
         return in_force(record, day)
     return False
@@ -125,8 +139,17 @@ def describe(record: Record, day: datetime.date, *, uscc: str, history: bool = F
                     display_until=display_until(record))
         body["source"].update(issuer=record.authority, document_no=record.decision_no,
                               date=record.decided_on)
+    body["disputed"] = disputed(record)
     if history:
         body["shown_publicly"] = shown_publicly(record, day)
+        body["objections"] = [
+            {"id": o.id, "state": o.state, "reason": o.reason, "filed_by": o.filed_by,
+             "created_at": o.created_at, "decided_by": o.decided_by, "decided_at": o.decided_at,
+             "decision_reason": o.decision_reason} for o in record.objections]
+        body["repairs"] = [
+            {"id": r.id, "state": r.state, "statement": r.statement, "applied_by": r.applied_by,
+             "created_at": r.created_at, "decided_by": r.decided_by, "decided_at": r.decided_at,
+             "decision_reason": r.decision_reason} for r in record.repairs]
         body["corrections"] = [
             {"action": c.action, "reason": c.reason, "effective_on": c.effective_on,
              "document_no": c.document_no, "actor": c.actor, "at": c.created_at}
