@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from credit import catalog
 from schemas.blacklist import ListingOut
 from schemas.records import RecordOut
 from schemas.common import (IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
@@ -57,6 +58,7 @@ class EnterpriseSearchArgs(PageArgs):
                       metadata={"description": "2+ characters of a name, or the start of a USCC"})
     region = fields.String(validate=validate.Regexp(r"^\d{2,6}$",
                                                     error="must be 2 to 6 digits of a region code"))
+    grade = fields.String(validate=validate.OneOf(list(catalog.GRADES)))
 
 
 EnterprisePage = page_of(EnterpriseOut, "EnterprisePage")

@@ -107,8 +107,9 @@ def index_name(session: Session, enterprise_id: int, name: str) -> None:
 
 
 def search_enterprises(session: Session, *, q: str | None = None, region: str | None = None,
-                       page: int = 1, per_page: int = 50) -> SearchPage:
-    """Firms whose name contains q (2+ characters) or whose USCC starts with q, in a region prefix.
+                       grade: str | None = None, page: int = 1, per_page: int = 50) -> SearchPage:
+    """Firms whose name contains q (2+ characters) or whose USCC starts with q, in a region prefix,
+    with a grade (as stored by the last write or daily regrade).
 
     Order: the exact USCC first, then names that start with q, then the rest by name.
     """
@@ -133,6 +134,9 @@ def search_enterprises(session: Session, *, q: str | None = None, region: str | 
         order.insert(0, rank)
     if region:
         stmt = stmt.where(*prefix_range(Enterprise.region_code, region))
+    if grade:
+        stmt = stmt.join(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id).where(
+            EnterpriseState.grade == grade)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     items = session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return SearchPage(items=items, page=page, per_page=per_page, total=total or 0)

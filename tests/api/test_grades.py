@@ -222,3 +222,16 @@ def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, 
     assert latest.ruleset == "qc-2026.1"
     assert latest.trigger == "record_added"
     assert latest.valid_until == add_months(clock.today(), 12) - datetime.timedelta(days=1)
+
+
+def test_search_filters_by_grade(client, make, regulator):
+    graded = make.enterprise(region="321102", name="镇江市优等电气有限公司")
+    plain = make.enterprise(region="321102", name="镇江市普通电气有限公司")
+    add(client, graded, "certifications", iso_9001(), regulator)
+    add(client, graded, "awards", national_award(), regulator)
+    found = client.get("/api/v1/enterprises", query_string={"q": "电气", "grade": "AA"}).get_json()
+    assert [i["uscc"] for i in found["items"]] == [graded]
+    b_grade = client.get("/api/v1/enterprises", query_string={"q": "电气", "grade": "B"}).get_json()
+    assert [i["uscc"] for i in b_grade["items"]] == [plain]
+    bad = client.get("/api/v1/enterprises", query_string={"grade": "AAAA"})
+    assert bad.status_code == 422 and "grade" in bad.get_json()["errors"]
