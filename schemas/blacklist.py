@@ -61,7 +61,7 @@ class TransitionOut(ma.Schema):
     actor = fields.String()
     reason = fields.String()
     document_no = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = fields.DateTime(attribute="created_at")
 
 
 class ObjectionOut(ma.Schema):

@@ -123,7 +123,7 @@ class CorrectionOut(ma.Schema):
     effective_on = fields.Date()
     document_no = fields.String(allow_none=True)
     actor = fields.String()
-    at = fields.DateTime()
+    at = fields.DateTime(attribute="created_at")
 
 
 class RecordOut(ma.Schema):

@@ -6,8 +6,8 @@ import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy import DateTime, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from credit.clock import utcnow
 
@@ -63,3 +63,21 @@ class Base(DeclarativeBase):
 
 
 created_at = Annotated[datetime.datetime, mapped_column(UTCDateTime, default=utcnow)]
+
+
+class Decided:
+    """A request a regulator decides: an objection or a credit repair application."""
+
+    state: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[created_at]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def pending(self) -> bool:
+        return self.state == "pending"
+
+    def decide(self, state: str, actor: str, reason: str) -> None:
+        self.state, self.decided_by, self.decision_reason = state, actor, reason
+        self.decided_at = utcnow()

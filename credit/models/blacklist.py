@@ -7,7 +7,7 @@ import datetime
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from credit.models.base import Base, UTCDateTime, created_at
+from credit.models.base import Base, Decided, created_at
 
 listing_violation = Table(
     "listing_violation", Base.metadata,
@@ -59,22 +59,17 @@ class Transition(Base):
     created_at: Mapped[created_at]
 
 
-class Objection(Base):
+class Objection(Decided, Base):
     __tablename__ = "listing_objection"
     __table_args__ = (Index("ix_listing_objection_listing_id", "listing_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("blacklist_listing.id"))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12))
     filed_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[created_at]
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class RepairApplication(Base):
+class RepairApplication(Decided, Base):
     __tablename__ = "listing_repair"
     __table_args__ = (Index("ix_listing_repair_listing_id", "listing_id"),)
 
@@ -82,9 +77,4 @@ class RepairApplication(Base):
     listing_id: Mapped[int] = mapped_column(ForeignKey("blacklist_listing.id"))
     statement: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12))
     applied_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[created_at]
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    decision_reason: Mapped[str | None] = mapped_column(Text)

@@ -11,7 +11,7 @@ import datetime
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from credit.models.base import Base, UTCDateTime, created_at
+from credit.models.base import Base, Decided, created_at
 
 
 class Record(Base):
@@ -119,7 +119,7 @@ class Correction(Base):
     record: Mapped[Record] = relationship(back_populates="corrections")
 
 
-class RecordObjection(Base):
+class RecordObjection(Decided, Base):
     """The enterprise says a record is wrong (异议); upheld, the record is rescinded."""
 
     __tablename__ = "record_objection"
@@ -128,15 +128,10 @@ class RecordObjection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12))
     filed_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[created_at]
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class RecordRepair(Base):
+class RecordRepair(Decided, Base):
     """Credit repair of a violation (信用修复): approved, the public no longer sees it."""
 
     __tablename__ = "record_repair"
@@ -145,9 +140,4 @@ class RecordRepair(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
     statement: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12))
     applied_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[created_at]
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    decision_reason: Mapped[str | None] = mapped_column(Text)

@@ -165,11 +165,9 @@ def decide_objection(session: Session, caller: Caller, listing_id: int, objectio
     objection = next((o for o in listing.objections if o.id == objection_id), None)
     if objection is None:
         raise NotFound(f"Listing {listing_id} has no objection {objection_id}.")
-    if objection.state != "pending":
+    if not objection.pending:
         raise Conflict(f"Objection {objection_id} was already decided: {objection.state}.")
-    objection.state = "upheld" if upheld else "rejected"
-    objection.decided_by, objection.decided_at = caller.username, clock.utcnow()
-    objection.decision_reason = reason
+    objection.decide("upheld" if upheld else "rejected", caller.username, reason)
     _record_transition(session, caller, listing, enterprise, "rescinded" if upheld else "listed",
                        reason, None, event="listing_objection_decided",
                        extra={"objection": audit.row_content(objection)})
@@ -214,12 +212,10 @@ def decide_repair(session: Session, caller: Caller, listing_id: int, approved: b
     audit.lock_chain(session)
     listing, enterprise = get_listing(session, listing_id)
     require_region(caller, enterprise.region_code)
-    application = next((a for a in listing.repairs if a.state == "pending"), None)
+    application = next((a for a in listing.repairs if a.pending), None)
     if application is None:
         raise Conflict(f"Listing {listing.id} has no pending repair application.")
-    application.state = "approved" if approved else "rejected"
-    application.decided_by, application.decided_at = caller.username, clock.utcnow()
-    application.decision_reason = reason
+    application.decide("approved" if approved else "rejected", caller.username, reason)
     _record_transition(session, caller, listing, enterprise,
                        "removed_early" if approved else "listed", reason, None,
                        event="listing_repair_decided",
@@ -242,22 +238,9 @@ def describe(session: Session, listing: Listing, enterprise: Enterprise, *,
                 select(listing_violation.c.record_id)
                 .where(listing_violation.c.listing_id == listing.id)
                 .order_by(listing_violation.c.record_id)))}
-    if history:
-        body["transitions"] = [
-            {"from_state": t.from_state, "to_state": t.to_state, "on": t.on, "actor": t.actor,
-             "reason": t.reason, "document_no": t.document_no, "at": t.created_at}
-            for t in listing.transitions]
-        body["objections"] = [
-            {"id": o.id, "state": o.state, "reason": o.reason, "filed_by": o.filed_by,
-             "created_at": o.created_at, "decided_by": o.decided_by,
-             "decided_at": o.decided_at, "decision_reason": o.decision_reason}
-            for o in listing.objections]
-        body["repairs"] = [
-            {"id": a.id, "state": a.state, "statement": a.statement, "evidence": a.evidence,
-             "applied_by": a.applied_by, "created_at": a.created_at,
-             "decided_by": a.decided_by, "decided_at": a.decided_at,
-             "decision_reason": a.decision_reason}
-            for a in listing.repairs]
+    if history:  # rows, dumped by the wire schema
+        body.update(transitions=listing.transitions, objections=listing.objections,
+                    repairs=listing.repairs)
     return body
 
 

@@ -136,26 +136,33 @@ def _validate(codes: Sequence[str], as_of: datetime.date | None) -> datetime.dat
     return as_of or clock.today()
 
 
+def _answer_each(session: Session, caller: Caller, codes: Sequence[str],
+                 as_of: datetime.date | None, *, kind: str, answer, unknown: dict,
+                 purpose: str | None = None, project: str | None = None) -> dict:
+    """Answers each code in the order asked (a repeated code at each place), and logs who asked."""
+    day = _validate(codes, as_of)
+    found = standings(session, codes, day)
+    results = [{"uscc": code, "found": True, "name": found[code].enterprise.name,
+                **answer(found[code], day)} if code in found
+               else {"uscc": code, "found": False, **unknown} for code in codes]
+    query_log.log_queries(session, caller, kind, [s.enterprise for s in found.values()],
+                          purpose=purpose, project=project, as_of=day)
+    return {"as_of": day, "results": results}
+
+
 def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
                       as_of: datetime.date | None = None, project: str | None = None) -> dict:
     require_role(caller, "procurement", "bank", "regulator")
-    day = _validate(codes, as_of)
-    found = standings(session, codes, day)
-    results = []
-    for code in codes:
-        standing = found.get(code)
-        if standing is None:
-            results.append({"uscc": code, "found": False, "eligible": None, "grade": None,
-                            "reasons": []})
-            continue
+
+    def answer(standing: Standing, day: datetime.date) -> dict:
         reasons = procurement_reasons(standing, day)
-        results.append({"uscc": code, "found": True, "name": standing.enterprise.name,
-                        "eligible": not any(r.severity == "block" for r in reasons),
-                        "grade": standing.result.grade, "risk_class": standing.result.risk_class,
-                        "reasons": [r.__dict__ for r in reasons]})
-    query_log.log_queries(session, caller, "procurement_check",
-                          [s.enterprise for s in found.values()], project=project, as_of=day)
-    return {"as_of": day, "results": results}
+        return {"eligible": not any(r.severity == "block" for r in reasons),
+                "grade": standing.result.grade, "risk_class": standing.result.risk_class,
+                "reasons": [r.__dict__ for r in reasons]}
+
+    return _answer_each(session, caller, codes, as_of, kind="procurement_check", answer=answer,
+                        unknown={"eligible": None, "grade": None, "reasons": []},
+                        project=project)
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:
@@ -194,21 +201,15 @@ def lending_check(session: Session, caller: Caller, codes: Sequence[str], purpos
                   as_of: datetime.date | None = None) -> dict:
     """Facts and signals for a lender, not a loan decision; the firm sees that it was checked."""
     require_role(caller, "bank")
-    day = _validate(codes, as_of)
-    found = standings(session, codes, day)
-    results = []
-    for code in codes:
-        standing = found.get(code)
-        if standing is None:
-            results.append({"uscc": code, "found": False, "grade": None, "score": None,
-                            "risk_class": None, "blacklisted": None, "flags": [], "awards": [],
-                            "violations_36m": None, "failed_inspections_12m": None})
-            continue
+
+    def answer(standing: Standing, day: datetime.date) -> dict:
         result = standing.result
-        results.append({"uscc": code, "found": True, "name": standing.enterprise.name,
-                        "grade": result.grade, "score": str(result.score),
-                        "risk_class": result.risk_class, "blacklisted": result.blacklisted,
-                        **lending_flags(standing, day)})
-    query_log.log_queries(session, caller, "lending_check", [s.enterprise for s in found.values()],
-                          purpose=purpose, as_of=day)
-    return {"as_of": day, "results": results}
+        return {"grade": result.grade, "score": str(result.score),
+                "risk_class": result.risk_class, "blacklisted": result.blacklisted,
+                **lending_flags(standing, day)}
+
+    return _answer_each(session, caller, codes, as_of, kind="lending_check", answer=answer,
+                        unknown={"grade": None, "score": None, "risk_class": None,
+                                 "blacklisted": None, "flags": [], "awards": [],
+                                 "violations_36m": None, "failed_inspections_12m": None},
+                        purpose=purpose)

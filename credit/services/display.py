@@ -80,7 +80,7 @@ def repaired_on(record: Record, day: datetime.date) -> datetime.date | None:
 
 
 def disputed(record: Record) -> bool:
-    return any(objection.state == "pending" for objection in record.objections)
+    return any(objection.pending for objection in record.objections)
 
 
 def shown_publicly(record: Record, day: datetime.date) -> bool:
@@ -140,19 +140,7 @@ def describe(record: Record, day: datetime.date, *, uscc: str, history: bool = F
         body["source"].update(issuer=record.authority, document_no=record.decision_no,
                               date=record.decided_on)
     body["disputed"] = disputed(record)
-    if history:
-        body["shown_publicly"] = shown_publicly(record, day)
-        body["objections"] = [
-            {"id": o.id, "state": o.state, "reason": o.reason, "filed_by": o.filed_by,
-             "created_at": o.created_at, "decided_by": o.decided_by, "decided_at": o.decided_at,
-             "decision_reason": o.decision_reason} for o in record.objections]
-        body["repairs"] = [
-            {"id": r.id, "state": r.state, "statement": r.statement, "applied_by": r.applied_by,
-             "created_at": r.created_at, "decided_by": r.decided_by, "decided_at": r.decided_at,
-             "decision_reason": r.decision_reason} for r in record.repairs]
-        body["corrections"] = [
-            {"action": c.action, "reason": c.reason, "effective_on": c.effective_on,
-             "document_no": c.document_no, "actor": c.actor, "at": c.created_at}
-            for c in record.corrections
-        ]
+    if history:  # rows, dumped by the wire schema
+        body.update(shown_publicly=shown_publicly(record, day), corrections=record.corrections,
+                    objections=record.objections, repairs=record.repairs)
     return body

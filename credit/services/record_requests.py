@@ -33,7 +33,7 @@ def file_objection(session: Session, caller: Caller, record_id: int,
     _require_own_firm(caller, enterprise)
     if display.status(record, clock.today()) == "rescinded":
         raise Conflict(f"Record {record_id} is already rescinded.")
-    if any(o.state == "pending" for o in record.objections):
+    if any(o.pending for o in record.objections):
         raise Conflict(f"An objection to record {record_id} is already pending.")
     objection = RecordObjection(record_id=record.id, reason=reason, state="pending",
                                 filed_by=caller.username)
@@ -53,11 +53,9 @@ def decide_objection(session: Session, caller: Caller, record_id: int, objection
     objection = next((o for o in record.objections if o.id == objection_id), None)
     if objection is None:
         raise NotFound(f"Record {record_id} has no objection {objection_id}.")
-    if objection.state != "pending":
+    if not objection.pending:
         raise Conflict(f"Objection {objection_id} was already decided: {objection.state}.")
-    objection.state = "upheld" if upheld else "rejected"
-    objection.decided_by, objection.decided_at = caller.username, clock.utcnow()
-    objection.decision_reason = reason
+    objection.decide("upheld" if upheld else "rejected", caller.username, reason)
     session.flush()
     _append(session, caller, record, enterprise, "record_objection_decided", "objection",
             objection)
@@ -85,7 +83,7 @@ def apply_for_repair(session: Session, caller: Caller, record_id: int,
                        f"{policy.DISPLAY_MONTHS[record.severity]} months and is not repaired.")
     if not display.shown_publicly(record, today):
         raise Conflict(f"Record {record_id} is not shown publicly: there is nothing to end early.")
-    if any(r.state == "pending" for r in record.repairs):
+    if any(r.pending for r in record.repairs):
         raise Conflict(f"A repair application for record {record_id} is already pending.")
     if today < allowed:
         raise Conflict(f"Credit repair of record {record_id} may be applied for from "
@@ -105,12 +103,10 @@ def decide_repair(session: Session, caller: Caller, record_id: int, approved: bo
     audit.lock_chain(session)
     record, enterprise = records.get_record(session, record_id)
     require_region(caller, enterprise.region_code)
-    application = next((r for r in record.repairs if r.state == "pending"), None)
+    application = next((r for r in record.repairs if r.pending), None)
     if application is None:
         raise Conflict(f"Record {record_id} has no pending repair application.")
-    application.state = "approved" if approved else "rejected"
-    application.decided_by, application.decided_at = caller.username, clock.utcnow()
-    application.decision_reason = reason
+    application.decide("approved" if approved else "rejected", caller.username, reason)
     session.flush()
     _append(session, caller, record, enterprise, "record_repair_decided", "repair", application)
     refresh_state(session, enterprise.id, trigger="record_repair_decided", actor=caller.username)
