@@ -21,6 +21,8 @@ from credit import uscc as uscc_codes
 from credit.db import Database
 from credit.models import Enterprise
 from credit.services.enterprises import NewEnterprise, register_many
+from credit.services.records import add_many
+from credit.services.state import refresh_states
 from credit.services.users import create_user
 
 # The five cities whose quality policies the registry serves.
@@ -108,17 +110,96 @@ def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
                                 registered_on=registered_on)
 
 
+# The day demo records are dated up to: fixed, so that the same seed gives the same file.
+RECORDS_UNTIL = datetime.date(2026, 10, 31)
+RECORDS_FROM = datetime.date(2019, 1, 1)
+DEMO_ACTOR = "demo-seed"
+# (share of firms, kind, fields drawn by the function): a plausible mix for a city's register.
+AUTHORITIES = ("市场监督管理局", "质量技术监督局")
+
+
+def _day(draw: random.Random, earliest: datetime.date) -> datetime.date:
+    start = max(earliest, RECORDS_FROM)
+    return start + datetime.timedelta(days=draw.randrange(max(1, (RECORDS_UNTIL - start).days)))
+
+
+def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[tuple[str, dict]]:
+    """The records of one demo firm: most have none, some a certificate, a few a violation."""
+    city = reference.regions()[firm.region_code[:4] + "00"].name
+    made: list[tuple[str, dict]] = []
+    since = firm.registered_on or RECORDS_FROM
+    roll = draw.random
+    if roll() < 0.25:
+        valid_from = _day(draw, since)
+        made.append(("certification", {"scheme": "iso_9001", "certificate_no": f"Q{number:09d}",
+                                       "issuer": "中国质量认证中心", "valid_from": valid_from,
+                                       "valid_to": valid_from + datetime.timedelta(days=3 * 365)}))
+    if roll() < 0.08:
+        scheme = draw.choice(("iso_14001", "iso_45001", "iso_22000", "iatf_16949"))
+        valid_from = _day(draw, since)
+        made.append(("certification", {"scheme": scheme, "certificate_no": f"M{number:09d}",
+                                       "issuer": "方圆标志认证集团", "valid_from": valid_from,
+                                       "valid_to": valid_from + datetime.timedelta(days=3 * 365)}))
+    if roll() < 0.08:
+        valid_from = _day(draw, since)
+        made.append(("certification", {"scheme": "ccc", "certificate_no": f"C{number:09d}",
+                                       "issuer": "中国质量认证中心", "valid_from": valid_from,
+                                       "valid_to": valid_from + datetime.timedelta(days=5 * 365)}))
+    if roll() < 0.04:
+        kind, level, title = draw.choice((
+            ("mayor_quality_award", "municipal", f"{city}市长质量奖"),
+            ("famous_trademark", "provincial", "省著名商标"),
+            ("brand_product", "provincial", "省名牌产品"),
+            ("provincial_quality_award", "provincial", "省政府质量奖")))
+        awarded_on = _day(draw, since)
+        made.append(("award", {"award_kind": kind, "level": level, "title": f"{title}（演示）",
+                               "issuer": f"{city}人民政府", "awarded_on": awarded_on,
+                               "expires_on": awarded_on + datetime.timedelta(days=3 * 365),
+                               "document_no": f"演示奖{number}"}))
+    if roll() < 0.18:
+        failed = roll() < 0.2
+        made.append(("inspection", {
+            "level": draw.choice(("national", "provincial", "municipal")),
+            "product": draw.choice(("电线电缆", "食品", "儿童用品", "电动自行车", "建筑材料")),
+            "sampled_on": _day(draw, since), "result": "fail" if failed else "pass",
+            "report_no": f"演示抽查{number}", "failed_items": ["标志标识"] if failed else []}))
+    if roll() < 0.08:
+        category, severity = draw.choice((
+            ("administrative_penalty", "minor"), ("administrative_penalty", "general"),
+            ("administrative_penalty", "general"), ("recall", "general"),
+            ("complaint", "minor"), ("quality_accident", "serious"),
+            ("counterfeit", "serious"), ("production_suspended", "serious"),
+            ("criminal_penalty", "especially_serious")))
+        fine = draw.choice((None, 5_000_00, 50_000_00, 200_000_00, 2_500_000_00))
+        made.append(("violation", {
+            "category": category, "severity": severity, "decided_on": _day(draw, since),
+            "authority": f"{city}{draw.choice(AUTHORITIES)}", "decision_no": f"演示罚{number}",
+            "fine_fen": fine, "legal_basis": "《产品质量法》（演示）"}))
+    return made
+
+
 def seed_enterprises(database: Database, count: int, *, seed: int = 2026, batch: int = 5000,
-                     progress: bool = True) -> int:
-    """Adds `count` demo firms after those already there; each batch is its own transaction."""
+                     progress: bool = True, records: bool = True) -> int:
+    """Adds `count` demo firms after those already there, with their records unless `records`
+    is false; each batch is its own transaction."""
     with database.reading() as session:
         start = session.scalar(select(func.count()).select_from(Enterprise)) or 0
     written = 0
     with tqdm(total=count, unit="firm", disable=not progress, desc="seeding") as bar:
         while written < count:
             size = min(batch, count - written)
+            firms = list(demo_firms(start + written, size, seed))
             with database.writing() as session:
-                register_many(session, demo_firms(start + written, size, seed))
+                ids = register_many(session, firms, actor=DEMO_ACTOR, grade=False)
+                if records:
+                    entries = [(id_, firm.uscc, kind, fields)
+                               for number, (id_, firm) in enumerate(zip(ids, firms, strict=True),
+                                                                    start=start + written)
+                               for kind, fields in demo_records(
+                                   random.Random(f"{seed}/records/{number}"), number, firm)]
+                    if entries:
+                        add_many(session, DEMO_ACTOR, entries, grade=False)
+                refresh_states(session, ids, trigger="enterprise_registered", actor=DEMO_ACTOR)
             written += size
             bar.update(size)
     return written

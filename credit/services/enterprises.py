@@ -56,8 +56,11 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
     return enterprise
 
 
-def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str = "bulk-import") -> int:
-    """Bulk registration for imports and demo data: the same rows and events as one by one."""
+def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str = "bulk-import",
+                  *, grade: bool = True) -> list[int]:
+    """Bulk registration for imports and demo data: the same rows and events as one by one.
+    Returns the new firms' ids, in the order given. `grade=False` leaves the grading to the
+    caller, who must regrade them in the same transaction (an import that adds records too)."""
     audit.lock_chain(session)
     now = utcnow()
     rows = [{"uscc": f.uscc, "name": f.name,
@@ -65,7 +68,7 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
              "industry_code": f.industry_code, "registered_on": f.registered_on,
              "status": "in_business", "created_at": now} for f in firms]
     if not rows:
-        return 0
+        return []
     # Core inserts of the tables: the ORM's per-row bookkeeping would dominate a bulk import.
     # Read the new ids back by code: ordered RETURNING runs row by row on SQLite.
     table = Enterprise.__table__
@@ -83,8 +86,9 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
         audit.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
                        payload={"enterprise": audit.plain({"id": id_, **row})})
         for id_, row in zip(ids, rows)])
-    state.refresh_states(session, ids, trigger="enterprise_registered", actor=actor)
-    return len(ids)
+    if grade:
+        state.refresh_states(session, ids, trigger="enterprise_registered", actor=actor)
+    return ids
 
 
 def get_enterprise(session: Session, uscc: str) -> Enterprise:

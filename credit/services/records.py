@@ -14,7 +14,7 @@ from credit.errors import Conflict, InvalidInput, NotFound
 from credit.models import Award, Certification, Correction, Enterprise, Inspection, Record, Violation
 from credit.services import audit, display
 from credit.services.enterprises import get_enterprise
-from credit.services.state import refresh_state
+from credit.services.state import refresh_state, refresh_states
 
 MODELS: dict[str, type[Record]] = {"award": Award, "certification": Certification,
                                    "inspection": Inspection, "violation": Violation}
@@ -47,6 +47,29 @@ def add_record(session: Session, caller: Caller, uscc: str, kind: str,
         record_id=record.id, payload={"record": audit.row_content(record), "uscc": uscc}))
     refresh_state(session, enterprise.id, trigger="record_added", actor=caller.username)
     return record, enterprise
+
+
+def add_many(session: Session, actor: str, entries: list[tuple[int, str, str, dict[str, Any]]],
+             *, grade: bool = True) -> list[Record]:
+    """Bulk import of (enterprise id, uscc, kind, fields): the same rows, events and regrading as
+    one by one, for data a department hands over in bulk (and demo data). `grade=False` leaves
+    the regrading to the caller, in the same transaction."""
+    audit.lock_chain(session)
+    made = [MODELS[kind](enterprise_id=enterprise_id, recorded_by=actor,
+                         source_agency=fields.pop("source_agency", None) or DEFAULT_AGENCY,
+                         **fields)
+            for enterprise_id, _, kind, fields in ((e, u, k, dict(f)) for e, u, k, f in entries)]
+    session.add_all(made)
+    session.flush()
+    audit.append_many(session, [
+        audit.NewEvent(actor=actor, kind="record_added", enterprise_id=record.enterprise_id,
+                       record_id=record.id,
+                       payload={"record": audit.row_content(record), "uscc": uscc})
+        for record, (_, uscc, _, _) in zip(made, entries, strict=True)])
+    if grade:
+        refresh_states(session, sorted({record.enterprise_id for record in made}),
+                       trigger="record_added", actor=actor)
+    return made
 
 
 def _refuse_duplicate(session: Session, kind: str, fields: dict[str, Any]) -> None:
