@@ -11,7 +11,7 @@ import datetime
 from typing import Sequence
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from credit import clock, policy, reference
 from credit.auth.caller import Caller, require_region
@@ -42,9 +42,14 @@ def is_active_on(listing: Listing, day: datetime.date) -> bool:
     return state_on(listing, day) in ACTIVE
 
 
-def listings_of(session: Session, enterprise_ids: Sequence[int]) -> list[Listing]:
-    return list(session.scalars(select(Listing).where(Listing.enterprise_id.in_(enterprise_ids))
-                                .order_by(Listing.id)))
+def listings_of(session: Session, enterprise_ids: Sequence[int], *,
+                disputes: bool = True) -> list[Listing]:
+    """The listings of these firms with their transitions, and unless `disputes` is false their
+    objections and repair applications (which a grade does not need)."""
+    stmt = select(Listing).where(Listing.enterprise_id.in_(enterprise_ids)).order_by(Listing.id)
+    if not disputes:
+        stmt = stmt.options(lazyload(Listing.objections), lazyload(Listing.repairs))
+    return list(session.scalars(stmt))
 
 
 def default_authority(caller: Caller) -> str:

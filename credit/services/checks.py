@@ -61,7 +61,8 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dic
     plain = {code: pair for code, pair in known.items()
              if today and grading.is_current(pair[1]) and pair[1].active_records == 0
              and not pair[1].blacklisted and pair[1].grade is not None}
-    evidence = grading.gather(session, [e.id for code, (e, _) in known.items() if code not in plain])
+    evidence = grading.gather(session, [e.id for code, (e, _) in known.items() if code not in plain],
+                              disputes=True)
     blank = assess(Inputs(), ruleset, day)
     found = {}
     for code, (enterprise, state) in known.items():

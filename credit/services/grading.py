@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from credit import clock
 from credit.auth.caller import Caller, require_region
@@ -45,19 +45,23 @@ class Evidence:
         return Inputs(records=records, listing=listing, override=override)
 
 
-def gather(session: Session, enterprise_ids: Sequence[int]) -> dict[int, Evidence]:
-    """The evidence of many enterprises in a few queries."""
+def gather(session: Session, enterprise_ids: Sequence[int], *,
+           disputes: bool = False) -> dict[int, Evidence]:
+    """The evidence of many enterprises in a few queries; `disputes` also loads the objections
+    and repair applications, which do not enter a grade but do enter a check."""
     evidence = {id_: Evidence() for id_ in enterprise_ids}
     if not enterprise_ids:
         return evidence
-    for record in session.scalars(select(Record).where(Record.enterprise_id.in_(enterprise_ids))
-                                  .order_by(Record.id)):
+    records = select(Record).where(Record.enterprise_id.in_(enterprise_ids)).order_by(Record.id)
+    if not disputes:
+        records = records.options(lazyload(Record.objections), lazyload(Record.repairs))
+    for record in session.scalars(records):
         evidence[record.enterprise_id].records.append(record)
     for override in session.scalars(select(GradeOverride)
                                     .where(GradeOverride.enterprise_id.in_(enterprise_ids))
                                     .order_by(GradeOverride.id)):
         evidence[override.enterprise_id].overrides.append(override)
-    for listing in blacklist.listings_of(session, enterprise_ids):
+    for listing in blacklist.listings_of(session, enterprise_ids, disputes=disputes):
         evidence[listing.enterprise_id].listings.append(listing)
     return evidence
 

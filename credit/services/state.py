@@ -41,8 +41,6 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     evidence = grading.gather(session, enterprise_ids)
     states = {s.enterprise_id: s for s in session.scalars(
         select(EnterpriseState).where(EnterpriseState.enterprise_id.in_(enterprise_ids)))}
-    usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
-                                 .where(Enterprise.id.in_(enterprise_ids))).all())
     blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
     blank_digest = grading.result_digest(blank)
     new_assessments, state_rows, events = [], [], []
@@ -87,6 +85,8 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
                 "updated_at": now}])
         state_rows.append(row)
     if new_assessments:
+        usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc).where(
+            Enterprise.id.in_([firm for firm, _, _ in new_assessments]))).all())
         ids = _insert_assessments(session, [a for _, _, a in new_assessments])
         by_firm = {}
         for assessment_id, (enterprise_id, previous, values) in zip(ids, new_assessments):
@@ -101,8 +101,9 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
             if row["enterprise_id"] in by_firm:
                 row["assessment_id"] = by_firm[row["enterprise_id"]]
     _update_states(session, state_rows)
-    for state in states.values():
-        session.expire(state)  # the bulk update bypassed these loaded rows
+    for row in state_rows:
+        if row["enterprise_id"] in states:
+            session.expire(states[row["enterprise_id"]])  # the bulk update bypassed these rows
     if events:
         audit.append_many(session, events)
     return len(new_assessments)
