@@ -34,5 +34,7 @@ class EnterpriseState(Base):
     result_digest: Mapped[str | None] = mapped_column(String(64))
     blacklisted: Mapped[bool] = mapped_column(default=False)
     last_major_violation_on: Mapped[datetime.date | None] = mapped_column(Date)
+    last_serious_violation_on: Mapped[datetime.date | None] = mapped_column(Date)
+    open_disputes: Mapped[int] = mapped_column(default=0, server_default="0")
     active_records: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

@@ -48,8 +48,12 @@ def _reason(code: str, detail: str, record_id: int | None = None,
     return Reason(code, entry.group, detail, legal_basis or entry.legal_basis, record_id)
 
 
-def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dict[str, Standing]:
-    """The firms among `codes` the registry knew on `day`, each with its grade that day."""
+def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
+              reasons_only: bool = False) -> dict[str, Standing]:
+    """The firms among `codes` the registry knew on `day`, each with its grade that day.
+
+    With `reasons_only`, a firm whose state row today shows nothing a procurement check reports
+    is answered from that row alone, without reading its records (most firms, most days)."""
     rows = session.execute(
         select(Enterprise, EnterpriseState)
         .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
@@ -57,10 +61,8 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dic
     known = {e.uscc: (e, s) for e, s in rows if clock.business_date(e.created_at) <= day}
     today = day == clock.today()
     ruleset = rulesets.current()
-    # Firms with nothing on file today are graded by their state row alone.
     plain = {code: pair for code, pair in known.items()
-             if today and grading.is_current(pair[1]) and pair[1].active_records == 0
-             and not pair[1].blacklisted and pair[1].grade is not None}
+             if reasons_only and today and _nothing_to_report(pair[1], day)}
     evidence = grading.gather(session, [e.id for code, (e, _) in known.items() if code not in plain],
                               disputes=True)
     blank = assess(Inputs(), ruleset, day)
@@ -73,6 +75,18 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dic
         inputs = facts.on(day)
         found[code] = Standing(enterprise, assess(inputs, ruleset, day), inputs, facts.listings)
     return found
+
+
+def _nothing_to_report(state: EnterpriseState | None, day: datetime.date) -> bool:
+    """No listing, no major or serious violation within the look-back, no dispute, a grade
+    above C that still holds: a check has no reason to give, so no evidence is read."""
+    since = display.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    return (grading.is_current(state) and state.grade is not None
+            and state.grade not in policy.LOW_GRADES and not state.blacklisted
+            and state.open_disputes == 0
+            and (state.last_major_violation_on is None or state.last_major_violation_on < since)
+            and (state.last_serious_violation_on is None
+                 or state.last_serious_violation_on < since))
 
 
 def _stored(blank: Result, state: EnterpriseState) -> Result:
@@ -139,10 +153,11 @@ def _validate(codes: Sequence[str], as_of: datetime.date | None) -> datetime.dat
 
 def _answer_each(session: Session, caller: Caller, codes: Sequence[str],
                  as_of: datetime.date | None, *, kind: str, answer, unknown: dict,
-                 purpose: str | None = None, project: str | None = None) -> dict:
+                 purpose: str | None = None, project: str | None = None,
+                 reasons_only: bool = False) -> dict:
     """Answers each code in the order asked (a repeated code at each place), and logs who asked."""
     day = _validate(codes, as_of)
-    found = standings(session, codes, day)
+    found = standings(session, codes, day, reasons_only=reasons_only)
     results = [{"uscc": code, "found": True, "name": found[code].enterprise.name,
                 **answer(found[code], day)} if code in found
                else {"uscc": code, "found": False, **unknown} for code in codes]
@@ -163,7 +178,7 @@ def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
 
     return _answer_each(session, caller, codes, as_of, kind="procurement_check", answer=answer,
                         unknown={"eligible": None, "grade": None, "reasons": []},
-                        project=project)
+                        project=project, reasons_only=True)
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:

@@ -16,8 +16,11 @@ from credit import clock
 from credit.clock import utcnow
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, assess
-from credit.models import Assessment, Enterprise, EnterpriseState, Violation
-from credit.services import audit, display, grading
+from credit.models import (Assessment, Enterprise, EnterpriseState, Record, RecordObjection,
+                           Violation)
+from credit.services import audit, blacklist, display, grading
+
+SERIOUS = frozenset({"serious", "especially_serious"})
 
 
 def new_state(enterprise_id: int) -> EnterpriseState:
@@ -41,6 +44,7 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     evidence = grading.gather(session, enterprise_ids)
     states = {s.enterprise_id: s for s in session.scalars(
         select(EnterpriseState).where(EnterpriseState.enterprise_id.in_(enterprise_ids)))}
+    disputes = _open_disputes(session, enterprise_ids)
     blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
     blank_digest = grading.result_digest(blank)
     new_assessments, state_rows, events = [], [], []
@@ -54,16 +58,22 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
             digest = grading.result_digest(result)
         state = states.get(enterprise_id)
         live = [r for r in inputs.records if display.status(r, day) != "rescinded"]
-        majors = [r.decided_on for r in live
-                  if isinstance(r, Violation) and display.is_major_violation(r)]
+        violations = [r for r in live if isinstance(r, Violation)]
+        majors = [r.decided_on for r in violations if display.is_major_violation(r)]
+        serious = [r.decided_on for r in violations if r.severity in SERIOUS]
+        listed_disputes = sum(1 for listing in found.listings
+                              if blacklist.state_on(listing, day) == "objection_pending")
         row = {"enterprise_id": enterprise_id, "active_records": len(live),
                "last_major_violation_on": max(majors, default=None),
+               "last_serious_violation_on": max(serious, default=None),
+               "open_disputes": disputes.get(enterprise_id, 0) + listed_disputes,
                "blacklisted": result.blacklisted, "next_change_on": result.next_change_on,
                "updated_at": now}
         unchanged = (state is not None and state.result_digest == digest
                      and state.valid_until is not None and state.valid_until >= day)
         if unchanged and all(getattr(state, key) == row[key] for key in (
-                "active_records", "last_major_violation_on", "blacklisted", "next_change_on")):
+                "active_records", "last_major_violation_on", "last_serious_violation_on",
+                "open_disputes", "blacklisted", "next_change_on")):
             continue  # nothing to write at all
         if not unchanged:
             new_assessments.append((enterprise_id, state.grade if state else None, {
@@ -107,6 +117,15 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     if events:
         audit.append_many(session, events)
     return len(new_assessments)
+
+
+def _open_disputes(session: Session, enterprise_ids: Sequence[int]) -> dict[int, int]:
+    """Pending objections to each firm's records."""
+    return dict(session.execute(
+        select(Record.enterprise_id, func.count())
+        .join(RecordObjection, RecordObjection.record_id == Record.id)
+        .where(Record.enterprise_id.in_(enterprise_ids), RecordObjection.state == "pending")
+        .group_by(Record.enterprise_id)).all())
 
 
 def _update_states(session: Session, rows: list[dict]) -> None:
