@@ -15,8 +15,8 @@ _SECTION_DIVISIONS = {
     "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
     "S": (91, 96), "T": (97, 97),
 }
-_INDUSTRY_CODE = re.compile(r"^(?:[A-T]|\d{2}|\d{3}|\d{4})$")
-_REGION_CODE = re.compile(r"^\d{6}$")
+_INDUSTRY_CODE = re.compile(r"(?:[A-T]|[0-9]{2,4})")
+_REGION_CODE = re.compile(r"[0-9]{6}")
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
     "61 62 63 64 65 71 81 82".split()
@@ -55,7 +55,7 @@ def section_of_division(division: int) -> str | None:
 
 def industry_problem(code: str) -> str | None:
     """Why code is not a GB/T 4754-2017 section, division, group or class; None when it is."""
-    if not _INDUSTRY_CODE.match(code):
+    if not _INDUSTRY_CODE.fullmatch(code):
         return "must be a GB/T 4754 section letter (A-T) or a 2- to 4-digit division, group or class"
     if code.isdigit() and section_of_division(int(code[:2])) is None:
         return f"division {code[:2]} does not exist in GB/T 4754-2017"
@@ -64,7 +64,7 @@ def industry_problem(code: str) -> str | None:
 
 def region_problem(code: str) -> str | None:
     """Why code is not a GB/T 2260 county-level code; None when it is."""
-    if not _REGION_CODE.match(code):
+    if not _REGION_CODE.fullmatch(code):
         return "must be a 6-digit GB/T 2260 administrative division code"
     if code[:2] not in _PROVINCES:
         return f"{code[:2]} is not a GB/T 2260 province code"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from schemas.common import InputSchema, PageArgs, PastDate, Uscc, page_of, trimmed_text
+from schemas.common import (REGION_PREFIX, InputSchema, PageArgs, PastDate, Uscc, page_of,
+                            trimmed_text)
 
 STATES = ["listed", "objection_pending", "rescinded", "repair_pending", "removed_early", "expired"]
 
@@ -50,8 +51,7 @@ class RepairDecisionIn(DecisionIn):
 
 
 class BlacklistArgs(PageArgs):
-    region = fields.String(validate=validate.Regexp(r"^\d{2,6}$",
-                                                    error="must be 2 to 6 digits of a region code"))
+    region = fields.String(validate=REGION_PREFIX)
 
 
 class TransitionOut(ma.Schema):

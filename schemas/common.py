@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 
@@ -85,7 +86,24 @@ class IndustryCode(fields.String):
         return text
 
 
-class PastDate(fields.Date):
+# Dates a credit record can carry: far enough either way for any real document, and inside
+# what date arithmetic (windows of years) can reach.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+class BusinessDate(fields.Date):
+    """A calendar date between 1900 and 2199."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ma.ValidationError(f"{day.isoformat()} is outside {EARLIEST_DATE.year}-"
+                                     f"{LATEST_DATE.year}.")
+        return day
+
+
+class PastDate(BusinessDate):
     """A business date that has happened: today or earlier in the registry's time zone."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -93,6 +111,9 @@ class PastDate(fields.Date):
         if day > clock.today():
             raise ma.ValidationError(f"{day.isoformat()} is in the future.")
         return day
+
+
+REGION_PREFIX = validate.Regexp(r"^[0-9]{2,6}\Z", error="must be 2 to 6 digits of a region code")
 
 
 def trimmed_text(max_length: int, **kwargs) -> fields.String:

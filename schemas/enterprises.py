@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from credit import catalog
 from schemas.blacklist import ListingOut
 from schemas.records import RecordOut
-from schemas.common import (IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
+from schemas.common import (REGION_PREFIX, IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
                             TrimmedString, Uscc, page_of, trimmed_text)
 
 
@@ -56,8 +56,7 @@ class CreditFile(StandingOut):
 class EnterpriseSearchArgs(PageArgs):
     q = TrimmedString(validate=validate.Length(min=1, max=100),
                       metadata={"description": "2+ characters of a name, or the start of a USCC"})
-    region = fields.String(validate=validate.Regexp(r"^\d{2,6}$",
-                                                    error="must be 2 to 6 digits of a region code"))
+    region = fields.String(validate=REGION_PREFIX)
     grade = fields.String(validate=validate.OneOf(list(catalog.GRADES)))
 
 

@@ -6,7 +6,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from credit import catalog
-from schemas.common import InputSchema, PageArgs, PastDate, page_of, trimmed_text
+from schemas.common import (REGION_PREFIX, BusinessDate, InputSchema, PageArgs, PastDate, page_of,
+                            trimmed_text)
 
 
 class GradeArgs(InputSchema):
@@ -80,13 +81,12 @@ class HistoryArgs(PageArgs):
 class OverrideIn(InputSchema):
     grade = fields.String(required=True, validate=validate.OneOf(list(catalog.GRADES)))
     reason = trimmed_text(2000, required=True)
-    valid_until = fields.Date(required=True)
+    valid_until = BusinessDate(required=True)
 
 
 class InspectionPlanArgs(InputSchema):
-    region = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{2,6}$", error="must be 2 to 6 digits of a region code"))
-    date = fields.Date(required=True)
+    region = fields.String(required=True, validate=REGION_PREFIX)
+    date = BusinessDate(required=True)
     seed = fields.Integer(required=True, validate=validate.Range(min=0, max=2**63 - 1))
 
     class Meta:

@@ -9,7 +9,7 @@ from marshmallow import fields, validate, validates_schema
 
 from credit import catalog
 from schemas.blacklist import ObjectionOut, RepairOut
-from schemas.common import InputSchema, PastDate, trimmed_text
+from schemas.common import BusinessDate, InputSchema, PastDate, trimmed_text
 
 
 def one_of(entries) -> validate.OneOf:
@@ -28,7 +28,7 @@ class AwardIn(RecordIn):
     title = trimmed_text(200, required=True)
     issuer = trimmed_text(200, required=True)
     awarded_on = PastDate(required=True)
-    expires_on = fields.Date(load_default=None, allow_none=True)
+    expires_on = BusinessDate(load_default=None, allow_none=True)
     document_no = trimmed_text(100, load_default=None, allow_none=True)
 
     @validates_schema
@@ -42,7 +42,7 @@ class CertificationIn(RecordIn):
     certificate_no = trimmed_text(100, required=True)
     issuer = trimmed_text(200, required=True)
     valid_from = PastDate(required=True)
-    valid_to = fields.Date(required=True)
+    valid_to = BusinessDate(required=True)
 
     @validates_schema
     def _valid_to_after_from(self, data, **_):

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import inspect as orm_inspect
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from credit.clock import utcnow
-from credit.models import (AuditEvent, Correction, Enterprise, GradeOverride, Listing, Objection,
-                           Record, RecordObjection, RecordRepair, RepairApplication, Transition)
+from credit.models import (Assessment, AuditEvent, Correction, Enterprise, EnterpriseState,
+                           GradeOverride, Listing, Objection, Record, RecordObjection,
+                           RecordRepair, RepairApplication, Transition)
+from credit.models.blacklist import listing_violation
 
 GENESIS = "0" * 64
 LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
@@ -125,6 +127,8 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
                             ("record_objection_filed", "record_objection_decided"), batch)
     yield from _verify_rows(session, RecordRepair, "repair",
                             ("record_repair_applied", "record_repair_decided"), batch)
+    yield from _verify_assessments(session, batch)
+    yield from _verify_listing_links(session)
     yield from _verify_rows(session, Listing, "listing", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)
@@ -157,14 +161,14 @@ def _verify_rows(session: Session, model, key: str, kinds, batch: int) -> Iterat
     for seq, payload in events:
         content = json.loads(payload).get(key)
         if isinstance(content, dict) and isinstance(content.get("id"), int):
-            recorded[content["id"]] = (seq, _digest(content))
+            recorded[content["id"]] = (seq, digest(content))
     rows = session.scalars(select(model).order_by(model.id).execution_options(yield_per=batch))
     for row in rows:
         content = row_content(row)
         seq, expected = recorded.pop(row.id, (None, None))
         if expected is None:
             yield Mismatch(f"{key} {row.id} has no event in the audit log")
-        elif expected != _digest(content):
+        elif expected != digest(content):
             logged = json.loads(session.get(AuditEvent, seq).payload)[key]
             fields = sorted(k for k in content.keys() | logged.keys()
                             if content.get(k) != logged.get(k))
@@ -173,5 +177,61 @@ def _verify_rows(session: Session, model, key: str, kinds, batch: int) -> Iterat
         yield Mismatch(f"{key} {missing} is in the audit log but not in the database")
 
 
-def _digest(content: dict) -> str:
+def digest(content: dict) -> str:
+    """The SHA-256 of a row's content in the chain's encoding."""
     return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+
+
+def _verify_assessments(session: Session, batch: int) -> Iterator[Mismatch]:
+    """Every stored grade against its grade_changed event, and every state row against the
+    newest assessment of its firm: a grade edited in the database is found."""
+    events = session.execute(
+        select(AuditEvent.seq, AuditEvent.payload).where(AuditEvent.kind == "grade_changed")
+        .order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    recorded: dict[int, str] = {}
+    for seq, payload in events:
+        content = json.loads(payload)
+        if isinstance(content.get("assessment_id"), int):
+            recorded[content["assessment_id"]] = content.get("assessment_digest", "")
+    rows = session.scalars(select(Assessment).order_by(Assessment.id)
+                           .execution_options(yield_per=batch))
+    for row in rows:
+        expected = recorded.pop(row.id, None)
+        if expected is None:
+            yield Mismatch(f"assessment {row.id} has no event in the audit log")
+        elif expected != digest(row_content(row)):
+            yield Mismatch(f"assessment {row.id} differs from its grade_changed event")
+    for missing in sorted(recorded):
+        yield Mismatch(f"assessment {missing} is in the audit log but not in the database")
+    newest = (select(Assessment.enterprise_id, func.max(Assessment.id).label("id"))
+              .group_by(Assessment.enterprise_id).subquery())
+    drifted = session.execute(
+        select(EnterpriseState.enterprise_id)
+        .join(newest, newest.c.enterprise_id == EnterpriseState.enterprise_id)
+        .join(Assessment, Assessment.id == newest.c.id)
+        .where(or_(EnterpriseState.assessment_id.is_distinct_from(Assessment.id),
+                   EnterpriseState.grade.is_distinct_from(Assessment.grade),
+                   EnterpriseState.risk_class.is_distinct_from(Assessment.risk_class),
+                   EnterpriseState.score.is_distinct_from(Assessment.score),
+                   EnterpriseState.ruleset.is_distinct_from(Assessment.ruleset)))
+        .order_by(EnterpriseState.enterprise_id))
+    for (enterprise_id,) in drifted:
+        yield Mismatch(f"the current grade of enterprise {enterprise_id} differs from its "
+                       "newest assessment")
+
+
+def _verify_listing_links(session: Session) -> Iterator[Mismatch]:
+    """The violations each listing cites, as its listing_created event named them."""
+    recorded: dict[int, set[int]] = {}
+    for (payload,) in session.execute(select(AuditEvent.payload)
+                                      .where(AuditEvent.kind == "listing_created")):
+        content = json.loads(payload)
+        recorded[content["listing"]["id"]] = set(content.get("violation_ids", []))
+    stored: dict[int, set[int]] = {}
+    for listing_id, record_id in session.execute(select(listing_violation.c.listing_id,
+                                                        listing_violation.c.record_id)):
+        stored.setdefault(listing_id, set()).add(record_id)
+    for listing_id in sorted(recorded.keys() | stored.keys()):
+        if recorded.get(listing_id, set()) != stored.get(listing_id, set()):
+            yield Mismatch(f"the violations linked to listing {listing_id} differ from its "
+                           "listing_created event")

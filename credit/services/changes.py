@@ -17,6 +17,8 @@ from credit.errors import InvalidInput
 from credit.models import AuditEvent, Enterprise
 from credit.services.enterprises import prefix_range
 
+# A score is for those who see it elsewhere: lenders (lending checks) and regulators.
+SEES_SCORES = frozenset({"bank", "regulator"})
 # Chain events that readers of the feed are told about, and what each payload key means to them.
 FEED_EVENTS = ("enterprise_registered", "record_added", "record_rescinded", "record_revoked",
                "grade_changed", "grade_overridden", "listing_created", "listing_objection_filed",
@@ -25,7 +27,7 @@ FEED_EVENTS = ("enterprise_registered", "record_added", "record_rescinded", "rec
                "record_repair_decided")
 
 
-def _item(event: AuditEvent, uscc: str) -> dict:
+def _item(event: AuditEvent, uscc: str, caller: Caller) -> dict:
     payload = json.loads(event.payload)
     item = {"cursor": event.seq, "uscc": uscc, "kind": event.kind, "at": event.at}
     if event.kind == "record_added":
@@ -35,7 +37,9 @@ def _item(event: AuditEvent, uscc: str) -> dict:
         item["record_id"] = event.record_id
     elif event.kind == "grade_changed":
         item.update({key: payload.get(key) for key in
-                     ("grade", "previous_grade", "score", "risk_class", "ruleset")})
+                     ("grade", "previous_grade", "risk_class", "ruleset")})
+        if caller.role in SEES_SCORES:
+            item["score"] = payload.get("score")
     elif event.kind == "grade_overridden":
         item.update(grade=payload["override"]["grade"],
                     valid_until=payload["override"]["valid_until"])
@@ -58,5 +62,5 @@ def changes(session: Session, caller: Caller, *, since: int = 0, usccs: Sequence
     if caller.role == "regulator":
         stmt = stmt.where(*prefix_range(Enterprise.region_code, caller.region or "\0"))
     rows = session.execute(stmt.order_by(AuditEvent.seq).limit(limit)).all()
-    items = [_item(event, uscc) for event, uscc in rows]
+    items = [_item(event, uscc, caller) for event, uscc in rows]
     return {"items": items, "next": items[-1]["cursor"] if items else since}

@@ -117,7 +117,7 @@ def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     for record in standing.inputs.records:
         if display.status(record, day) == "rescinded":
             continue
-        if display.disputed(record):
+        if display.disputed(record, day):
             reasons.append(_reason("record_disputed", f"企业对记录 {record.id}（{record.kind}）提出异议，"
                                                       "尚在处理中", record.id))
         if not isinstance(record, Violation):

@@ -79,8 +79,13 @@ def repaired_on(record: Record, day: datetime.date) -> datetime.date | None:
     return None
 
 
-def disputed(record: Record) -> bool:
-    return any(objection.pending for objection in record.objections)
+def disputed(record: Record, day: datetime.date | None = None) -> bool:
+    """Whether an objection to the record was pending at the end of that day (default: now)."""
+    if day is None:
+        return any(objection.pending for objection in record.objections)
+    return any(clock.business_date(o.created_at) <= day
+               and (o.decided_at is None or clock.business_date(o.decided_at) > day)
+               for o in record.objections)
 
 
 def shown_publicly(record: Record, day: datetime.date) -> bool:

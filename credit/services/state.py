@@ -104,6 +104,7 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
             events.append(audit.NewEvent(
                 actor=actor, kind="grade_changed", enterprise_id=enterprise_id,
                 payload={"uscc": usccs.get(enterprise_id), "assessment_id": assessment_id,
+                         "assessment_digest": audit.digest({**values, "id": assessment_id}),
                          "previous_grade": previous, "grade": values["grade"],
                          "score": str(values["score"]), "risk_class": values["risk_class"],
                          "ruleset": values["ruleset"], "trigger": trigger}))

@@ -14,7 +14,7 @@ from credit.clock import utcnow
 from credit.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from credit.models import User
 
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 MIN_PASSWORD_LENGTH = 10
 ACCOUNT_ROLES = tuple(role for role in ROLES if role != "public")
 
@@ -22,7 +22,7 @@ ACCOUNT_ROLES = tuple(role for role in ROLES if role != "public")
 def create_user(session: Session, username: str, role: str, password: str, *,
                 uscc: str | None = None, region: str | None = None) -> User:
     errors: dict[str, list[str]] = {}
-    if not USERNAME.match(username or ""):
+    if not USERNAME.fullmatch(username or ""):
         errors["username"] = ["2-64 letters, digits or . _ @ -, starting with a letter or digit"]
     if role not in ACCOUNT_ROLES:
         errors["role"] = [f"must be one of {', '.join(ACCOUNT_ROLES)}"]
@@ -36,7 +36,7 @@ def create_user(session: Session, username: str, role: str, password: str, *,
     elif uscc:
         errors["uscc"] = ["only an enterprise account is bound to a USCC"]
     if role == "regulator":
-        if not region or not re.fullmatch(r"\d{2}(\d{2}){0,2}", region):
+        if not region or not re.fullmatch(r"[0-9]{2}([0-9]{2}){0,2}", region):
             errors["region"] = ["a regulator needs a region code prefix of 2, 4 or 6 digits"]
     elif region:
         errors["region"] = ["only a regulator account is bound to a region"]
