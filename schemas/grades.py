@@ -51,7 +51,8 @@ class GradeOut(ma.Schema):
     computed_grade = fields.String(metadata={"description": "the grade before any override"})
     explanation = fields.List(fields.Nested(ContributionOut))
     caps = fields.List(fields.Nested(CapOut))
-    override = fields.Nested(OverrideOut, allow_none=True)
+    override = fields.Nested(OverrideOut, allow_none=True, metadata={
+        "description": "a regulator's grade in force, with its reason, shown to every reader"})
 
 
 class AssessmentOut(ma.Schema):
