@@ -19,7 +19,9 @@ from tqdm import tqdm
 from credit import reference
 from credit import uscc as uscc_codes
 from credit.db import Database
-from credit.models import Enterprise
+from credit.auth.caller import Caller
+from credit.models import Enterprise, Violation
+from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.records import add_many
 from credit.services.state import refresh_states
@@ -235,3 +237,26 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
     credentials_file.touch(mode=0o600)
     credentials_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return accounts
+
+
+def list_demo_offenders(database: Database, limit: int = 3) -> int:
+    """Puts a few demo firms with a serious violation on the blacklist, through the same service a
+    regulator uses, so that the public list and the checks have something to show."""
+    listed = 0
+    with database.writing() as session:
+        candidates = session.execute(
+            select(Enterprise.uscc, Enterprise.region_code, Violation.id, Violation.decided_on)
+            .join(Violation, Violation.enterprise_id == Enterprise.id)
+            .where(Violation.severity.in_(("serious", "especially_serious")))
+            .order_by(Violation.id).limit(limit * 4)).all()
+        firsts = {}
+        for code, region, violation_id, decided_on in candidates:
+            firsts.setdefault(code, (region, violation_id, decided_on))
+        for code, (region, violation_id, decided_on) in list(firsts.items())[:limit]:
+            officer = Caller(username=DEMO_ACTOR, role="regulator", region=region[:4])
+            list_enterprise(session, officer, uscc=code, reason="严重质量违法行为（演示）",
+                            legal_basis="《市场监督管理严重违法失信名单管理办法》第九条（演示）",
+                            decision_no=f"演示失信{violation_id}", listed_on=decided_on,
+                            violation_ids=[violation_id])
+            listed += 1
+    return listed
