@@ -37,8 +37,9 @@ class Enterprises(MethodView):
 
 @blp.route("/enterprises/<uscc>")
 class EnterpriseByUscc(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
-    @blp.response(200, PublicProfile)
+    # Schema instances, not classes: the busiest endpoint need not build them per request.
+    @blp.arguments(UsccPath(), location="view_args")
+    @blp.response(200, PublicProfile())
     def get(self, path, uscc):
         """The public profile: grade, blacklist state, and records inside their display period."""
         return profiles.public_profile(db_session(), path["uscc"])

@@ -138,8 +138,9 @@ def set_override(session: Session, caller: Caller, uscc: str, grade: str, reason
     return enterprise
 
 
-def is_current(row: EnterpriseState | None) -> bool:
-    """Whether a state row's grade still holds today under the ruleset in use."""
+def is_current(row) -> bool:
+    """Whether a state row's grade (an EnterpriseState, or a row with its columns) still holds
+    today under the ruleset in use."""
     return (row is not None and row.assessment_id is not None and row.next_change_on is not None
             and clock.today() < row.next_change_on and row.ruleset == rulesets.current().version)
 

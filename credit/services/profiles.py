@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from credit import clock
+from credit import clock, policy
 from credit.auth.caller import Caller, require_role
-from credit.errors import Forbidden, InvalidInput
-from credit.models import Enterprise, EnterpriseState, Record
+from credit.errors import Forbidden, InvalidInput, NotFound
+from credit.models import Award, Certification, Enterprise, EnterpriseState, Record, Violation
 from credit.services import blacklist, display, grading, query_log
 from credit.services.enterprises import get_enterprise
 
@@ -34,34 +34,60 @@ def _enterprise_fields(session: Session, enterprise: Enterprise,
     }
 
 
-def _records(session: Session, enterprise: Enterprise, state: EnterpriseState | None) -> list[Record]:
-    if state is not None and state.active_records == 0:
-        return []  # most firms have no live record: spare the query
-    return list(session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)
-                                .order_by(Record.id)))
+_firm, _state = Enterprise.__table__, EnterpriseState.__table__
+# The lookup every bank, purchaser and citizen makes, built once: most firms are answered from
+# this one row.
+PROFILE_ROW = (
+    select(_firm.c.id, _firm.c.uscc, _firm.c.name, _firm.c.region_code, _firm.c.industry_code,
+           _firm.c.registered_on, _firm.c.status, _state.c.grade, _state.c.risk_class,
+           _state.c.blacklisted, _state.c.active_records, _state.c.assessment_id,
+           _state.c.next_change_on, _state.c.ruleset)
+    .select_from(_firm.outerjoin(_state, _state.c.enterprise_id == _firm.c.id))
+    .where(_firm.c.uscc == bindparam("uscc")))
+PROFILE_FIELDS = ("uscc", "name", "region_code", "industry_code", "registered_on", "status",
+                  "grade", "risk_class", "blacklisted")
 
 
 def public_profile(session: Session, uscc: str) -> dict:
     """The firm as anyone may see it; records appear only inside their display period."""
-    row = session.execute(
-        select(Enterprise, EnterpriseState)
-        .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
-        .where(Enterprise.uscc == uscc)).first()
+    row = session.execute(PROFILE_ROW, {"uscc": uscc}).first()
     if row is None:
-        get_enterprise(session, uscc)  # raises NotFound with the usual message
-    enterprise, state = row
+        raise NotFound(f"No enterprise with USCC {uscc} is registered.")
+    if grading.is_current(row) and row.active_records == 0 and not row.blacklisted:
+        profile = {name: getattr(row, name) for name in PROFILE_FIELDS}
+        profile.update(awards=[], certifications=[], violations=[], blacklist=[])
+        return profile
     today = clock.today()
-    shown = [r for r in _records(session, enterprise, state) if display.shown_publicly(r, today)]
-    profile = _enterprise_fields(session, enterprise, state)
+    if grading.is_current(row):
+        profile = {name: getattr(row, name) for name in PROFILE_FIELDS}
+    else:
+        profile = _enterprise_fields(session, session.get(Enterprise, row.id),
+                                     session.get(EnterpriseState, row.id))
+    oldest_shown = display.add_months(today, -max(policy.DISPLAY_MONTHS.values()))
+    shown = [r for r in session.scalars(POSSIBLY_PUBLIC, {"firm": row.id, "today": today,
+                                                          "oldest_shown": oldest_shown})
+             if display.shown_publicly(r, today)]
     for key, kind in (("awards", "award"), ("certifications", "certification"),
                       ("violations", "violation")):
         profile[key] = [display.describe(r, today, uscc=uscc) for r in shown if r.kind == kind]
-    profile["blacklist"] = [
-        blacklist.describe(session, listing, enterprise, history=False)
-        for listing in (blacklist.listings_of(session, [enterprise.id])
-                        if profile["blacklisted"] else [])
-        if blacklist.is_active_on(listing, today)]
+    profile["blacklist"] = []
+    if profile["blacklisted"]:
+        enterprise = session.get(Enterprise, row.id)
+        profile["blacklist"] = [blacklist.describe(session, listing, enterprise, history=False)
+                                for listing in blacklist.listings_of(session, [enterprise.id])
+                                if blacklist.is_active_on(listing, today)]
     return profile
+
+
+# The records that may be inside their display period on a day, narrowed in SQL (most of a file
+# is past it); `display.shown_publicly` has the last word.
+POSSIBLY_PUBLIC = (
+    select(Record).where(Record.enterprise_id == bindparam("firm")).where(or_(
+        and_(Record.kind == "violation", Violation.decided_on >= bindparam("oldest_shown")),
+        and_(Record.kind == "award", or_(Award.expires_on.is_(None),
+                                         Award.expires_on > bindparam("today"))),
+        and_(Record.kind == "certification", Certification.valid_to >= bindparam("today"))))
+    .order_by(Record.id))
 
 
 def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | None) -> None:
