@@ -50,7 +50,8 @@ PROFILE_FIELDS = ("uscc", "name", "region_code", "industry_code", "registered_on
 
 def public_profile(session: Session, uscc: str) -> dict:
     """The firm as anyone may see it; records appear only inside their display period."""
-    row = session.execute(PROFILE_ROW, {"uscc": uscc}).first()
+    # A Core row through the session's connection: no ORM objects for the common case.
+    row = session.connection().execute(PROFILE_ROW, {"uscc": uscc}).first()
     if row is None:
         raise NotFound(f"No enterprise with USCC {uscc} is registered.")
     if grading.is_current(row) and row.active_records == 0 and not row.blacklisted:
