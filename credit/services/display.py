@@ -99,6 +99,28 @@ def shown_publicly(record: Record, day: datetime.date) -> bool:
     return False
 
 
+def public_key(records, day: datetime.date) -> list[list]:
+    """Which records the public sees on a day, and whether each is disputed: what the public
+    view is built from."""
+    return [[r.id, disputed(r)] for r in records if shown_publicly(r, day)]
+
+
+def next_public_change(records, day: datetime.date) -> datetime.date | None:
+    """The first day after `day` on which a record enters or leaves the public view by date."""
+    candidates = []
+    for r in records:
+        correction = r.correction("revoke")
+        if correction is not None:
+            candidates.append(correction.effective_on)
+        if isinstance(r, Violation):
+            candidates += [r.decided_on, display_until(r) + datetime.timedelta(days=1)]
+        elif isinstance(r, Award):
+            candidates += [r.awarded_on, r.expires_on]
+        elif isinstance(r, Certification):
+            candidates += [r.valid_from, r.valid_to + datetime.timedelta(days=1)]
+    return min((d for d in candidates if d is not None and d > day), default=None)
+
+
 def fine_yuan(fen: int | None) -> str | None:
     return None if fen is None else f"{fen // 100}.{fen % 100:02d}"
 

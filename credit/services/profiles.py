@@ -41,7 +41,7 @@ PROFILE_ROW = (
     select(_firm.c.id, _firm.c.uscc, _firm.c.name, _firm.c.region_code, _firm.c.industry_code,
            _firm.c.registered_on, _firm.c.status, _state.c.grade, _state.c.risk_class,
            _state.c.blacklisted, _state.c.active_records, _state.c.assessment_id,
-           _state.c.next_change_on, _state.c.ruleset)
+           _state.c.next_change_on, _state.c.ruleset, _state.c.public_records)
     .select_from(_firm.outerjoin(_state, _state.c.enterprise_id == _firm.c.id))
     .where(_firm.c.uscc == bindparam("uscc")))
 PROFILE_FIELDS = ("uscc", "name", "region_code", "industry_code", "registered_on", "status",
@@ -54,9 +54,11 @@ def public_profile(session: Session, uscc: str) -> dict:
     row = session.connection().execute(PROFILE_ROW, {"uscc": uscc}).first()
     if row is None:
         raise NotFound(f"No enterprise with USCC {uscc} is registered.")
-    if grading.is_current(row) and row.active_records == 0 and not row.blacklisted:
+    if grading.is_current(row) and row.public_records is not None and not row.blacklisted:
         profile = {name: getattr(row, name) for name in PROFILE_FIELDS}
-        profile.update(awards=[], certifications=[], violations=[], blacklist=[])
+        profile.update(awards=row.public_records["awards"],
+                       certifications=row.public_records["certifications"],
+                       violations=row.public_records["violations"], blacklist=[])
         return profile
     today = clock.today()
     if grading.is_current(row):

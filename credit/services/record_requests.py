@@ -41,6 +41,7 @@ def file_objection(session: Session, caller: Caller, record_id: int,
     session.flush()
     session.refresh(record, ["objections"])
     _append(session, caller, record, enterprise, "record_objection_filed", "objection", objection)
+    refresh_state(session, enterprise.id, trigger="record_objection_filed", actor=caller.username)
     return objection
 
 
@@ -61,6 +62,9 @@ def decide_objection(session: Session, caller: Caller, record_id: int, objection
             objection)
     if upheld and record.correction("rescind") is None:
         records.rescind_record(session, caller, record_id, f"异议成立：{reason}")
+    else:
+        refresh_state(session, enterprise.id, trigger="record_objection_decided",
+                      actor=caller.username)
     return record, enterprise
 
 

@@ -21,6 +21,7 @@ from credit.models import (Assessment, Enterprise, EnterpriseState, Record, Reco
 from credit.services import audit, blacklist, display, grading
 
 SERIOUS = frozenset({"serious", "especially_serious"})
+PUBLIC_KINDS = {"award": "awards", "certification": "certifications", "violation": "violations"}
 
 
 def new_state(enterprise_id: int) -> EnterpriseState:
@@ -41,10 +42,12 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     ruleset = ruleset or rulesets.current()
     day = day or clock.today()
     now = utcnow()
-    evidence = grading.gather(session, enterprise_ids)
+    evidence = grading.gather(session, enterprise_ids, disputes=True)
     states = {s.enterprise_id: s for s in session.scalars(
         select(EnterpriseState).where(EnterpriseState.enterprise_id.in_(enterprise_ids)))}
     disputes = _open_disputes(session, enterprise_ids)
+    usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
+                                 .where(Enterprise.id.in_(enterprise_ids))).all())
     blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
     blank_digest = grading.result_digest(blank)
     new_assessments, state_rows, events = [], [], []
@@ -63,17 +66,24 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
         serious = [r.decided_on for r in violations if r.severity in SERIOUS]
         listed_disputes = sum(1 for listing in found.listings
                               if blacklist.state_on(listing, day) == "objection_pending")
+        public_change = display.next_public_change(inputs.records, day)
         row = {"enterprise_id": enterprise_id, "active_records": len(live),
                "last_major_violation_on": max(majors, default=None),
                "last_serious_violation_on": max(serious, default=None),
                "open_disputes": disputes.get(enterprise_id, 0) + listed_disputes,
-               "blacklisted": result.blacklisted, "next_change_on": result.next_change_on,
+               "blacklisted": result.blacklisted,
+               "next_change_on": min(result.next_change_on, public_change or result.next_change_on),
                "updated_at": now}
+        key = display.public_key(inputs.records, day)
+        stored = state.public_records if state is not None else None
+        if stored is None or stored.get("key") != key:
+            row["public_records"] = _public_view(inputs.records, key, day, uscc=usccs[enterprise_id])
         unchanged = (state is not None and state.result_digest == digest
                      and state.valid_until is not None and state.valid_until >= day)
-        if unchanged and all(getattr(state, key) == row[key] for key in (
-                "active_records", "last_major_violation_on", "last_serious_violation_on",
-                "open_disputes", "blacklisted", "next_change_on")):
+        if unchanged and "public_records" not in row and all(
+                getattr(state, name) == row[name] for name in (
+                    "active_records", "last_major_violation_on", "last_serious_violation_on",
+                    "open_disputes", "blacklisted", "next_change_on")):
             continue  # nothing to write at all
         if not unchanged:
             new_assessments.append((enterprise_id, state.grade if state else None, {
@@ -95,8 +105,6 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
                 "updated_at": now}])
         state_rows.append(row)
     if new_assessments:
-        usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc).where(
-            Enterprise.id.in_([firm for firm, _, _ in new_assessments]))).all())
         ids = _insert_assessments(session, [a for _, _, a in new_assessments])
         by_firm = {}
         for assessment_id, (enterprise_id, previous, values) in zip(ids, new_assessments):
@@ -118,6 +126,17 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     if events:
         audit.append_many(session, events)
     return len(new_assessments)
+
+
+def _public_view(records, key: list, day: datetime.date, *, uscc: str) -> dict:
+    """The public profile's records, kept on the state row with the key they were built from."""
+    shown = {record_id for record_id, _ in key}
+    view = {"key": key, "awards": [], "certifications": [], "violations": []}
+    for record in records:
+        if record.id in shown and record.kind in PUBLIC_KINDS:
+            view[PUBLIC_KINDS[record.kind]].append(
+                audit.plain(display.describe(record, day, uscc=uscc)))
+    return view
 
 
 def _open_disputes(session: Session, enterprise_ids: Sequence[int]) -> dict[int, int]:
