@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
 import random
 import socket
 import threading
@@ -24,6 +26,7 @@ class RoundResult:
     first_error: str | None = None
     started: float = 0.0
     finished: float = 0.0
+    client_cpu: float = 0.0  # seconds the client processes used
 
     @property
     def requests(self) -> int:
@@ -42,7 +45,7 @@ class RoundResult:
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
-        rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+        rank = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
         return ordered[rank] * 1000
 
     def absorb(self, other: "RoundResult") -> None:
@@ -186,6 +189,7 @@ def run_round(port: int, path_template: str, codes: list[str], *, processes: int
               seed: int = 0) -> RoundResult:
     """GETs path_template.format(code) for random codes until max_requests or duration is reached."""
     context = multiprocessing.get_context("fork")
+    before = os.times()
     start_at = time.perf_counter() + 0.3
     quotas = [max_requests // processes + (1 if i < max_requests % processes else 0)
               for i in range(processes)]
@@ -208,4 +212,8 @@ def run_round(port: int, path_template: str, codes: list[str], *, processes: int
             child.join(timeout=duration + SOCKET_TIMEOUT + 5)
             if child.is_alive():
                 child.kill()
+                child.join()
+    after = os.times()
+    total.client_cpu = (after.children_user + after.children_system
+                        - before.children_user - before.children_system)
     return total

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import random
@@ -106,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {"registry": [], "baseline": []}
     with ExitStack() as cleanup:
         for side in (registry, baseline):
+            cleanup.callback(stop_server, side)  # before starting: a failed start still stops it
             start_server(side, codes[0])
-            cleanup.callback(stop_server, side)
         for side in (registry, baseline):
             warm = measure(side, codes, args, args.warmup, seed=f"warmup:{side.name}")
             print(f"warm-up {side.name}: {warm['requests']} requests, {warm['errors']} errors",
@@ -148,6 +149,9 @@ def prepare_sqlite(args) -> tuple[str, Path]:
     url = f"sqlite:///{database}"
     if marker.is_file() and database.is_file() and not args.reseed:
         print(f"using the seeded database {database.relative_to(ROOT)}", flush=True)
+        if json.loads(marker.read_text(encoding="utf-8")).get("demo") != demo_digest():
+            print("note: the demo data generator changed since this database was seeded; "
+                  "--reseed rebuilds it", flush=True)
         return url, directory
     directory.mkdir(parents=True, exist_ok=True)
     for leftover in directory.glob("registry.sqlite3*"):
@@ -155,8 +159,14 @@ def prepare_sqlite(args) -> tuple[str, Path]:
     marker.unlink(missing_ok=True)
     seconds = seed_database(url, directory, args.enterprises, args.seed)
     marker.write_text(json.dumps({"enterprises": args.enterprises, "seed": args.seed,
-                                  "seconds": round(seconds, 1)}) + "\n", encoding="utf-8")
+                                  "seconds": round(seconds, 1), "demo": demo_digest()}) + "\n",
+                      encoding="utf-8")
     return url, directory
+
+
+def demo_digest() -> str:
+    """Identifies the demo data generator a database was seeded with."""
+    return hashlib.sha256((ROOT / "credit" / "demo.py").read_bytes()).hexdigest()[:16]
 
 
 def prepare_postgres(args) -> tuple[str, Path]:
@@ -304,14 +314,16 @@ def measure(side: Side, codes: list[str], args, duration: float, *, seed: str) -
         "p90_ms": round(result.percentile(90), 2),
         "p99_ms": round(result.percentile(99), 2),
         "server_cpu_ms_per_request": round(cpu * 1000 / max(result.requests, 1), 3),
+        "client_cpu_ms_per_request": round(result.client_cpu * 1000 / max(result.requests, 1), 3),
     }
 
 
 def describe(name: str, outcome: dict) -> str:
     line = (f"round {outcome['round']} {name:8}: {outcome['throughput']:8.1f} req/s  "
             f"p50 {outcome['p50_ms']:6.2f} ms  p90 {outcome['p90_ms']:6.2f} ms  "
-            f"p99 {outcome['p99_ms']:6.2f} ms  server CPU "
-            f"{outcome['server_cpu_ms_per_request']:.3f} ms/req  "
+            f"p99 {outcome['p99_ms']:6.2f} ms  CPU/req server "
+            f"{outcome['server_cpu_ms_per_request']:.3f} ms, clients "
+            f"{outcome['client_cpu_ms_per_request']:.3f} ms  "
             f"{outcome['requests']} requests, {outcome['errors']} errors")
     if outcome["first_error"]:
         line += f"  (first: {outcome['first_error']})"
@@ -323,7 +335,7 @@ def summarise(results: dict[str, list[dict]]) -> dict:
     for name, rounds in results.items():
         summary[name] = {key: round(statistics.median(r[key] for r in rounds), 2)
                          for key in ("throughput", "p50_ms", "p90_ms", "p99_ms",
-                                     "server_cpu_ms_per_request")}
+                                     "server_cpu_ms_per_request", "client_cpu_ms_per_request")}
         summary[name]["errors"] = sum(r["errors"] for r in rounds)
         summary[name]["requests"] = sum(r["requests"] for r in rounds)
     ratios = [r["throughput"] / b["throughput"]
@@ -340,11 +352,12 @@ def print_summary(report: dict) -> None:
           f"{report['clients']}x{report['threads']} client connections; "
           f"medians over {len(report['rounds']['registry'])} rounds:")
     print(f"  {'':8}  {'req/s':>8}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  "
-          f"{'CPU ms/req':>10}  {'errors':>6}")
+          f"{'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'errors':>6}")
     for name in ("registry", "baseline"):
         s = summary[name]
         print(f"  {name:8}  {s['throughput']:8.1f}  {s['p50_ms']:7.2f}  {s['p90_ms']:7.2f}  "
-              f"{s['p99_ms']:7.2f}  {s['server_cpu_ms_per_request']:10.3f}  {s['errors']:6}")
+              f"{s['p99_ms']:7.2f}  {s['server_cpu_ms_per_request']:17.3f}  "
+              f"{s['client_cpu_ms_per_request']:17.3f}  {s['errors']:6}")
     print(f"  registry/baseline throughput: {summary['ratio']} "
           f"(per round: {', '.join(map(str, summary['ratio_per_round']))})")
 
