@@ -46,7 +46,7 @@ class LendingCheck(MethodView):
 
 @blp.route("/enterprises/<uscc>/queries")
 class EnterpriseQueries(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(QueryArgs, location="query")
     @blp.response(200, QueryPage)
     @blp.doc(**AUTH)

@@ -17,7 +17,7 @@ blp = Blueprint("grades", __name__, description="GB/T 23791-style grades and ris
 
 @blp.route("/enterprises/<uscc>/grade")
 class EnterpriseGrade(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(GradeArgs, location="query")
     @blp.response(200, GradeOut)
     def get(self, path, args, uscc):
@@ -33,7 +33,7 @@ class EnterpriseGrade(MethodView):
 
 @blp.route("/enterprises/<uscc>/grades")
 class EnterpriseGradeHistory(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(HistoryArgs, location="query")
     @blp.response(200, AssessmentPage)
     def get(self, path, args, uscc):
@@ -49,7 +49,7 @@ class EnterpriseGradeHistory(MethodView):
 
 @blp.route("/enterprises/<uscc>/grade/override")
 class EnterpriseGradeOverride(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(OverrideIn)
     @blp.response(201, GradeOut)
     @blp.doc(security=[{"bearer": []}])

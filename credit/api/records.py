@@ -26,7 +26,7 @@ def _created(kind: str, uscc: str, body: dict) -> dict:
 
 
 def _record_route(kind: str, schema, path: str, summary: str):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(schema)
     @blp.response(201, RecordOut)
     @blp.alt_response(409, description="The same source document is already recorded")

@@ -17,7 +17,7 @@ AUTH = {"security": [{"bearer": []}]}
 
 @blp.route("/enterprises/<uscc>/report")
 class EnterpriseReport(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, content_type=reports.CONTENT_TYPE, description=(
         "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
