@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import namedtuple
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit.config import Settings
 
 WRITE_OPTION = "credit_writes"
+# A lookup's connection runs each statement on its own: one SELECT needs no transaction around it.
+LOOKUP_OPTION = "credit_lookup"
 
 
 class Database:
-    """An engine and the two kinds of session the registry opens: reading and writing.
+    """An engine, the two kinds of session the registry opens (reading and writing), and
+    connections for lookups.
 
     A writing session on SQLite starts with BEGIN IMMEDIATE: a deferred transaction that reads
     and then writes fails with "database is locked" when another writer got there first, instead
@@ -27,12 +33,15 @@ class Database:
                  connection: Connection | None = None):
         self.settings = settings
         self.engine = engine or make_engine(settings)
+        self._bound = connection
         if connection is not None:
             # Sessions join a transaction the caller owns (tests roll it back afterwards).
             bound = sessionmaker(bind=connection, expire_on_commit=False,
                                  join_transaction_mode="create_savepoint")
             self._reading = self._writing = bound
             return
+        self._lookups = self.engine.execution_options(**_lookup_options(self.engine))
+        self._kept = threading.local()
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -44,6 +53,21 @@ class Database:
 
     def session(self, *, write: bool) -> Session:
         return (self._writing if write else self._reading)()
+
+    def lookup(self) -> Connection:
+        """This thread's connection for reads of one statement each, with no transaction begun
+        (on SQLite no BEGIN, on PostgreSQL autocommit), so a lookup is one round trip.
+
+        It is opened on first use and kept for the thread's life, as a server's worker keeps its
+        connection; one the driver lost is replaced on the next call.
+        """
+        if self._bound is not None:
+            return self._bound
+        kept = getattr(self._kept, "connection", None)
+        if kept is None or kept.invalidated or kept.closed or self._kept.pid != os.getpid():
+            kept = self._kept.connection = self._lookups.connect()
+            self._kept.pid = os.getpid()
+        return kept
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -57,7 +81,60 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        kept = getattr(getattr(self, "_kept", None), "connection", None)
+        if kept is not None and self._kept.pid == os.getpid():
+            kept.close()
         self.engine.dispose()
+
+
+class OneRowQuery:
+    """A SELECT compiled once per dialect and run on the driver's own cursor, its values still
+    converted by their column types: for the busiest one-row lookups, where SQLAlchemy's
+    per-execution bookkeeping costs several times the query itself.
+
+    Run it on a `Database.lookup()` connection: there is no transaction to manage.
+    """
+
+    def __init__(self, statement: Select):
+        self.statement = statement
+        self.columns = list(statement.selected_columns)
+        self.Row = namedtuple("Row", [column.key for column in self.columns])
+        self._compiled: dict[str, tuple] = {}
+
+    def first(self, connection: Connection, **params):
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        sql, names = compiled
+        driver = connection.connection  # the pooled DBAPI connection
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, tuple(params[n] for n in names) if names else params)
+            values = cursor.fetchone()
+            processors = self._processors(dialect, cursor.description)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, driver, cursor):
+                connection.invalidate()  # the next lookup() opens another
+            raise
+        finally:
+            cursor.close()
+        if values is None:
+            return None
+        return self.Row._make(value if process is None else process(value)
+                              for process, value in zip(processors, values))
+
+    def _compile(self, dialect) -> tuple[str, list[str] | None]:
+        compiled = self.statement.compile(dialect=dialect)
+        return compiled.string, compiled.positiontup
+
+    def _processors(self, dialect, description) -> list:
+        key = (dialect.name, "processors")
+        if key not in self._compiled:
+            self._compiled[key] = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(self.columns, description)]
+        return self._compiled[key]
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -85,5 +162,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(LOOKUP_OPTION):
+            return  # the driver runs each statement in its own implicit transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+
+
+def _lookup_options(engine: Engine) -> dict:
+    if engine.dialect.name == "sqlite":
+        return {LOOKUP_OPTION: True}
+    return {"isolation_level": "AUTOCOMMIT"}

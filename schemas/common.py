@@ -65,7 +65,11 @@ class Uscc(fields.String):
         try:
             return uscc_codes.validate(text)
         except uscc_codes.InvalidUscc as problem:
-            raise ma.ValidationError(f"Not a valid USCC: {problem}.") from None
+            raise ma.ValidationError(uscc_error(problem)) from None
+
+
+def uscc_error(problem: Exception) -> str:
+    return f"Not a valid USCC: {problem}."
 
 
 class RegionCode(fields.String):
@@ -126,6 +130,14 @@ class OutDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
+class WireList(fields.List):
+    """A list whose items are already in wire form: documented as a list of its items' schema,
+    sent as it is."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
 
 
 REGION_PREFIX = validate.Regexp(r"^[0-9]{2,6}\Z", error="must be 2 to 6 digits of a region code")

@@ -9,7 +9,7 @@ from credit import catalog
 from schemas.blacklist import ListingOut
 from schemas.records import RecordOut
 from schemas.common import (REGION_PREFIX, IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
-                            TrimmedString, Uscc, page_of, trimmed_text)
+                            TrimmedString, Uscc, WireList, page_of, trimmed_text)
 
 
 class EnterpriseIn(InputSchema):
@@ -39,9 +39,10 @@ class PublicProfile(StandingOut):
     """Only what is inside its display period: honours and certifications in force, violations
     within 3 months (minor), 1 year (general) or 3 years (serious) of the decision."""
 
-    awards = fields.List(fields.Nested(RecordOut), required=True)
-    certifications = fields.List(fields.Nested(RecordOut), required=True)
-    violations = fields.List(fields.Nested(RecordOut), required=True)
+    # Kept in wire form on the firm's state row: sent as they are.
+    awards = WireList(fields.Nested(RecordOut), required=True)
+    certifications = WireList(fields.Nested(RecordOut), required=True)
+    violations = WireList(fields.Nested(RecordOut), required=True)
     blacklist = fields.List(fields.Nested(ListingOut), required=True,
                             metadata={"description": "active listings"})
 
@@ -65,3 +66,9 @@ EnterprisePage = page_of(EnterpriseOut, "EnterprisePage")
 
 class UsccPath(InputSchema):
     uscc = Uscc(required=True)
+
+
+# The same code documented where a view checks it itself.
+USCC_PARAMETER = {"in": "path", "name": "uscc", "required": True,
+                  "description": Uscc().metadata["description"],
+                  "schema": {"type": "string", "example": Uscc().metadata["example"]}}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from credit import uscc as uscc_codes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
-from credit.errors import Unauthorized
+from credit.errors import InvalidInput, Unauthorized
 from credit.services.users import active_caller
+from schemas.common import uscc_error
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,11 +34,24 @@ def db_session(*, write: bool | None = None) -> Session:
     return current
 
 
+def lookup_connection() -> Connection:
+    """The worker's connection for reads of one statement each (see `Database.lookup`)."""
+    return current_app.extensions["credit.database"].lookup()
+
+
 def close_session(_error=None) -> None:
     session = g.pop("db_session", None)
     g.pop("db_session_writes", None)
     if session is not None:
         session.close()
+
+
+def path_uscc(text: str) -> str:
+    """A USCC from the path, checked as a body's would be: a wrong one is a 422 naming `uscc`."""
+    try:
+        return uscc_codes.validate(text)
+    except uscc_codes.InvalidUscc as problem:
+        raise InvalidInput.field("uscc", uscc_error(problem)) from None
 
 
 def current_caller() -> Caller:

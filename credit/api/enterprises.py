@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from credit.api.context import current_caller, db_session
+from credit.api.context import current_caller, db_session, lookup_connection, path_uscc
 from credit.services import enterprises, profiles
 from schemas.checks import PurposeArgs
 from schemas.enterprises import (CreditFile, EnterpriseIn, EnterpriseOut, EnterprisePage,
-                                 EnterpriseSearchArgs, PublicProfile, UsccPath)
+                                 EnterpriseSearchArgs, PublicProfile, USCC_PARAMETER,
+                                 UsccPath)
 
 blp = Blueprint("enterprises", __name__, description="The enterprise register")
+PUBLIC_PROFILE = PublicProfile()
 
 
 @blp.route("/enterprises")
@@ -35,19 +38,20 @@ class Enterprises(MethodView):
         return enterprise
 
 
-@blp.route("/enterprises/<uscc>")
-class EnterpriseByUscc(MethodView):
-    # Schema instances, not classes: the busiest endpoint need not build them per request.
-    @blp.arguments(UsccPath(), location="view_args")
-    @blp.response(200, PublicProfile())
-    def get(self, path, uscc):
-        """The public profile: grade, blacklist state, and records inside their display period."""
-        return profiles.public_profile(db_session(), path["uscc"])
+# The busiest endpoint, kept lean: a function view, the code checked here rather than by a schema,
+# the profile dumped here (flask-smorest only documents the response).
+@blp.route("/enterprises/<uscc>", methods=["GET"], parameters=[USCC_PARAMETER])
+@blp.response(200, PUBLIC_PROFILE)
+@blp.alt_response(422, description="Not a valid USCC")
+def enterprise_by_uscc(uscc):
+    """The public profile: grade, blacklist state, and records inside their display period."""
+    profile = profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc))
+    return current_app.json.response(PUBLIC_PROFILE.dump(profile))
 
 
 @blp.route("/enterprises/<uscc>/file")
 class EnterpriseFile(MethodView):
-    @blp.arguments(UsccPath, location="view_args")
+    @blp.arguments(UsccPath, location="path")
     @blp.arguments(PurposeArgs, location="query")
     @blp.response(200, CreditFile)
     @blp.doc(security=[{"bearer": []}])

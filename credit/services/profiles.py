@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, or_, select
+from typing import Callable
+
+from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from credit import clock, policy
+from credit.db import OneRowQuery
 from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.models import Award, Certification, Enterprise, EnterpriseState, Record, Violation
 from credit.services import blacklist, display, grading, query_log
+from credit.services.state import public_records
 from credit.services.enterprises import get_enterprise
 
 
@@ -37,7 +41,7 @@ def _enterprise_fields(session: Session, enterprise: Enterprise,
 _firm, _state = Enterprise.__table__, EnterpriseState.__table__
 # The lookup every bank, purchaser and citizen makes, built once: most firms are answered from
 # this one row.
-PROFILE_ROW = (
+PROFILE_ROW = OneRowQuery(
     select(_firm.c.id, _firm.c.uscc, _firm.c.name, _firm.c.region_code, _firm.c.industry_code,
            _firm.c.registered_on, _firm.c.status, _state.c.grade, _state.c.risk_class,
            _state.c.blacklisted, _state.c.active_records, _state.c.assessment_id,
@@ -48,10 +52,13 @@ PROFILE_FIELDS = ("uscc", "name", "region_code", "industry_code", "registered_on
                   "grade", "risk_class", "blacklisted")
 
 
-def public_profile(session: Session, uscc: str) -> dict:
-    """The firm as anyone may see it; records appear only inside their display period."""
-    # A Core row through the session's connection: no ORM objects for the common case.
-    row = session.connection().execute(PROFILE_ROW, {"uscc": uscc}).first()
+def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str) -> dict:
+    """The firm as anyone may see it; records appear only inside their display period.
+
+    Most firms are answered from their state row, read in one statement on `lookup`; the
+    others (a grade past its next change, a blacklisted firm) are read through `session()`.
+    """
+    row = PROFILE_ROW.first(lookup, uscc=uscc)
     if row is None:
         raise NotFound(f"No enterprise with USCC {uscc} is registered.")
     if grading.is_current(row) and row.public_records is not None and not row.blacklisted:
@@ -60,6 +67,13 @@ def public_profile(session: Session, uscc: str) -> dict:
                        certifications=row.public_records["certifications"],
                        violations=row.public_records["violations"], blacklist=[])
         return profile
+    return _profile_read_in_full(session(), uscc)
+
+
+def _profile_read_in_full(session: Session, uscc: str) -> dict:
+    row = session.connection().execute(PROFILE_ROW.statement, {"uscc": uscc}).first()
+    if row is None:
+        raise NotFound(f"No enterprise with USCC {uscc} is registered.")
     today = clock.today()
     if grading.is_current(row):
         profile = {name: getattr(row, name) for name in PROFILE_FIELDS}
@@ -70,9 +84,7 @@ def public_profile(session: Session, uscc: str) -> dict:
     shown = [r for r in session.scalars(POSSIBLY_PUBLIC, {"firm": row.id, "today": today,
                                                           "oldest_shown": oldest_shown})
              if display.shown_publicly(r, today)]
-    for key, kind in (("awards", "award"), ("certifications", "certification"),
-                      ("violations", "violation")):
-        profile[key] = [display.describe(r, today, uscc=uscc) for r in shown if r.kind == kind]
+    profile.update(public_records(shown, today, uscc=uscc))
     profile["blacklist"] = []
     if profile["blacklisted"]:
         enterprise = session.get(Enterprise, row.id)

@@ -131,9 +131,15 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
 def _public_view(records, key: list, day: datetime.date, *, uscc: str) -> dict:
     """The public profile's records, kept on the state row with the key they were built from."""
     shown = {record_id for record_id, _ in key}
-    view = {"key": key, "awards": [], "certifications": [], "violations": []}
-    for record in records:
-        if record.id in shown and record.kind in PUBLIC_KINDS:
+    view = {"key": key, **public_records([r for r in records if r.id in shown], day, uscc=uscc)}
+    return view
+
+
+def public_records(shown, day: datetime.date, *, uscc: str) -> dict[str, list[dict]]:
+    """The records a public profile shows, by kind, in the wire form the state row keeps."""
+    view: dict[str, list[dict]] = {"awards": [], "certifications": [], "violations": []}
+    for record in shown:
+        if record.kind in PUBLIC_KINDS:
             view[PUBLIC_KINDS[record.kind]].append(
                 audit.plain(display.describe(record, day, uscc=uscc)))
     return view
