@@ -20,8 +20,6 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def install(app: Flask) -> None:
     app.before_request(_start)
-    app.before_request(_check_json_body)
-    app.before_request(_check_token)
     app.after_request(_finish)
     app.teardown_request(close_session)
 
@@ -30,11 +28,16 @@ def _start() -> None:
     g.started = time.perf_counter()
     offered = request.headers.get("X-Request-ID", "")
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    if request.method in BODY_METHODS:
+        _check_json_body()
+    # A token that is present but bad is refused even where no token is needed.
+    if "Authorization" in request.headers:
+        current_caller()
 
 
 def _check_json_body() -> None:
     """400 for a body that is not JSON or not an object, before any schema sees it."""
-    if request.method not in BODY_METHODS or not request.is_json:
+    if not request.is_json:
         return
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -49,21 +52,18 @@ def _check_json_body() -> None:
         raise MalformedRequest(f"The body must be a JSON object, not {type(body).__name__}.")
 
 
-def _check_token() -> None:
-    # A token that is present but bad is refused even where no token is needed.
-    if "Authorization" in request.headers:
-        current_caller()
-
-
 def _finish(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    caller = g.get("caller")
-    access_log.info("request", extra={"fields": {
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
-        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-        "request_id": g.get("request_id"),
-        "user": caller.username if caller else None,
-    }})
+    request_id = g.get("request_id", "")
+    response.headers["X-Request-ID"] = request_id
+    if access_log.isEnabledFor(logging.INFO):
+        caller = g.get("caller")
+        access_log.info("request", extra={"fields": {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter()))
+                                 * 1000, 2),
+            "request_id": request_id,
+            "user": caller.username if caller else None,
+        }})
     return response
