@@ -7,6 +7,7 @@ blacklist flag, the date of the last major violation and the day the grade may n
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -39,18 +40,54 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     """Recomputes the state rows of these enterprises as of today and stores every grade that
     changed as an assessment, with a `grade_changed` event. Returns how many grades changed."""
     audit.lock_chain(session)
-    ruleset = ruleset or rulesets.current()
-    day = day or clock.today()
+    plan = plan_states(session, enterprise_ids, trigger=trigger,
+                       ruleset=ruleset or rulesets.current(), day=day or clock.today())
+    return write_plan(session, plan, actor=actor)
+
+
+# What a state row is compared on before it is written again.
+_KEPT = ("active_records", "last_major_violation_on", "last_serious_violation_on", "open_disputes",
+         "blacklisted", "next_change_on")
+_STATE = EnterpriseState.__table__
+_CURRENT = select(_STATE.c.enterprise_id, _STATE.c.grade, _STATE.c.result_digest,
+                  _STATE.c.valid_until, _STATE.c.public_records, *(_STATE.c[name] for name in _KEPT))
+
+
+@dataclass
+class StatePlan:
+    """What recomputing some firms would write: their state rows (only what differs), the firms
+    that have none yet, and an assessment for each grade that changed."""
+
+    trigger: str
+    rows: dict[int, dict] = field(default_factory=dict)
+    missing: set[int] = field(default_factory=set)
+    assessments: dict[int, tuple[str | None, dict]] = field(default_factory=dict)
+    usccs: dict[int, str] = field(default_factory=dict)
+
+    def replace(self, firms: set[int], newer: "StatePlan") -> "StatePlan":
+        """This plan with these firms planned again (`newer` covers them)."""
+        def keep(values: dict) -> dict:
+            return {firm: value for firm, value in values.items() if firm not in firms}
+        return StatePlan(self.trigger, {**keep(self.rows), **newer.rows},
+                         (self.missing - firms) | newer.missing,
+                         {**keep(self.assessments), **newer.assessments},
+                         {**self.usccs, **newer.usccs})
+
+
+def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str,
+                ruleset: rulesets.Ruleset, day: datetime.date) -> StatePlan:
+    """Recomputes these firms as of `day` and plans what to write; reads only, so it may run
+    outside the write lock (a bulk regrade then plans again any firm written meanwhile)."""
     now = utcnow()
+    plan = StatePlan(trigger)
     evidence = grading.gather(session, enterprise_ids, disputes=True)
-    states = {s.enterprise_id: s for s in session.scalars(
-        select(EnterpriseState).where(EnterpriseState.enterprise_id.in_(enterprise_ids)))}
+    states = {row.enterprise_id: row for row in session.execute(
+        _CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
     disputes = _open_disputes(session, enterprise_ids)
-    usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
-                                 .where(Enterprise.id.in_(enterprise_ids))).all())
+    plan.usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
+                                      .where(Enterprise.id.in_(enterprise_ids))).all())
     blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
     blank_digest = grading.result_digest(blank)
-    new_assessments, state_rows, events = [], [], []
     for enterprise_id in enterprise_ids:
         found = evidence[enterprise_id]
         if found.empty:
@@ -67,7 +104,7 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
         listed_disputes = sum(1 for listing in found.listings
                               if blacklist.state_on(listing, day) == "objection_pending")
         public_change = display.next_public_change(inputs.records, day)
-        row = {"enterprise_id": enterprise_id, "active_records": len(live),
+        row = {"active_records": len(live),
                "last_major_violation_on": max(majors, default=None),
                "last_serious_violation_on": max(serious, default=None),
                "open_disputes": disputes.get(enterprise_id, 0) + listed_disputes,
@@ -77,16 +114,15 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
         key = display.public_key(inputs.records, day)
         stored = state.public_records if state is not None else None
         if stored is None or stored.get("key") != key:
-            row["public_records"] = _public_view(inputs.records, key, day, uscc=usccs[enterprise_id])
+            row["public_records"] = _public_view(inputs.records, key, day,
+                                                 uscc=plan.usccs[enterprise_id])
         unchanged = (state is not None and state.result_digest == digest
                      and state.valid_until is not None and state.valid_until >= day)
         if unchanged and "public_records" not in row and all(
-                getattr(state, name) == row[name] for name in (
-                    "active_records", "last_major_violation_on", "last_serious_violation_on",
-                    "open_disputes", "blacklisted", "next_change_on")):
+                getattr(state, name) == row[name] for name in _KEPT):
             continue  # nothing to write at all
         if not unchanged:
-            new_assessments.append((enterprise_id, state.grade if state else None, {
+            plan.assessments[enterprise_id] = (state.grade if state else None, {
                 "enterprise_id": enterprise_id, "assessed_at": now, "as_of": day,
                 "ruleset": result.ruleset, "score": result.score, "raw_score": result.raw_score,
                 "computed_grade": result.computed_grade, "grade": result.grade,
@@ -95,37 +131,48 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
                 "explanation": grading.explanation_rows(result), "caps": grading.cap_rows(result),
                 "fingerprint": grading.fingerprint(found, inputs, result.ruleset, day),
                 "valid_until": result.valid_until, "next_change_on": result.next_change_on,
-                "trigger": trigger}))
+                "trigger": trigger})
             row.update(grade=result.grade, risk_class=result.risk_class, score=result.score,
                        ruleset=result.ruleset, graded_on=day, valid_until=result.valid_until,
                        result_digest=digest)
         if state is None:
-            session.execute(insert(EnterpriseState.__table__), [{
-                "enterprise_id": enterprise_id, "blacklisted": False, "active_records": 0,
-                "updated_at": now}])
-        state_rows.append(row)
-    if new_assessments:
-        ids = _insert_assessments(session, [a for _, _, a in new_assessments])
-        by_firm = {}
-        for assessment_id, (enterprise_id, previous, values) in zip(ids, new_assessments):
-            by_firm[enterprise_id] = assessment_id
+            plan.missing.add(enterprise_id)
+        plan.rows[enterprise_id] = row
+    return plan
+
+
+def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
+    """Writes a plan under the chain lock: state rows, assessments and their `grade_changed`
+    events. Returns how many grades changed."""
+    audit.lock_chain(session)
+    if plan.missing:
+        session.execute(insert(_STATE), [
+            {"enterprise_id": firm, "blacklisted": False, "active_records": 0,
+             "updated_at": plan.rows[firm]["updated_at"]} for firm in sorted(plan.missing)])
+    rows = {firm: {"enterprise_id": firm, **row} for firm, row in plan.rows.items()}
+    events = []
+    if plan.assessments:
+        firms = list(plan.assessments)
+        ids = _insert_assessments(session, [plan.assessments[firm][1] for firm in firms])
+        for assessment_id, firm in zip(ids, firms):
+            previous, values = plan.assessments[firm]
+            rows[firm]["assessment_id"] = assessment_id
             events.append(audit.NewEvent(
-                actor=actor, kind="grade_changed", enterprise_id=enterprise_id,
-                payload={"uscc": usccs.get(enterprise_id), "assessment_id": assessment_id,
+                actor=actor, kind="grade_changed", enterprise_id=firm,
+                payload={"uscc": plan.usccs.get(firm), "assessment_id": assessment_id,
                          "assessment_digest": audit.digest({**values, "id": assessment_id}),
                          "previous_grade": previous, "grade": values["grade"],
                          "score": str(values["score"]), "risk_class": values["risk_class"],
-                         "ruleset": values["ruleset"], "trigger": trigger}))
-        for row in state_rows:
-            if row["enterprise_id"] in by_firm:
-                row["assessment_id"] = by_firm[row["enterprise_id"]]
-    _update_states(session, state_rows)
-    for row in state_rows:
-        if row["enterprise_id"] in states:
-            session.expire(states[row["enterprise_id"]])  # the bulk update bypassed these rows
+                         "ruleset": values["ruleset"], "trigger": plan.trigger}))
+    _update_states(session, list(rows.values()))
+    # The bulk update bypassed the session: drop any state row it holds.
+    for firm in rows:
+        held = session.identity_map.get(session.identity_key(EnterpriseState, firm))
+        if held is not None:
+            session.expire(held)
     if events:
         audit.append_many(session, events)
-    return len(new_assessments)
+    return len(plan.assessments)
 
 
 def _public_view(records, key: list, day: datetime.date, *, uscc: str) -> dict:
