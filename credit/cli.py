@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 
 import click
@@ -116,8 +117,11 @@ def demo() -> None:
               help="only firms whose grade may have changed since it was stored")
 @click.option("--ruleset", "version", help="ruleset version (default CREDIT_RULESET)")
 @click.option("--batch", type=click.IntRange(min=1, max=50000), default=2000, show_default=True)
+@click.option("--processes", type=click.IntRange(min=1, max=64), default=os.cpu_count() or 1,
+              show_default="the number of CPUs",
+              help="processes sharing the work (1 leaves the other cores to the web server)")
 @click.option("--quiet", is_flag=True, help="no progress bar")
-def regrade(scope: str, version: str | None, batch: int, quiet: bool) -> None:
+def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: bool) -> None:
     """Recompute grades as of today; an interrupted run resumes where it stopped."""
     from tqdm import tqdm
 
@@ -132,10 +136,12 @@ def regrade(scope: str, version: str | None, batch: int, quiet: bool) -> None:
             raise click.ClickException(str(error)) from None
     bar = tqdm(unit="firm", disable=quiet, desc=f"regrade --{scope}")
     report = run_regrade(_database(), scope=scope, version=version, batch=batch,
+                         processes=processes,
                          on_start=lambda total: setattr(bar, "total", total),
                          on_progress=lambda done, changed: bar.update(done))
     bar.close()
-    resumed = f" (resumed after firm {report.resumed_from})" if report.resumed_from else ""
+    resumed = (f" (resumed: {report.resumed_from} were done before the interruption)"
+               if report.resumed_from else "")
     click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
 
 

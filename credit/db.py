@@ -48,6 +48,11 @@ class Database:
         )
 
     @property
+    def is_bound(self) -> bool:
+        """Whether it works inside a transaction the caller owns, invisible to other processes."""
+        return self._bound is not None
+
+    @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 

@@ -61,7 +61,12 @@ class RegradeRun(Base):
     ruleset: Mapped[str] = mapped_column(String(32))
     day: Mapped[datetime.date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(8))
+    # The run's range of firms: after `last_enterprise_id` (its progress) up to
+    # `until_enterprise_id` (none: to the last firm).
     last_enterprise_id: Mapped[int] = mapped_column(default=0)
+    until_enterprise_id: Mapped[int | None] = mapped_column()
+    # A regrade split over several processes: the first part's id on the other parts.
+    part_of: Mapped[int | None] = mapped_column(ForeignKey("regrade_run.id"))
     examined: Mapped[int] = mapped_column(default=0)
     changed: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[created_at]

@@ -9,6 +9,7 @@ and a grade_changed event).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -30,15 +31,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="a PostgreSQL database to seed and use")
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="as `credit regrade --processes` (default: the number of CPUs)")
     parser.add_argument("--sample", type=int, default=500,
                         help="firms with records for the single-firm figure")
     parser.add_argument("--skip-rewrite", action="store_true", help="only the steady state")
     return parser.parse_args(argv)
 
 
-def timed_regrade(database, batch: int) -> tuple[float, object]:
+def timed_regrade(database, batch: int, processes: int) -> tuple[float, object]:
     started = time.perf_counter()
-    report = regrade(database, scope="all", batch=batch)
+    report = regrade(database, scope="all", batch=batch, processes=processes)
     return time.perf_counter() - started, report
 
 
@@ -67,15 +70,15 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     database = seeded_database(args.enterprises, args.seed, args.database_url)
     engine = database.engine.dialect.name
-    timed_regrade(database, args.batch)  # settle anything due since the seed ran
-    seconds, report = timed_regrade(database, args.batch)
-    print(f"engine {engine}, {report.examined} firms")
+    timed_regrade(database, args.batch, args.processes)  # settle anything due since the seed ran
+    seconds, report = timed_regrade(database, args.batch, args.processes)
+    print(f"engine {engine}, {report.examined} firms, {args.processes} processes")
     print(f"regrade --all, steady state: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
           f"firms/s, {report.changed} grades changed")
     if not args.skip_rewrite:
         with database.writing() as session:
             session.execute(update(EnterpriseState).values(result_digest="stale"))
-        seconds, report = timed_regrade(database, args.batch)
+        seconds, report = timed_regrade(database, args.batch, args.processes)
         print(f"regrade --all, full rewrite: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
               f"firms/s, {report.changed} grades stored")
     read, graded = single_firm(database, args.sample, args.seed)
