@@ -26,10 +26,6 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str) -> None:
-    # The JSON lines name no source file, thread or process: don't look them up for every
-    # record (the logging HOWTO's "Optimization"). The access log writes one per request.
-    logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger("credit")
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         root.setLevel(level)
