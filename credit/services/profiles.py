@@ -62,12 +62,19 @@ def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str
     if row is None:
         raise NotFound(f"No enterprise with USCC {uscc} is registered.")
     if grading.is_current(row) and row.public_records is not None and not row.blacklisted:
-        profile = {name: getattr(row, name) for name in PROFILE_FIELDS}
+        profile = WireProfile((name, getattr(row, name)) for name in PROFILE_FIELDS)
+        if row.registered_on is not None:
+            profile["registered_on"] = row.registered_on.isoformat()
         profile.update(awards=row.public_records["awards"],
                        certifications=row.public_records["certifications"],
                        violations=row.public_records["violations"], blacklist=[])
         return profile
     return _profile_read_in_full(session(), uscc)
+
+
+class WireProfile(dict):
+    """A profile already as the wire has it (plain JSON values, records as the state row keeps
+    them): the common case, sent without a schema's dump."""
 
 
 def _profile_read_in_full(session: Session, uscc: str) -> dict:
