@@ -104,7 +104,8 @@ class OneRowQuery:
         self.statement = statement
         self.columns = list(statement.selected_columns)
         self.Row = namedtuple("Row", [column.key for column in self.columns])
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[str, tuple[str, list[str] | None]] = {}  # by dialect
+        self._processors: dict[str, list] = {}  # by dialect
 
     def first(self, connection: Connection, **params):
         dialect = connection.dialect
@@ -117,7 +118,8 @@ class OneRowQuery:
         try:
             cursor.execute(sql, tuple(params[n] for n in names) if names else params)
             values = cursor.fetchone()
-            processors = self._processors(dialect, cursor.description)
+            processors = self._processors.get(dialect.name) or self._processors_for(
+                dialect, cursor.description)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, driver, cursor):
                 connection.invalidate()  # the next lookup() opens another
@@ -133,13 +135,11 @@ class OneRowQuery:
         compiled = self.statement.compile(dialect=dialect)
         return compiled.string, compiled.positiontup
 
-    def _processors(self, dialect, description) -> list:
-        key = (dialect.name, "processors")
-        if key not in self._compiled:
-            self._compiled[key] = [
-                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-                for column, described in zip(self.columns, description)]
-        return self._compiled[key]
+    def _processors_for(self, dialect, description) -> list:
+        processors = self._processors[dialect.name] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for column, described in zip(self.columns, description)]
+        return processors
 
 
 def make_engine(settings: Settings) -> Engine:
