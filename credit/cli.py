@@ -140,7 +140,7 @@ def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: 
                          on_start=lambda total: setattr(bar, "total", total),
                          on_progress=lambda done, changed: bar.update(done))
     bar.close()
-    resumed = (f" (resumed: {report.resumed_from} were done before the interruption)"
+    resumed = (f" (resumed: {report.resumed_from} firms were done before the interruption)"
                if report.resumed_from else "")
     click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
 

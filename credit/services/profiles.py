@@ -8,13 +8,13 @@ from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from credit import clock, policy
-from credit.db import OneRowQuery
 from credit.auth.caller import Caller, require_role
+from credit.db import OneRowQuery
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.models import Award, Certification, Enterprise, EnterpriseState, Record, Violation
 from credit.services import blacklist, display, grading, query_log
-from credit.services.state import public_records
 from credit.services.enterprises import get_enterprise
+from credit.services.state import public_records
 
 
 def _enterprise_fields(session: Session, enterprise: Enterprise,
