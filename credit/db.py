@@ -34,6 +34,7 @@ class Database:
         self.settings = settings
         self.engine = engine or make_engine(settings)
         self._bound = connection
+        self._kept = threading.local()  # each thread's lookup connection, and its process
         if connection is not None:
             # Sessions join a transaction the caller owns (tests roll it back afterwards).
             bound = sessionmaker(bind=connection, expire_on_commit=False,
@@ -41,7 +42,6 @@ class Database:
             self._reading = self._writing = bound
             return
         self._lookups = self.engine.execution_options(**_lookup_options(self.engine))
-        self._kept = threading.local()
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -86,7 +86,7 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        kept = getattr(getattr(self, "_kept", None), "connection", None)
+        kept = getattr(self._kept, "connection", None)
         if kept is not None and self._kept.pid == os.getpid():
             kept.close()
         self.engine.dispose()

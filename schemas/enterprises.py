@@ -69,6 +69,7 @@ class UsccPath(InputSchema):
 
 
 # The same code documented where a view checks it itself.
+_USCC = Uscc().metadata
 USCC_PARAMETER = {"in": "path", "name": "uscc", "required": True,
-                  "description": Uscc().metadata["description"],
-                  "schema": {"type": "string", "example": Uscc().metadata["example"]}}
+                  "description": _USCC["description"],
+                  "schema": {"type": "string", "example": _USCC["example"]}}

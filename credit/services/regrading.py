@@ -60,11 +60,12 @@ def regrade(database: Database, *, scope: str, version: str | None = None, batch
     """
     ruleset = rulesets.load(version) if version else rulesets.current()
     day = clock.today()
-    parts = _open_parts(database, scope, ruleset.version, day,
-                        processes if not database.is_bound else 1)
+    if database.is_bound:
+        processes = 1  # its transaction is invisible to other processes
+    parts = _open_parts(database, scope, ruleset.version, day, processes)
     if on_start:
         on_start(parts.remaining)
-    if len(parts.pending) > 1 and processes > 1 and not database.is_bound:
+    if len(parts.pending) > 1 and processes > 1:
         _in_processes(database, parts.pending, ruleset.version, day, batch, on_progress)
     else:
         for run_id in parts.pending:
@@ -87,12 +88,16 @@ def _open_parts(database: Database, scope: str, version: str, day: datetime.date
                 processes: int) -> Parts:
     """The unfinished parts of a regrade of this scope, ruleset and day, or new parts splitting
     the firms into `processes` ranges of about equal size."""
+    candidates = _candidates(scope, version, day)
     with database.writing() as session:
         pending = session.scalars(select(RegradeRun).where(
             RegradeRun.ruleset == version, RegradeRun.day == day, RegradeRun.scope == scope,
             RegradeRun.finished_at.is_(None)).order_by(RegradeRun.id)).all()
-        if not pending:
-            for after, until in _ranges(session, _candidates(scope, version, day), processes):
+        if pending:
+            remaining = sum(_count(session, _in_range(candidates, run)) for run in pending)
+        else:
+            remaining = _count(session, candidates)
+            for after, until in _ranges(session, candidates, remaining, processes):
                 part = RegradeRun(ruleset=version, day=day, scope=scope, last_enterprise_id=after,
                                   until_enterprise_id=until, examined=0, changed=0,
                                   part_of=pending[0].id if pending else None)
@@ -102,15 +107,16 @@ def _open_parts(database: Database, scope: str, version: str, day: datetime.date
         regrades = {run.part_of or run.id for run in pending}
         every = session.scalars(select(RegradeRun).where(or_(
             RegradeRun.id.in_(regrades), RegradeRun.part_of.in_(regrades)))).all()
-        remaining = sum(session.scalar(select(func.count()).select_from(
-            _in_range(_candidates(scope, version, day), run).subquery())) or 0 for run in pending)
         return Parts([run.id for run in pending], [run.id for run in every],
                      sum(run.examined for run in every), remaining)
 
 
-def _ranges(session, candidates, processes: int) -> list[tuple[int, int | None]]:
+def _count(session, candidates) -> int:
+    return session.scalar(select(func.count()).select_from(candidates.subquery())) or 0
+
+
+def _ranges(session, candidates, total: int, processes: int) -> list[tuple[int, int | None]]:
     """(after, until) bounds splitting the candidates into `processes` parts of about equal size."""
-    total = session.scalar(select(func.count()).select_from(candidates.subquery())) or 0
     parts = max(1, min(processes, total // MIN_FIRMS_PER_PROCESS))
     ordered = candidates.order_by(EnterpriseState.enterprise_id)
     bounds = [session.scalar(ordered.offset(total * k // parts - 1).limit(1))

@@ -6,29 +6,23 @@ import datetime
 import pytest
 from sqlalchemy import update
 
-from credit import clock, create_app, dbschema
-from credit.config import Settings
-from credit.db import Database
+from credit import clock, create_app
 from credit.models import EnterpriseState
 from credit.services.profiles import PROFILE_ROW
+from tests.api.test_audit import live  # noqa: F401  (the committed-database fixture)
 from tests.api.test_records import AWARD, CERT, days_ago, post, violation
-from tests.conftest import Builder, fresh_database_url
+from tests.conftest import Builder
 
 ENTERPRISES = "/api/v1/enterprises"
 
 
 @pytest.fixture
-def live(tmp_path):
-    """An app on its own database whose writes are committed, as in production."""
-    with fresh_database_url(tmp_path) as url:
-        settings = Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING")
-        app = create_app(settings)
-        database = app.extensions["credit.database"]
-        dbschema.upgrade(database.engine)
-        try:
-            yield app
-        finally:
-            database.dispose()
+def live_app(live):  # noqa: F811
+    """The app on a database whose writes are committed, as in production."""
+    app = create_app(live.settings)
+    app.extensions["credit.database"].dispose()
+    app.extensions["credit.database"] = live
+    return app
 
 
 def _idle(connection) -> bool:
@@ -41,10 +35,10 @@ def _idle(connection) -> bool:
 
 
 def test_a_lookup_sees_every_write_committed_after_it_and_holds_no_transaction(
-        live, password_hash):
-    database = live.extensions["credit.database"]
-    builder = Builder(database, live, password_hash)
-    client = live.test_client()
+        live_app, password_hash):
+    database = live_app.extensions["credit.database"]
+    builder = Builder(database, live_app, password_hash)
+    client = live_app.test_client()
     firm = builder.enterprise()
     assert client.get(f"{ENTERPRISES}/{firm}").get_json()["violations"] == []
     kept = database.lookup()
@@ -57,10 +51,10 @@ def test_a_lookup_sees_every_write_committed_after_it_and_holds_no_transaction(
     assert database.lookup() is kept and _idle(kept)
 
 
-def test_a_lost_lookup_connection_is_replaced(live, password_hash):
-    database = live.extensions["credit.database"]
-    firm = Builder(database, live, password_hash).enterprise()
-    client = live.test_client()
+def test_a_lost_lookup_connection_is_replaced(live_app, password_hash):
+    database = live_app.extensions["credit.database"]
+    firm = Builder(database, live_app, password_hash).enterprise()
+    client = live_app.test_client()
     assert client.get(f"{ENTERPRISES}/{firm}").status_code == 200
     lost = database.lookup()
     lost.invalidate()
