@@ -7,12 +7,26 @@ from flask_smorest import Blueprint
 
 from credit import clock
 from credit.api.context import current_caller, db_session
-from credit.services import display, record_requests, records
-from schemas.blacklist import (ObjectionDecisionIn, ObjectionIn, ObjectionOut, RepairDecisionIn,
-                               RepairOut)
+from credit.rules import display
+from credit.services import record_requests, records
+from schemas.blacklist import (
+    ObjectionDecisionIn,
+    ObjectionIn,
+    ObjectionOut,
+    RepairDecisionIn,
+    RepairOut,
+)
 from schemas.enterprises import UsccPath
-from schemas.records import (AwardIn, CertificationIn, InspectionIn, RecordOut, RecordRepairIn,
-                             RescindIn, RevokeIn, ViolationIn)
+from schemas.records import (
+    AwardIn,
+    CertificationIn,
+    InspectionIn,
+    RecordOut,
+    RecordRepairIn,
+    RescindIn,
+    RevokeIn,
+    ViolationIn,
+)
 
 blp = Blueprint("records", __name__, description="Credit records and their corrections")
 WRITE_DOC = {"security": [{"bearer": []}]}

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from credit import catalog
 from credit.grading.ruleset import GRADE_ORDER, Ruleset
 from credit.models import Award, Certification, Inspection, Record, Violation
-from credit.services import display
+from credit.rules import display, periods
 
 ONE_DAY = datetime.timedelta(days=1)
 CENT = Decimal("0.01")
@@ -102,7 +102,7 @@ class _Sheet:
 def within(start: datetime.date, day: datetime.date, months: int) -> bool:
     """Whether day falls in the months-long window that opens on start (start 2025-03-10,
     12 months: up to 2026-03-09)."""
-    return start <= day < display.add_months(start, months)
+    return start <= day < periods.add_months(start, months)
 
 
 def worse(a: str, b: str) -> str:
@@ -140,7 +140,7 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
         grade = override.grade
         sheet.changes_on(override.valid_until + ONE_DAY)
     risk = ruleset.risk_classes[ruleset.blacklist_grade if inputs.listing else grade]
-    valid_until = display.add_months(day, ruleset.validity_months) - ONE_DAY
+    valid_until = periods.add_months(day, ruleset.validity_months) - ONE_DAY
     sheet.changes_on(valid_until + ONE_DAY)
     return Result(
         ruleset=ruleset.version, as_of=day, raw_score=raw.quantize(CENT),
@@ -200,7 +200,7 @@ def _inspections(sheet: _Sheet, ruleset: Ruleset, inspections: list[Inspection])
     passed = Decimal(0)
     for inspection in sorted(inspections, key=lambda r: (r.sampled_on, r.id or 0)):
         sheet.changes_on(inspection.sampled_on)
-        sheet.changes_on(display.add_months(inspection.sampled_on, months))
+        sheet.changes_on(periods.add_months(inspection.sampled_on, months))
         if not within(inspection.sampled_on, sheet.day, months):
             continue
         level = catalog.INSPECTION_LEVELS[inspection.level].label_zh
@@ -230,8 +230,8 @@ def _honours(sheet: _Sheet, ruleset: Ruleset, awards: list[Award]) -> None:
 def _violations(sheet: _Sheet, ruleset: Ruleset, violations: list[Violation]) -> None:
     for violation in sorted(violations, key=lambda r: (r.decided_on, r.id or 0)):
         decided = violation.decided_on
-        full_end = display.add_months(decided, ruleset.violation_full_months)
-        half_end = display.add_months(decided, ruleset.violation_half_months)
+        full_end = periods.add_months(decided, ruleset.violation_full_months)
+        half_end = periods.add_months(decided, ruleset.violation_half_months)
         for boundary in (decided, full_end, half_end):
             sheet.changes_on(boundary)
         if not decided <= sheet.day < half_end:
@@ -261,7 +261,7 @@ def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
                     if (v.category in cap.categories or v.severity in cap.severities)]
             for v in hits:
                 sheet.changes_on(v.decided_on)
-                sheet.changes_on(display.add_months(v.decided_on, cap.window_months))
+                sheet.changes_on(periods.add_months(v.decided_on, cap.window_months))
             hits = [v for v in hits if within(v.decided_on, sheet.day, cap.window_months)]
             if hits:
                 latest = max(hits, key=lambda v: v.decided_on)
@@ -274,7 +274,7 @@ def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
         elif cap.count:
             for f in fails:
                 sheet.changes_on(f.sampled_on)
-                sheet.changes_on(display.add_months(f.sampled_on, cap.window_months))
+                sheet.changes_on(periods.add_months(f.sampled_on, cap.window_months))
             recent = [f for f in fails if within(f.sampled_on, sheet.day, cap.window_months)]
             if len(recent) >= cap.count:
                 sheet.caps.append(AppliedCap(

@@ -11,45 +11,25 @@ import datetime
 from typing import Sequence
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
-from credit import clock, policy, reference
+from credit import canonical, chain, clock, policy, reference
 from credit.auth.caller import Caller, require_region
 from credit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from credit.models import (Enterprise, Listing, Objection, RepairApplication, Transition,
-                           Violation)
+from credit.grading import evidence
+from credit.models import (
+    Enterprise,
+    Listing,
+    Objection,
+    RepairApplication,
+    Transition,
+    Violation,
+)
 from credit.models.blacklist import listing_violation
-from credit.services import audit, display, enterprises, state
+from credit.rules import display, listings, periods
+from credit.services import lookup, state
 
-ACTIVE = frozenset({"listed", "objection_pending", "repair_pending"})
 MAX_ID = 2**31 - 1
-
-
-def state_on(listing: Listing, day: datetime.date) -> str | None:
-    """The listing's state at the end of that day; None before it was listed or known."""
-    if day < listing.listed_on or clock.business_date(listing.created_at) > day:
-        return None
-    current = None
-    for transition in listing.transitions:
-        if clock.business_date(transition.created_at) <= day:
-            current = transition.to_state
-    if current in ACTIVE and day >= listing.expires_on:
-        return "expired"
-    return current
-
-
-def is_active_on(listing: Listing, day: datetime.date) -> bool:
-    return state_on(listing, day) in ACTIVE
-
-
-def listings_of(session: Session, enterprise_ids: Sequence[int], *,
-                disputes: bool = True) -> list[Listing]:
-    """The listings of these firms with their transitions, and unless `disputes` is false their
-    objections and repair applications (which a grade does not need)."""
-    stmt = select(Listing).where(Listing.enterprise_id.in_(enterprise_ids)).order_by(Listing.id)
-    if not disputes:
-        stmt = stmt.options(lazyload(Listing.objections), lazyload(Listing.repairs))
-    return list(session.scalars(stmt))
 
 
 def default_authority(caller: Caller) -> str:
@@ -63,12 +43,12 @@ def list_enterprise(session: Session, caller: Caller, *, uscc: str, reason: str,
                     decision_no: str, listed_on: datetime.date, authority: str | None = None,
                     notified_on: datetime.date | None = None,
                     violation_ids: Sequence[int] = ()) -> Listing:
-    audit.lock_chain(session)
-    enterprise = enterprises.get_enterprise(session, uscc)
+    chain.lock_chain(session)
+    enterprise = lookup.get_enterprise(session, uscc)
     require_region(caller, enterprise.region_code)
     today = clock.today()
-    for existing in listings_of(session, [enterprise.id]):
-        if is_active_on(existing, today):
+    for existing in evidence.listings_of(session, [enterprise.id]):
+        if listings.is_active_on(existing, today):
             raise Conflict(f"Enterprise {uscc} is already on the blacklist (listing {existing.id}, "
                            f"until {existing.expires_on.isoformat()}).", listing_id=existing.id)
     _check_violations(session, enterprise, violation_ids)
@@ -76,8 +56,8 @@ def list_enterprise(session: Session, caller: Caller, *, uscc: str, reason: str,
         enterprise_id=enterprise.id, reason=reason, legal_basis=legal_basis,
         decision_no=decision_no, authority=authority or default_authority(caller),
         listed_on=listed_on, notified_on=notified_on,
-        repair_eligible_on=display.add_months(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
-        expires_on=display.add_months(listed_on, policy.LISTING_MONTHS),
+        repair_eligible_on=periods.add_months(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
+        expires_on=periods.add_months(listed_on, policy.LISTING_MONTHS),
         state="listed", listed_by=caller.username)
     session.add(listing)
     session.flush()
@@ -114,9 +94,9 @@ def _record_transition(session, caller, listing, enterprise, to_state, reason, d
     session.add(transition)
     session.flush()
     session.refresh(listing, ["transitions"])
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind=event, enterprise_id=enterprise.id,
-        payload={"listing": audit.row_content(listing), "transition": audit.row_content(transition),
+        payload={"listing": canonical.row_content(listing), "transition": canonical.row_content(transition),
                  "uscc": enterprise.uscc, **(extra or {})}))
     state.refresh_state(session, enterprise.id, trigger=event, actor=caller.username)
 
@@ -140,7 +120,7 @@ def _require_listed_firm(caller: Caller, enterprise: Enterprise) -> None:
 
 
 def _require_state(listing: Listing, wanted: str, action: str) -> None:
-    current = state_on(listing, clock.today())
+    current = listings.state_on(listing, clock.today())
     if current != wanted:
         raise Conflict(f"Listing {listing.id} is {current}: {action} needs it to be {wanted}.",
                        state=current)
@@ -148,7 +128,7 @@ def _require_state(listing: Listing, wanted: str, action: str) -> None:
 
 def file_objection(session: Session, caller: Caller, listing_id: int, reason: str) -> Objection:
     """The listed firm disputes the listing; it stays in force, marked as disputed."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     listing, enterprise = get_listing(session, listing_id)
     _require_listed_firm(caller, enterprise)
     _require_state(listing, "listed", "an objection")
@@ -158,13 +138,13 @@ def file_objection(session: Session, caller: Caller, listing_id: int, reason: st
     session.flush()
     _record_transition(session, caller, listing, enterprise, "objection_pending", reason, None,
                        event="listing_objection_filed",
-                       extra={"objection": audit.row_content(objection)})
+                       extra={"objection": canonical.row_content(objection)})
     return objection
 
 
 def decide_objection(session: Session, caller: Caller, listing_id: int, objection_id: int,
                      upheld: bool, reason: str) -> Listing:
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     listing, enterprise = get_listing(session, listing_id)
     require_region(caller, enterprise.region_code)
     objection = next((o for o in listing.objections if o.id == objection_id), None)
@@ -175,18 +155,18 @@ def decide_objection(session: Session, caller: Caller, listing_id: int, objectio
     objection.decide("upheld" if upheld else "rejected", caller.username, reason)
     _record_transition(session, caller, listing, enterprise, "rescinded" if upheld else "listed",
                        reason, None, event="listing_objection_decided",
-                       extra={"objection": audit.row_content(objection)})
+                       extra={"objection": canonical.row_content(objection)})
     return listing
 
 
 def apply_for_repair(session: Session, caller: Caller, listing_id: int, statement: str,
                      evidence: str | None = None) -> RepairApplication:
     """Credit repair (信用修复): from repair_eligible_on, with no new serious violation since."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     listing, enterprise = get_listing(session, listing_id)
     _require_listed_firm(caller, enterprise)
     today = clock.today()
-    if state_on(listing, today) == "repair_pending":
+    if listings.state_on(listing, today) == "repair_pending":
         raise Conflict(f"A repair application for listing {listing.id} is already pending.")
     _require_state(listing, "listed", "credit repair")
     if today < listing.repair_eligible_on:
@@ -208,13 +188,13 @@ def apply_for_repair(session: Session, caller: Caller, listing_id: int, statemen
     session.flush()
     _record_transition(session, caller, listing, enterprise, "repair_pending", statement, None,
                        event="listing_repair_applied",
-                       extra={"repair": audit.row_content(application)})
+                       extra={"repair": canonical.row_content(application)})
     return application
 
 
 def decide_repair(session: Session, caller: Caller, listing_id: int, approved: bool,
                   reason: str) -> Listing:
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     listing, enterprise = get_listing(session, listing_id)
     require_region(caller, enterprise.region_code)
     application = next((a for a in listing.repairs if a.pending), None)
@@ -224,14 +204,14 @@ def decide_repair(session: Session, caller: Caller, listing_id: int, approved: b
     _record_transition(session, caller, listing, enterprise,
                        "removed_early" if approved else "listed", reason, None,
                        event="listing_repair_decided",
-                       extra={"repair": audit.row_content(application)})
+                       extra={"repair": canonical.row_content(application)})
     return listing
 
 
 def describe(session: Session, listing: Listing, enterprise: Enterprise, *,
              history: bool) -> dict:
     today = clock.today()
-    current = state_on(listing, today)
+    current = listings.state_on(listing, today)
     body = {"id": listing.id, "uscc": enterprise.uscc, "name": enterprise.name,
             "region_code": enterprise.region_code, "state": current,
             "disputed": current == "objection_pending", "reason": listing.reason,
@@ -253,7 +233,7 @@ def listing_view(session: Session, caller: Caller, listing_id: int) -> dict:
     """Active listings are public; others only for the firm and the regulator of its region."""
     listing, enterprise = get_listing(session, listing_id)
     private = may_see_history(caller, enterprise)
-    if not private and not is_active_on(listing, clock.today()):
+    if not private and not listings.is_active_on(listing, clock.today()):
         raise NotFound(f"No blacklist listing {listing_id}.")
     return describe(session, listing, enterprise, history=private)
 
@@ -262,10 +242,10 @@ def public_list(session: Session, *, page: int, per_page: int, region: str | Non
     """The active listings, newest listing date first."""
     today = clock.today()
     stmt = (select(Listing, Enterprise).join(Enterprise, Enterprise.id == Listing.enterprise_id)
-            .where(Listing.state.in_(ACTIVE), Listing.expires_on > today,
+            .where(Listing.state.in_(listings.ACTIVE), Listing.expires_on > today,
                    Listing.listed_on <= today))
     if region:
-        stmt = stmt.where(*enterprises.prefix_range(Enterprise.region_code, region))
+        stmt = stmt.where(*lookup.prefix_range(Enterprise.region_code, region))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())
                            .limit(per_page).offset((page - 1) * per_page)).all()

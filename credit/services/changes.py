@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from credit.auth.caller import Caller, require_role
 from credit.errors import InvalidInput
 from credit.models import AuditEvent, Enterprise
-from credit.services.enterprises import prefix_range
+from credit.services.lookup import prefix_range
 
 # A score is for those who see it elsewhere: lenders (lending checks) and regulators.
 SEES_SCORES = frozenset({"bank", "regulator"})

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from credit import catalog, clock, policy
 from credit.auth.caller import Caller, require_role
 from credit.errors import InvalidInput
+from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Result, assess
 from credit.models import Award, Enterprise, EnterpriseState, Inspection, Violation
-from credit.services import blacklist, display, grading, query_log
+from credit.rules import display, listings, periods
+from credit.services import grading, query_log
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
     ruleset = rulesets.current()
     plain = {code: pair for code, pair in known.items()
              if reasons_only and today and _nothing_to_report(pair[1], day)}
-    evidence = grading.gather(session, [e.id for code, (e, _) in known.items() if code not in plain],
+    found_evidence = evidence.gather(session, [e.id for code, (e, _) in known.items() if code not in plain],
                               disputes=True)
     blank = assess(Inputs(), ruleset, day)
     found = {}
@@ -71,7 +73,7 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
         if code in plain:
             found[code] = Standing(enterprise, _stored(blank, state), Inputs(), [])
             continue
-        facts = evidence[enterprise.id]
+        facts = found_evidence[enterprise.id]
         inputs = facts.on(day)
         found[code] = Standing(enterprise, assess(inputs, ruleset, day), inputs, facts.listings)
     return found
@@ -80,7 +82,7 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
 def _nothing_to_report(state: EnterpriseState | None, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
     above C that still holds: a check has no reason to give, so no evidence is read."""
-    since = display.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    since = periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
     return (grading.is_current(state) and state.grade is not None
             and state.grade not in policy.LOW_GRADES and not state.blacklisted
             and state.open_disputes == 0
@@ -99,10 +101,10 @@ def _stored(blank: Result, state: EnterpriseState) -> Result:
 
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
-    three_years_ago = display.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    three_years_ago = periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
-        listing_state = blacklist.state_on(listing, day)
-        if listing_state not in blacklist.ACTIVE:
+        listing_state = listings.state_on(listing, day)
+        if listing_state not in listings.ACTIVE:
             continue
         detail = (f"{listing.listed_on.isoformat()} 起列入质量失信黑名单（{listing.decision_no}），"
                   f"至 {listing.expires_on.isoformat()}")
@@ -182,8 +184,8 @@ def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:
-    violations_window = display.add_months(day, -policy.LENDING_VIOLATION_MONTHS)
-    year_ago = display.add_months(day, -policy.LENDING_INSPECTION_MONTHS)
+    violations_window = periods.add_months(day, -policy.LENDING_VIOLATION_MONTHS)
+    year_ago = periods.add_months(day, -policy.LENDING_INSPECTION_MONTHS)
     live = [r for r in standing.inputs.records if display.status(r, day) != "rescinded"]
     violations = [r for r in live if isinstance(r, Violation)
                   and violations_window <= r.decided_on <= day]
@@ -194,7 +196,7 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
     result = standing.result
     if result.blacklisted:
         flags.append("blacklisted")
-    if any(blacklist.state_on(item, day) == "objection_pending" for item in standing.listings):
+    if any(listings.state_on(item, day) == "objection_pending" for item in standing.listings):
         flags.append("listing_disputed")
     if any(display.is_major_violation(v) for v in violations):
         flags.append("major_violation_3y")

@@ -9,12 +9,13 @@ from typing import Iterable, Sequence
 from sqlalchemy import case, func, insert, literal, select, union
 from sqlalchemy.orm import Session
 
+from credit import canonical, chain
 from credit import uscc as uscc_codes
 from credit.auth.caller import Caller, require_region
-from credit.errors import Conflict, InvalidInput, NotFound
 from credit.clock import utcnow
+from credit.errors import Conflict, InvalidInput
 from credit.models import Enterprise, EnterpriseNameGram, EnterpriseState
-from credit.services import audit, state
+from credit.services import lookup, state
 
 MIN_NAME_QUERY = 2
 
@@ -40,7 +41,7 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
     region_code = new.region_code or uscc_codes.region_of(new.uscc)
     require_region(caller, region_code)
     # Writers queue on the chain lock before checking, so two registrations cannot both pass.
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     if session.scalar(select(Enterprise.id).where(Enterprise.uscc == new.uscc)) is not None:
         raise Conflict(f"Enterprise {new.uscc} is already registered.")
     enterprise = Enterprise(uscc=new.uscc, name=new.name, region_code=region_code,
@@ -49,9 +50,9 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
     session.flush()
     session.add(state.new_state(enterprise.id))
     index_name(session, enterprise.id, enterprise.name)
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind="enterprise_registered", enterprise_id=enterprise.id,
-        payload={"enterprise": audit.row_content(enterprise)}))
+        payload={"enterprise": canonical.row_content(enterprise)}))
     state.refresh_state(session, enterprise.id, trigger="enterprise_registered", actor=caller.username)
     return enterprise
 
@@ -61,7 +62,7 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
     """Bulk registration for imports and demo data: the same rows and events as one by one.
     Returns the new firms' ids, in the order given. `grade=False` leaves the grading to the
     caller, who must regrade them in the same transaction (an import that adds records too)."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     now = utcnow()
     rows = [{"uscc": f.uscc, "name": f.name,
              "region_code": f.region_code or uscc_codes.region_of(f.uscc),
@@ -82,20 +83,13 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
     session.execute(insert(EnterpriseState.__table__), [
         {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
         for id_ in ids])
-    audit.append_many(session, [
-        audit.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
-                       payload={"enterprise": audit.plain({"id": id_, **row})})
+    chain.append_many(session, [
+        chain.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
+                       payload={"enterprise": canonical.plain({"id": id_, **row})})
         for id_, row in zip(ids, rows)])
     if grade:
         state.refresh_states(session, ids, trigger="enterprise_registered", actor=actor)
     return ids
-
-
-def get_enterprise(session: Session, uscc: str) -> Enterprise:
-    enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
-    if enterprise is None:
-        raise NotFound(f"No enterprise with USCC {uscc} is registered.")
-    return enterprise
 
 
 def name_grams(name: str) -> set[str]:
@@ -124,7 +118,7 @@ def search_enterprises(session: Session, *, q: str | None = None, region: str | 
         code = uscc_codes.normalise(text)
         matches = []
         if uscc_codes.is_prefix(code):
-            matches.append(select(Enterprise.id).where(*prefix_range(Enterprise.uscc, code)))
+            matches.append(select(Enterprise.id).where(*lookup.prefix_range(Enterprise.uscc, code)))
         if len(text) >= MIN_NAME_QUERY:
             matches.append(_name_contains(text))
         if not matches:
@@ -137,7 +131,7 @@ def search_enterprises(session: Session, *, q: str | None = None, region: str | 
                     else_=2)
         order.insert(0, rank)
     if region:
-        stmt = stmt.where(*prefix_range(Enterprise.region_code, region))
+        stmt = stmt.where(*lookup.prefix_range(Enterprise.region_code, region))
     if grade:
         stmt = stmt.join(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id).where(
             EnterpriseState.grade == grade)
@@ -156,9 +150,3 @@ def _name_contains(text: str):
     return (select(Enterprise.id)
             .where(Enterprise.id.in_(candidates))
             .where(func.lower(Enterprise.name).contains(text.lower(), autoescape=True)))
-
-
-def prefix_range(column, prefix: str):
-    """`column LIKE 'prefix%'` as a range, which both engines answer from a B-tree index."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return column >= prefix, column < upper

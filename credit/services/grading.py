@@ -4,73 +4,26 @@ assessments stored with what reproduces them."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-from dataclasses import dataclass, field
-from typing import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
-from credit import clock
+from credit import canonical, chain, clock
 from credit.auth.caller import Caller, require_region
 from credit.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from credit.grading import evidence
 from credit.grading import ruleset as rulesets
-from credit.grading.engine import Inputs, Listing, Override, Result, assess
-from credit.models import Assessment, Enterprise, EnterpriseState, GradeOverride, Record
-from credit.services import audit, blacklist, display, enterprises, query_log, state
-
-
-@dataclass
-class Evidence:
-    """Everything about one enterprise the grade depends on, whatever the day."""
-
-    records: list[Record] = field(default_factory=list)
-    overrides: list[GradeOverride] = field(default_factory=list)
-    listings: list = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.records or self.overrides or self.listings)
-
-    def on(self, day: datetime.date) -> Inputs:
-        """What the registry held at the end of that day."""
-        records = [r for r in self.records if display.known_on(r, day)]
-        override = None
-        for o in self.overrides:
-            if clock.business_date(o.created_at) <= day <= o.valid_until:
-                override = Override(o.id, o.grade, o.reason, o.valid_until)
-        listing = None
-        for active in (item for item in self.listings if blacklist.is_active_on(item, day)):
-            listing = Listing(active.id, active.legal_basis, active.expires_on)
-        return Inputs(records=records, listing=listing, override=override)
-
-
-def gather(session: Session, enterprise_ids: Sequence[int], *,
-           disputes: bool = False) -> dict[int, Evidence]:
-    """The evidence of many enterprises in a few queries; `disputes` also loads the objections
-    and repair applications, which do not enter a grade but do enter a check."""
-    evidence = {id_: Evidence() for id_ in enterprise_ids}
-    if not enterprise_ids:
-        return evidence
-    records = select(Record).where(Record.enterprise_id.in_(enterprise_ids)).order_by(Record.id)
-    if not disputes:
-        records = records.options(lazyload(Record.objections), lazyload(Record.repairs))
-    for record in session.scalars(records):
-        evidence[record.enterprise_id].records.append(record)
-    for override in session.scalars(select(GradeOverride)
-                                    .where(GradeOverride.enterprise_id.in_(enterprise_ids))
-                                    .order_by(GradeOverride.id)):
-        evidence[override.enterprise_id].overrides.append(override)
-    for listing in blacklist.listings_of(session, enterprise_ids, disputes=disputes):
-        evidence[listing.enterprise_id].listings.append(listing)
-    return evidence
+from credit.grading.engine import Result, assess
+from credit.models import Assessment, Enterprise, EnterpriseState, GradeOverride
+from credit.rules import periods
+from credit.services import lookup, query_log, state
 
 
 def grade_on(session: Session, enterprise: Enterprise, day: datetime.date,
              ruleset: rulesets.Ruleset | None = None) -> Result:
     """The grade the enterprise had on that day, computed now; nothing is written."""
-    evidence = gather(session, [enterprise.id])[enterprise.id]
-    return assess(evidence.on(day), ruleset or rulesets.current(), day)
+    found = evidence.gather(session, [enterprise.id])[enterprise.id]
+    return assess(found.on(day), ruleset or rulesets.current(), day)
 
 
 def first_day(enterprise: Enterprise) -> datetime.date:
@@ -78,50 +31,21 @@ def first_day(enterprise: Enterprise) -> datetime.date:
 
 
 def graded_as_of(session: Session, uscc: str, day: datetime.date) -> tuple[Enterprise, Result]:
-    enterprise = enterprises.get_enterprise(session, uscc)
+    enterprise = lookup.get_enterprise(session, uscc)
     if day < first_day(enterprise):
         raise NotFound(f"Enterprise {uscc} was not registered on {day.isoformat()}: it was "
                        f"registered on {first_day(enterprise).isoformat()}.")
     return enterprise, grade_on(session, enterprise, day)
 
 
-def explanation_rows(result: Result) -> list[dict]:
-    return [{"rule": c.rule, "points": str(c.points), "record_id": c.record_id,
-             "detail": c.detail} for c in result.explanation]
-
-
-def cap_rows(result: Result) -> list[dict]:
-    return [{"rule": c.rule, "grade": c.grade, "record_id": c.record_id, "detail": c.detail}
-            for c in result.caps]
-
-
-def result_digest(result: Result) -> str:
-    """Identifies what a reader sees of a result, the day it was computed on aside."""
-    content = [result.ruleset, str(result.score), str(result.raw_score), result.computed_grade,
-               result.grade, result.risk_class, result.blacklisted,
-               result.override.id if result.override else None,
-               explanation_rows(result), cap_rows(result)]
-    return hashlib.sha256(audit.canonical(content).encode("utf-8")).hexdigest()
-
-
-def fingerprint(evidence: Evidence, inputs: Inputs, ruleset: str, day: datetime.date) -> str:
-    """Identifies the inputs: the same fingerprint on a later day means the same records."""
-    content = [ruleset, day.isoformat(),
-               [[audit.row_content(r), [audit.row_content(c) for c in r.corrections]]
-                for r in inputs.records],
-               inputs.override.id if inputs.override else None,
-               inputs.listing.id if inputs.listing else None]
-    return hashlib.sha256(audit.canonical(content).encode("utf-8")).hexdigest()
-
-
 def set_override(session: Session, caller: Caller, uscc: str, grade: str, reason: str,
                  valid_until: datetime.date) -> Enterprise:
-    audit.lock_chain(session)
-    enterprise = enterprises.get_enterprise(session, uscc)
+    chain.lock_chain(session)
+    enterprise = lookup.get_enterprise(session, uscc)
     require_region(caller, enterprise.region_code)
     today = clock.today()
     ruleset = rulesets.current()
-    latest = display.add_months(today, ruleset.validity_months) - datetime.timedelta(days=1)
+    latest = periods.add_months(today, ruleset.validity_months) - datetime.timedelta(days=1)
     if valid_until < today:
         raise InvalidInput.field("valid_until", f"{valid_until.isoformat()} is in the past.")
     if valid_until > latest:
@@ -131,9 +55,9 @@ def set_override(session: Session, caller: Caller, uscc: str, grade: str, reason
                              valid_until=valid_until, created_by=caller.username)
     session.add(override)
     session.flush()
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind="grade_overridden", enterprise_id=enterprise.id,
-        payload={"override": audit.row_content(override), "uscc": uscc}))
+        payload={"override": canonical.row_content(override), "uscc": uscc}))
     state.refresh_state(session, enterprise.id, trigger="grade_overridden", actor=caller.username)
     return enterprise
 
@@ -181,7 +105,7 @@ def grade_view(session: Session, caller: Caller, uscc: str,
         enterprise, result = graded_as_of(session, uscc, as_of)
         view = _result_view(enterprise, result)
     else:
-        enterprise = enterprises.get_enterprise(session, uscc)
+        enterprise = lookup.get_enterprise(session, uscc)
         current = session.get(EnterpriseState, enterprise.id)
         result, assessment = current_result(session, enterprise, current)
         view = (_result_view(enterprise, result) if result is not None
@@ -206,8 +130,8 @@ def _result_view(enterprise: Enterprise, result: Result) -> dict:
             "blacklisted": result.blacklisted, "as_of": result.as_of,
             "assessed_at": clock.utcnow(), "valid_until": result.valid_until,
             "ruleset": result.ruleset, "score": str(result.score),
-            "computed_grade": result.computed_grade, "explanation": explanation_rows(result),
-            "caps": cap_rows(result), "override": _override_view(result.override)}
+            "computed_grade": result.computed_grade, "explanation": evidence.explanation_rows(result),
+            "caps": evidence.cap_rows(result), "override": _override_view(result.override)}
 
 
 def _assessment_view(session: Session, enterprise: Enterprise, assessment: Assessment) -> dict:
@@ -223,7 +147,7 @@ def _assessment_view(session: Session, enterprise: Enterprise, assessment: Asses
 
 def grade_history(session: Session, caller: Caller, uscc: str, page: int, per_page: int,
                   purpose: str | None = None) -> dict:
-    enterprise = enterprises.get_enterprise(session, uscc)
+    enterprise = lookup.get_enterprise(session, uscc)
     if caller.role == "bank" and purpose:
         query_log.log_queries(session, caller, "grade_explanation", [enterprise], purpose=purpose)
     else:

@@ -15,7 +15,7 @@ from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden
 from credit.grading import ruleset as rulesets
 from credit.models import Enterprise, EnterpriseState
-from credit.services.enterprises import prefix_range
+from credit.services.lookup import prefix_range
 
 UNGRADED_RISK = "B"  # a firm not yet graded is supervised as an ordinary one
 

@@ -11,9 +11,18 @@ from credit import clock, policy
 from credit.auth.caller import Caller, require_role
 from credit.db import OneRowQuery
 from credit.errors import Forbidden, InvalidInput, NotFound
-from credit.models import Award, Certification, Enterprise, EnterpriseState, Record, Violation
-from credit.services import blacklist, display, grading, query_log
-from credit.services.enterprises import get_enterprise
+from credit.grading import evidence
+from credit.models import (
+    Award,
+    Certification,
+    Enterprise,
+    EnterpriseState,
+    Record,
+    Violation,
+)
+from credit.rules import display, listings, periods
+from credit.services import blacklist, grading, query_log
+from credit.services.lookup import get_enterprise
 from credit.services.state import public_records
 
 
@@ -87,7 +96,7 @@ def _profile_read_in_full(session: Session, uscc: str) -> dict:
     else:
         profile = _enterprise_fields(session, session.get(Enterprise, row.id),
                                      session.get(EnterpriseState, row.id))
-    oldest_shown = display.add_months(today, -max(policy.DISPLAY_MONTHS.values()))
+    oldest_shown = periods.add_months(today, -max(policy.DISPLAY_MONTHS.values()))
     shown = [r for r in session.scalars(POSSIBLY_PUBLIC, {"firm": row.id, "today": today,
                                                           "oldest_shown": oldest_shown})
              if display.shown_publicly(r, today)]
@@ -96,8 +105,8 @@ def _profile_read_in_full(session: Session, uscc: str) -> dict:
     if profile["blacklisted"]:
         enterprise = session.get(Enterprise, row.id)
         profile["blacklist"] = [blacklist.describe(session, listing, enterprise, history=False)
-                                for listing in blacklist.listings_of(session, [enterprise.id])
-                                if blacklist.is_active_on(listing, today)]
+                                for listing in evidence.listings_of(session, [enterprise.id])
+                                if listings.is_active_on(listing, today)]
     return profile
 
 

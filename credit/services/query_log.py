@@ -13,7 +13,7 @@ from credit.auth.caller import Caller
 from credit.clock import utcnow
 from credit.errors import Forbidden, Unauthorized
 from credit.models import Enterprise, QueryLogEntry
-from credit.services import enterprises
+from credit.services import lookup
 
 
 def log_queries(session: Session, caller: Caller, kind: str, firms: Iterable[Enterprise], *,
@@ -29,7 +29,7 @@ def log_queries(session: Session, caller: Caller, kind: str, firms: Iterable[Ent
 
 def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page: int) -> dict:
     """Who looked at a firm's file: for the firm itself and the regulator of its region."""
-    enterprise = enterprises.get_enterprise(session, uscc)
+    enterprise = lookup.get_enterprise(session, uscc)
     if caller.is_public:
         raise Unauthorized("Sign in as the firm or its regulator.")
     if not (caller.is_enterprise(uscc) or caller.covers_region(enterprise.region_code)):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from credit import clock, policy
+from credit import canonical, chain, clock, policy
 from credit.auth.caller import Caller, require_region
 from credit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from credit.models import Enterprise, Record, RecordObjection, RecordRepair, Violation
-from credit.services import audit, display, records
+from credit.rules import display, periods
+from credit.services import records
 from credit.services.state import refresh_state
 
 
@@ -21,14 +22,14 @@ def _require_own_firm(caller: Caller, enterprise: Enterprise) -> None:
 
 
 def _append(session, caller, record, enterprise, kind, key, row) -> None:
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind=kind, enterprise_id=enterprise.id, record_id=record.id,
-        payload={key: audit.row_content(row), "uscc": enterprise.uscc}))
+        payload={key: canonical.row_content(row), "uscc": enterprise.uscc}))
 
 
 def file_objection(session: Session, caller: Caller, record_id: int,
                    reason: str) -> RecordObjection:
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = records.get_record(session, record_id)
     _require_own_firm(caller, enterprise)
     if display.status(record, clock.today()) == "rescinded":
@@ -48,7 +49,7 @@ def file_objection(session: Session, caller: Caller, record_id: int,
 def decide_objection(session: Session, caller: Caller, record_id: int, objection_id: int,
                      upheld: bool, reason: str) -> tuple[Record, Enterprise]:
     """Upheld, the record was wrong and is rescinded; rejected, it stands."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = records.get_record(session, record_id)
     require_region(caller, enterprise.region_code)
     objection = next((o for o in record.objections if o.id == objection_id), None)
@@ -70,12 +71,12 @@ def decide_objection(session: Session, caller: Caller, record_id: int, objection
 
 def repair_allowed_from(violation: Violation):
     months = policy.REPAIR_AFTER_MONTHS.get(violation.severity)
-    return None if months is None else display.add_months(violation.decided_on, months)
+    return None if months is None else periods.add_months(violation.decided_on, months)
 
 
 def apply_for_repair(session: Session, caller: Caller, record_id: int,
                      statement: str) -> RecordRepair:
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = records.get_record(session, record_id)
     _require_own_firm(caller, enterprise)
     today = clock.today()
@@ -104,7 +105,7 @@ def apply_for_repair(session: Session, caller: Caller, record_id: int,
 def decide_repair(session: Session, caller: Caller, record_id: int, approved: bool,
                   reason: str) -> tuple[Record, Enterprise]:
     """Approved, the public no longer sees the violation; the file and the grade keep it."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = records.get_record(session, record_id)
     require_region(caller, enterprise.region_code)
     application = next((r for r in record.repairs if r.pending), None)

@@ -8,12 +8,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credit import clock
+from credit import canonical, chain, clock
 from credit.auth.caller import Caller, require_region
 from credit.errors import Conflict, InvalidInput, NotFound
-from credit.models import Award, Certification, Correction, Enterprise, Inspection, Record, Violation
-from credit.services import audit, display
-from credit.services.enterprises import get_enterprise
+from credit.models import (
+    Award,
+    Certification,
+    Correction,
+    Enterprise,
+    Inspection,
+    Record,
+    Violation,
+)
+from credit.rules import display
+from credit.services.lookup import get_enterprise
 from credit.services.state import refresh_state, refresh_states
 
 MODELS: dict[str, type[Record]] = {"award": Award, "certification": Certification,
@@ -32,7 +40,7 @@ IDENTITY = {
 
 def add_record(session: Session, caller: Caller, uscc: str, kind: str,
                fields: dict[str, Any]) -> tuple[Record, Enterprise]:
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     enterprise = get_enterprise(session, uscc)
     require_region(caller, enterprise.region_code)
     fields = dict(fields)
@@ -42,9 +50,9 @@ def add_record(session: Session, caller: Caller, uscc: str, kind: str,
                           source_agency=agency, **fields)
     session.add(record)
     session.flush()
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind="record_added", enterprise_id=enterprise.id,
-        record_id=record.id, payload={"record": audit.row_content(record), "uscc": uscc}))
+        record_id=record.id, payload={"record": canonical.row_content(record), "uscc": uscc}))
     refresh_state(session, enterprise.id, trigger="record_added", actor=caller.username)
     return record, enterprise
 
@@ -54,17 +62,17 @@ def add_many(session: Session, actor: str, entries: list[tuple[int, str, str, di
     """Bulk import of (enterprise id, uscc, kind, fields): the same rows, events and regrading as
     one by one, for data a department hands over in bulk (and demo data). `grade=False` leaves
     the regrading to the caller, in the same transaction."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     made = [MODELS[kind](enterprise_id=enterprise_id, recorded_by=actor,
                          source_agency=fields.pop("source_agency", None) or DEFAULT_AGENCY,
                          **fields)
             for enterprise_id, _, kind, fields in ((e, u, k, dict(f)) for e, u, k, f in entries)]
     session.add_all(made)
     session.flush()
-    audit.append_many(session, [
-        audit.NewEvent(actor=actor, kind="record_added", enterprise_id=record.enterprise_id,
+    chain.append_many(session, [
+        chain.NewEvent(actor=actor, kind="record_added", enterprise_id=record.enterprise_id,
                        record_id=record.id,
-                       payload={"record": audit.row_content(record), "uscc": uscc})
+                       payload={"record": canonical.row_content(record), "uscc": uscc})
         for record, (_, uscc, _, _) in zip(made, entries, strict=True)])
     if grade:
         refresh_states(session, sorted({record.enterprise_id for record in made}),
@@ -101,7 +109,7 @@ def get_record(session: Session, record_id: int) -> tuple[Record, Enterprise]:
 def rescind_record(session: Session, caller: Caller, record_id: int,
                    reason: str) -> tuple[Record, Enterprise]:
     """The record was wrong: it leaves every view and the grade, and stays in the file."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = get_record(session, record_id)
     require_region(caller, enterprise.region_code)
     if record.correction("rescind") is not None:
@@ -113,7 +121,7 @@ def rescind_record(session: Session, caller: Caller, record_id: int,
 def revoke_record(session: Session, caller: Caller, record_id: int, reason: str,
                   revoked_on: datetime.date, document_no: str | None) -> tuple[Record, Enterprise]:
     """The issuer withdrew an honour or certification: out of force from revoked_on."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     record, enterprise = get_record(session, record_id)
     require_region(caller, enterprise.region_code)
     if not isinstance(record, (Award, Certification)):
@@ -137,8 +145,8 @@ def _correct(session, caller, record, enterprise, action, reason, effective_on, 
     session.add(correction)
     session.flush()
     session.refresh(record, ["corrections"])
-    audit.append(session, audit.NewEvent(
+    chain.append(session, chain.NewEvent(
         actor=caller.username, kind=CORRECTION_EVENTS[action],
         enterprise_id=enterprise.id, record_id=record.id,
-        payload={"correction": audit.row_content(correction), "uscc": enterprise.uscc}))
+        payload={"correction": canonical.row_content(correction), "uscc": enterprise.uscc}))
     refresh_state(session, enterprise.id, trigger=CORRECTION_EVENTS[action], actor=caller.username)

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from sqlalchemy import func, or_, select
 
-from credit import clock
+from credit import chain, clock
 from credit.clock import utcnow
 from credit.config import Settings
 from credit.db import Database
 from credit.grading import ruleset as rulesets
 from credit.models import AuditEvent, EnterpriseState, RegradeRun
-from credit.services import audit, state
+from credit.services import state
 
 ACTOR = "regrade"
 # Below this many firms per process, starting the processes costs more than it saves.
@@ -146,7 +145,7 @@ def _regrade_range(database: Database, run_id: int, ruleset: rulesets.Ruleset,
             if not ids:
                 run.finished_at = utcnow()
                 return
-            audit.lock_chain(session)
+            chain.lock_chain(session)
             written = _firms_written_since(session, head, ids)
             if written:
                 plan = plan.replace(written, state.plan_states(

@@ -11,14 +11,15 @@ import jwt
 from jwt.api_jws import PyJWS
 from sqlalchemy.orm import Session
 
-from credit import clock
+from credit import canonical, clock
 from credit.auth.caller import Caller, require_role
 from credit.auth.keys import KeyRing
 from credit.auth.tokens import ALGORITHM
 from credit.errors import NotFound
 from credit.grading import ruleset as rulesets
 from credit.models import Award, Violation
-from credit.services import audit, checks, display, enterprises, query_log
+from credit.rules import display
+from credit.services import checks, lookup, query_log
 
 ISSUER = "quality-credit-registry"
 CONTENT_TYPE = "application/jose"
@@ -34,7 +35,7 @@ def build(session: Session, caller: Caller, uscc: str,
     """The report's content as of a day (today by default); the download is logged."""
     require_role(caller, "enterprise", "bank", "procurement", "regulator", "admin")
     day = as_of or clock.today()
-    enterprise = enterprises.get_enterprise(session, uscc)
+    enterprise = lookup.get_enterprise(session, uscc)
     standing = checks.standings(session, [uscc], day).get(uscc)
     if standing is None:
         raise NotFound(f"The registry did not hold enterprise {uscc} on {day.isoformat()}.")
@@ -56,16 +57,16 @@ def build(session: Session, caller: Caller, uscc: str,
         "blacklisted": result.blacklisted,
         "procurement": {"eligible": not any(r.severity == "block" for r in reasons),
                         "reasons": [r.__dict__ for r in reasons]},
-        "honours": [audit.plain(display.describe(r, day, uscc=uscc)) for r in records
+        "honours": [canonical.plain(display.describe(r, day, uscc=uscc)) for r in records
                     if isinstance(r, Award) and display.in_force(r, day)],
-        "violations": [audit.plain(display.describe(r, day, uscc=uscc)) for r in records
+        "violations": [canonical.plain(display.describe(r, day, uscc=uscc)) for r in records
                        if isinstance(r, Violation) and display.shown_publicly(r, day)],
     }
 
 
 def sign(report: dict, keyring: KeyRing) -> str:
     key = keyring.current()
-    body = audit.canonical(report).encode("utf-8")
+    body = canonical.encode(report).encode("utf-8")
     return _jws.encode(body, key.private, algorithm=ALGORITHM,
                        headers={"kid": key.kid, "typ": "JOSE", "cty": "credit-report+json"})
 

@@ -13,13 +13,20 @@ from typing import Sequence
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from credit import clock
+from credit import canonical, chain, clock
 from credit.clock import utcnow
+from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, assess
-from credit.models import (Assessment, Enterprise, EnterpriseState, Record, RecordObjection,
-                           Violation)
-from credit.services import audit, blacklist, display, grading
+from credit.models import (
+    Assessment,
+    Enterprise,
+    EnterpriseState,
+    Record,
+    RecordObjection,
+    Violation,
+)
+from credit.rules import display, listings
 
 SERIOUS = frozenset({"serious", "especially_serious"})
 PUBLIC_KINDS = {"award": "awards", "certification": "certifications", "violation": "violations"}
@@ -39,7 +46,7 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
                    day: datetime.date | None = None) -> int:
     """Recomputes the state rows of these enterprises as of today and stores every grade that
     changed as an assessment, with a `grade_changed` event. Returns how many grades changed."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     plan = plan_states(session, enterprise_ids, trigger=trigger,
                        ruleset=ruleset or rulesets.current(), day=day or clock.today())
     return write_plan(session, plan, actor=actor)
@@ -80,29 +87,29 @@ def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str
     outside the write lock (a bulk regrade then plans again any firm written meanwhile)."""
     now = utcnow()
     plan = StatePlan(trigger)
-    evidence = grading.gather(session, enterprise_ids, disputes=True)
+    found_evidence = evidence.gather(session, enterprise_ids, disputes=True)
     states = {row.enterprise_id: row for row in session.execute(
         _CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
     disputes = _open_disputes(session, enterprise_ids)
     plan.usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
                                       .where(Enterprise.id.in_(enterprise_ids))).all())
     blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
-    blank_digest = grading.result_digest(blank)
+    blank_digest = evidence.result_digest(blank)
     for enterprise_id in enterprise_ids:
-        found = evidence[enterprise_id]
+        found = found_evidence[enterprise_id]
         if found.empty:
             inputs, result, digest = Inputs(), blank, blank_digest
         else:
             inputs = found.on(day)
             result = assess(inputs, ruleset, day)
-            digest = grading.result_digest(result)
+            digest = evidence.result_digest(result)
         state = states.get(enterprise_id)
         live = [r for r in inputs.records if display.status(r, day) != "rescinded"]
         violations = [r for r in live if isinstance(r, Violation)]
         majors = [r.decided_on for r in violations if display.is_major_violation(r)]
         serious = [r.decided_on for r in violations if r.severity in SERIOUS]
         listed_disputes = sum(1 for listing in found.listings
-                              if blacklist.state_on(listing, day) == "objection_pending")
+                              if listings.state_on(listing, day) == "objection_pending")
         public_change = display.next_public_change(inputs.records, day)
         row = {"active_records": len(live),
                "last_major_violation_on": max(majors, default=None),
@@ -128,8 +135,8 @@ def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str
                 "computed_grade": result.computed_grade, "grade": result.grade,
                 "risk_class": result.risk_class, "blacklisted": result.blacklisted,
                 "override_id": result.override.id if result.override else None,
-                "explanation": grading.explanation_rows(result), "caps": grading.cap_rows(result),
-                "fingerprint": grading.fingerprint(found, inputs, result.ruleset, day),
+                "explanation": evidence.explanation_rows(result), "caps": evidence.cap_rows(result),
+                "fingerprint": evidence.fingerprint(found, inputs, result.ruleset, day),
                 "valid_until": result.valid_until, "next_change_on": result.next_change_on,
                 "trigger": trigger})
             row.update(grade=result.grade, risk_class=result.risk_class, score=result.score,
@@ -144,7 +151,7 @@ def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str
 def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
     """Writes a plan under the chain lock: state rows, assessments and their `grade_changed`
     events. Returns how many grades changed."""
-    audit.lock_chain(session)
+    chain.lock_chain(session)
     if plan.missing:
         session.execute(insert(_STATE), [
             {"enterprise_id": firm, "blacklisted": False, "active_records": 0,
@@ -157,10 +164,10 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
         for assessment_id, firm in zip(ids, firms):
             previous, values = plan.assessments[firm]
             rows[firm]["assessment_id"] = assessment_id
-            events.append(audit.NewEvent(
+            events.append(chain.NewEvent(
                 actor=actor, kind="grade_changed", enterprise_id=firm,
                 payload={"uscc": plan.usccs.get(firm), "assessment_id": assessment_id,
-                         "assessment_digest": audit.digest({**values, "id": assessment_id}),
+                         "assessment_digest": canonical.digest({**values, "id": assessment_id}),
                          "previous_grade": previous, "grade": values["grade"],
                          "score": str(values["score"]), "risk_class": values["risk_class"],
                          "ruleset": values["ruleset"], "trigger": plan.trigger}))
@@ -171,7 +178,7 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
         if held is not None:
             session.expire(held)
     if events:
-        audit.append_many(session, events)
+        chain.append_many(session, events)
     return len(plan.assessments)
 
 
@@ -188,7 +195,7 @@ def public_records(shown, day: datetime.date, *, uscc: str) -> dict[str, list[di
     for record in shown:
         if record.kind in PUBLIC_KINDS:
             view[PUBLIC_KINDS[record.kind]].append(
-                audit.plain(display.describe(record, day, uscc=uscc)))
+                canonical.plain(display.describe(record, day, uscc=uscc)))
     return view
 
 

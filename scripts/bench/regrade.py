@@ -15,11 +15,11 @@ import statistics
 import sys
 import time
 
+from seeded import seeded_database
 from sqlalchemy import select, update
 
-from seeded import seeded_database
-
 from credit import clock  # noqa: E402
+from credit.grading import evidence
 from credit.models import Enterprise, EnterpriseState  # noqa: E402
 from credit.services import grading  # noqa: E402
 from credit.services.regrading import regrade  # noqa: E402
@@ -57,7 +57,7 @@ def single_firm(database, sample: int, seed: int) -> tuple[float, float]:
         for firm in firms:
             session.expunge_all()
             started = time.perf_counter()
-            grading.gather(session, [firm.id])
+            evidence.gather(session, [firm.id])
             reads.append(time.perf_counter() - started)
             session.expunge_all()
             started = time.perf_counter()

@@ -4,12 +4,13 @@ list, the profile and the grade, with listing dates in the past to reach the 1- 
 import datetime
 
 import pytest
+from credit.rules.periods import add_months
 from sqlalchemy import func, select
 
 from credit import clock
 from credit.models import AuditEvent, Listing
-from credit.services import audit, blacklist
-from credit.services.display import add_months
+from credit.rules import listings
+from credit.services import audit
 
 BASIS = "《产品质量法》第五十条；《市场监督管理严重违法失信名单管理办法》第九条"
 
@@ -134,8 +135,8 @@ def test_a_listing_expires_on_its_expiry_day_without_any_job(client, session, fi
     assert listing["state"] == "listed" and listing["expires_on"] == years_ago(0, days=1)
     stored = session.get(Listing, listing["id"])
     tomorrow = clock.today() + datetime.timedelta(days=1)
-    assert blacklist.state_on(stored, tomorrow) == "expired"
-    assert blacklist.is_active_on(stored, clock.today())
+    assert listings.state_on(stored, tomorrow) == "expired"
+    assert listings.is_active_on(stored, clock.today())
     as_of_yesterday = client.get(f"/api/v1/enterprises/{firm}/grade", headers=regulator,
                                  query_string={"as_of": years_ago(0, days=-1)}).get_json()
     assert as_of_yesterday["grade"] == "B"  # the registry did not hold the listing yesterday

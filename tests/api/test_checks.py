@@ -4,11 +4,11 @@ roles, and the query log."""
 import datetime
 
 import pytest
+from credit.rules.periods import add_months
 from sqlalchemy import update
 
 from credit import clock
 from credit.models import Enterprise
-from credit.services.display import add_months
 
 PROCUREMENT = "/api/v1/checks/procurement"
 LENDING = "/api/v1/checks/lending"

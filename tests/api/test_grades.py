@@ -5,11 +5,11 @@ import datetime
 import io
 
 import pytest
+from credit.rules.periods import add_months
 from sqlalchemy import select
 
 from credit import clock
 from credit.models import Assessment, EnterpriseState
-from credit.services.display import add_months
 
 AUTHORITY = "镇江市市场监督管理局"
 

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
+from credit.rules.periods import add_months
 
 from credit import clock
 from credit.services import audit
-from credit.services.display import add_months
 
 AUTHORITY = "镇江市市场监督管理局"
 

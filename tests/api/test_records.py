@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
+from credit.rules.periods import add_months
 from sqlalchemy import select
 
 from credit import clock
 from credit.models import EnterpriseState, Record
-from credit.services.display import add_months
 
 AUTHORITY = "镇江市市场监督管理局"
 

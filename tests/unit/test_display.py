@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from credit.models import Award, Certification, Correction, Violation
-from credit.services import display
+from credit.rules import display, periods
 
 UTC = datetime.UTC
 D = datetime.date
@@ -25,7 +25,7 @@ def violation(severity="general", decided_on=D(2025, 3, 10), category="administr
     (D(2025, 12, 15), 36, D(2028, 12, 15)),
 ])
 def test_add_months_clamps_to_the_end_of_a_shorter_month(day, months, expected):
-    assert display.add_months(day, months) == expected
+    assert periods.add_months(day, months) == expected
 
 
 @pytest.mark.parametrize("severity, last_day", [

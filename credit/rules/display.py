@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from typing import Any
 
 from credit import clock, policy
 from credit.models import Award, Certification, Inspection, Record, Violation
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later; a day the month lacks (31st, 29 February) becomes its last."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+from credit.rules.periods import add_months
 
 
 def display_until(violation: Violation) -> datetime.date:

@@ -1,0 +1,1 @@
+"""Rules about records and listings as of a day: periods, display, listing states."""
