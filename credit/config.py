@@ -30,7 +30,7 @@ class Settings:
     demo: bool = True
     demo_enterprises: int = 300
     sqlite_busy_timeout_ms: int = 15000
-    ruleset: str = "qc-2026.1"
+    ruleset: str = "qc-2026.2"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

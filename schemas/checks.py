@@ -39,6 +39,7 @@ class ProcurementResultOut(ma.Schema):
     name = fields.String()
     eligible = fields.Boolean(allow_none=True, required=True)
     grade = fields.String(allow_none=True, required=True)
+    graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
     risk_class = fields.String(allow_none=True)
     reasons = fields.List(fields.Nested(ReasonOut), required=True)
 
@@ -53,6 +54,7 @@ class LendingResultOut(ma.Schema):
     found = fields.Boolean(required=True)
     name = fields.String()
     grade = fields.String(allow_none=True)
+    graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
     score = fields.String(allow_none=True)
     risk_class = fields.String(allow_none=True)
     blacklisted = fields.Boolean(allow_none=True)

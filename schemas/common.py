@@ -117,29 +117,6 @@ class PastDate(BusinessDate):
         return day
 
 
-class OutDate(fields.Date):
-    """A date out: a date object, or ISO text already kept in that form (the state row's copy of
-    the public records)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
-
-
-class OutDateTime(fields.DateTime):
-    """A time out: a datetime object, or ISO text already kept in that form."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
-
-
-class WireList(fields.List):
-    """A list whose items are already in wire form: documented as a list of its items' schema,
-    sent as it is."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
 REGION_PREFIX = validate.Regexp(r"^[0-9]{2,6}\Z", error="must be 2 to 6 digits of a region code")
 
 

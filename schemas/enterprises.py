@@ -9,7 +9,7 @@ from credit import catalog
 from schemas.blacklist import ListingOut
 from schemas.records import RecordOut
 from schemas.common import (REGION_PREFIX, IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
-                            TrimmedString, Uscc, WireList, page_of, trimmed_text)
+                            TrimmedString, Uscc, page_of, trimmed_text)
 
 
 class EnterpriseIn(InputSchema):
@@ -30,8 +30,11 @@ class EnterpriseOut(ma.Schema):
 
 
 class StandingOut(EnterpriseOut):
-    grade = fields.String(allow_none=True, required=True)
+    grade = fields.String(allow_none=True, required=True,
+                          metadata={"description": "null while the firm is not graded (未评级)"})
     risk_class = fields.String(allow_none=True, required=True)
+    graded = fields.Boolean(required=True, metadata={
+        "description": "false while the file holds too little to grade the firm (未评级)"})
     blacklisted = fields.Boolean(required=True)
 
 
@@ -39,10 +42,9 @@ class PublicProfile(StandingOut):
     """Only what is inside its display period: honours and certifications in force, violations
     within 3 months (minor), 1 year (general) or 3 years (serious) of the decision."""
 
-    # Kept in wire form on the firm's state row: sent as they are.
-    awards = WireList(fields.Nested(RecordOut), required=True)
-    certifications = WireList(fields.Nested(RecordOut), required=True)
-    violations = WireList(fields.Nested(RecordOut), required=True)
+    awards = fields.List(fields.Nested(RecordOut), required=True)
+    certifications = fields.List(fields.Nested(RecordOut), required=True)
+    violations = fields.List(fields.Nested(RecordOut), required=True)
     blacklist = fields.List(fields.Nested(ListingOut), required=True,
                             metadata={"description": "active listings"})
 

@@ -40,15 +40,19 @@ class OverrideOut(ma.Schema):
 
 class GradeOut(ma.Schema):
     uscc = fields.String(required=True)
-    grade = fields.String(required=True, metadata={"enum": list(catalog.GRADES)})
-    risk_class = fields.String(required=True, metadata={"enum": list(catalog.RISK_CLASSES)})
+    grade = fields.String(required=True, allow_none=True, metadata={
+        "enum": list(catalog.GRADES), "description": "null while the firm is not graded (未评级)"})
+    risk_class = fields.String(required=True, allow_none=True,
+                               metadata={"enum": list(catalog.RISK_CLASSES)})
+    graded = fields.Boolean(required=True)
     blacklisted = fields.Boolean(required=True)
     as_of = fields.Date(required=True)
     assessed_at = fields.DateTime(required=True)
     valid_until = fields.Date(required=True)
     ruleset = fields.String(required=True)
-    score = fields.String(metadata={"description": "0-100, decimal"})
-    computed_grade = fields.String(metadata={"description": "the grade before any override"})
+    score = fields.String(allow_none=True, metadata={"description": "0-100, decimal"})
+    computed_grade = fields.String(allow_none=True,
+                                   metadata={"description": "the grade before any override"})
     explanation = fields.List(fields.Nested(ContributionOut))
     caps = fields.List(fields.Nested(CapOut))
     override = fields.Nested(OverrideOut, allow_none=True, metadata={
@@ -60,10 +64,10 @@ class AssessmentOut(ma.Schema):
     as_of = fields.Date(required=True)
     assessed_at = fields.DateTime(required=True)
     ruleset = fields.String(required=True)
-    grade = fields.String(required=True)
-    computed_grade = fields.String(required=True)
-    score = fields.String(required=True)
-    risk_class = fields.String(required=True)
+    grade = fields.String(required=True, allow_none=True)
+    computed_grade = fields.String(required=True, allow_none=True)
+    score = fields.String(required=True, allow_none=True)
+    risk_class = fields.String(required=True, allow_none=True)
     blacklisted = fields.Boolean(required=True)
     valid_until = fields.Date(required=True)
     trigger = fields.String(required=True)
@@ -102,7 +106,8 @@ class PlannedEnterpriseOut(ma.Schema):
 
 
 class PlannedClassOut(ma.Schema):
-    risk_class = fields.String()
+    risk_class = fields.String(metadata={
+        "description": "A (low) to D (high), or `ungraded` for firms not yet graded"})
     population = fields.Integer()
     ratio = fields.String()
     sample_size = fields.Integer()

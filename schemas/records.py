@@ -9,8 +9,7 @@ from marshmallow import fields, validate, validates_schema
 
 from credit import catalog
 from schemas.blacklist import ObjectionOut, RepairOut
-from schemas.common import (BusinessDate, InputSchema, OutDate, OutDateTime, PastDate,
-                            trimmed_text)
+from schemas.common import BusinessDate, InputSchema, PastDate, trimmed_text
 
 
 def one_of(entries) -> validate.OneOf:
@@ -113,18 +112,18 @@ class SourceOut(ma.Schema):
     agency = fields.String()
     issuer = fields.String(allow_none=True)
     document_no = fields.String(allow_none=True)
-    date = OutDate(allow_none=True)
+    date = fields.Date(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = OutDateTime()
+    recorded_at = fields.DateTime()
 
 
 class CorrectionOut(ma.Schema):
     action = fields.String(metadata={"description": "rescind (the record was wrong) or revoke"})
     reason = fields.String()
-    effective_on = OutDate()
+    effective_on = fields.Date()
     document_no = fields.String(allow_none=True)
     actor = fields.String()
-    at = OutDateTime(attribute="created_at")
+    at = fields.DateTime(attribute="created_at")
 
 
 class RecordOut(ma.Schema):
@@ -134,37 +133,37 @@ class RecordOut(ma.Schema):
     kind = fields.String(required=True, metadata={"enum": list(catalog.RECORD_KINDS)})
     uscc = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": list(catalog.RECORD_STATUSES)})
-    created_at = OutDateTime(required=True)
+    created_at = fields.DateTime(required=True)
     source = fields.Nested(SourceOut, required=True)
     # award
     award_kind = fields.String()
     level = fields.String()
     title = fields.String()
     issuer = fields.String()
-    awarded_on = OutDate()
-    expires_on = OutDate(allow_none=True)
+    awarded_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)
     document_no = fields.String(allow_none=True)
     # certification
     scheme = fields.String()
     certificate_no = fields.String()
-    valid_from = OutDate()
-    valid_to = OutDate()
+    valid_from = fields.Date()
+    valid_to = fields.Date()
     # inspection
     product = fields.String()
-    sampled_on = OutDate()
+    sampled_on = fields.Date()
     result = fields.String()
     report_no = fields.String(allow_none=True)
     failed_items = fields.List(fields.String())
     # violation
     category = fields.String()
     severity = fields.String()
-    decided_on = OutDate()
+    decided_on = fields.Date()
     authority = fields.String()
     decision_no = fields.String()
     fine_amount = fields.String(allow_none=True, metadata={"description": "yuan, 2 decimals"})
     legal_basis = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
-    display_until = OutDate(metadata={"description": "last day the public sees it"})
+    display_until = fields.Date(metadata={"description": "last day the public sees it"})
     disputed = fields.Boolean(metadata={"description": "an objection is pending"})
     # in the credit file
     shown_publicly = fields.Boolean()

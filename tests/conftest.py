@@ -3,6 +3,7 @@ each test inside a transaction that is rolled back, and builders for firms, acco
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from credit.config import Settings
 from credit.db import Database, make_engine
 from credit.models import User
 from credit.services.enterprises import NewEnterprise, register_many
+from credit.services.lookup import get_enterprise
+from credit.services.records import add_record
 from credit.uscc import with_check_character
 
 TEST_PASSWORD = "correct horse battery"
@@ -136,6 +139,25 @@ class Builder:
         with self.database.writing() as session:
             register_many(session, [NewEnterprise(uscc=code, name=name or f"镇江测试{self._serial}有限公司",
                                                   region_code=region, **fields)])
+        return code
+
+    def record(self, uscc: str, kind: str = "certification", **fields) -> int:
+        """Adds a record through the records service, as the firm's regulator; by default an ISO
+        9001 certificate in force for years, which grades a firm with nothing else B."""
+        if kind == "certification":
+            fields = {"scheme": "iso_9001", "certificate_no": f"CERT-{self._serial}-{len(fields)}",
+                      "issuer": "中国质量认证中心", "valid_from": datetime.date(2000, 1, 1),
+                      "valid_to": datetime.date(2199, 12, 31), **fields}
+        self._serial += 1
+        with self.database.writing() as session:
+            officer = Caller("builder", "regulator", region=get_enterprise(session, uscc).region_code)
+            record, _ = add_record(session, officer, uscc, kind, fields)
+            return record.id
+
+    def graded_enterprise(self, region: str = "321102", **fields) -> str:
+        """A firm with one certificate in its file: graded B."""
+        code = self.enterprise(region, **fields)
+        self.record(code)
         return code
 
     def account(self, role: str, *, username: str | None = None, uscc: str | None = None,

@@ -64,17 +64,22 @@ class AppliedCap:
 class Result:
     ruleset: str
     as_of: datetime.date
-    raw_score: Decimal
-    score: Decimal
-    computed_grade: str
-    grade: str
-    risk_class: str
+    # None when the firm is not graded (too few records for the ruleset): 未评级.
+    raw_score: Decimal | None
+    score: Decimal | None
+    computed_grade: str | None
+    grade: str | None
+    risk_class: str | None
     explanation: tuple[Contribution, ...]
     caps: tuple[AppliedCap, ...]
     override: Override | None
     blacklisted: bool
     valid_until: datetime.date
     next_change_on: datetime.date
+
+    @property
+    def graded(self) -> bool:
+        return self.grade is not None
 
 
 @dataclass
@@ -113,6 +118,8 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
     sheet = _Sheet(day)
     sheet.add("base", ruleset.base, "基础分")
     records = [r for r in inputs.records if display.status(r, day) != "rescinded"]
+    if inputs.listing is None and len(records) < ruleset.minimum_records:
+        return _ungraded(ruleset, day)
     for record in records:
         correction = record.correction("revoke")
         if correction is not None:
@@ -148,6 +155,18 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
         explanation=tuple(sheet.lines), caps=tuple(sheet.caps), override=override,
         blacklisted=inputs.listing is not None, valid_until=valid_until,
         next_change_on=min(sheet.changes))
+
+
+def _ungraded(ruleset: Ruleset, day: datetime.date) -> Result:
+    """Too little is known to grade the firm: no grade, no score, no risk class, until a record
+    comes (a write regrades it) or the ruleset changes."""
+    sheet = _Sheet(day)
+    valid_until = periods.add_months(day, ruleset.validity_months) - ONE_DAY
+    sheet.changes_on(valid_until + ONE_DAY)
+    return Result(ruleset=ruleset.version, as_of=day, raw_score=None, score=None,
+                  computed_grade=None, grade=None, risk_class=None, explanation=(), caps=(),
+                  override=None, blacklisted=False, valid_until=valid_until,
+                  next_change_on=min(sheet.changes))
 
 
 def _in_force(sheet: _Sheet, records: Iterable[Record]) -> list[Record]:

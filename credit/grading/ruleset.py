@@ -10,7 +10,7 @@ from importlib import resources
 
 from credit import catalog
 
-DEFAULT_VERSION = "qc-2026.1"
+DEFAULT_VERSION = "qc-2026.2"
 GRADE_ORDER = tuple(catalog.GRADES)  # best first
 RISK_ORDER = tuple(catalog.RISK_CLASSES)
 
@@ -55,6 +55,10 @@ class Ruleset:
     tiers: tuple[tuple[str, Decimal], ...]
     risk_classes: dict[str, str]
     sampling: dict[str, Decimal]
+    # Fewer live records than this and the firm is not graded (未评级): nothing is known of it.
+    minimum_records: int = 0
+    # Share of ungraded firms drawn for random inspections.
+    sampling_ungraded: Decimal | None = None
 
     def grade_for(self, score: Decimal) -> str:
         for grade, lowest in self.tiers:
@@ -182,10 +186,19 @@ def parse(text: str) -> Ruleset:
             raise RulesetError(f"risk_classes.{grade} must be one of {', '.join(RISK_ORDER)}")
         risk_classes[grade] = value
     risk_table.done()
-    sampling = top.decimals_for(RISK_ORDER, name="sampling")
-    for risk, share in sampling.items():
-        if not Decimal(0) <= share <= Decimal(1):
+    sampling_table = top.table("sampling")
+    sampling = {risk: sampling_table.decimal(risk) for risk in RISK_ORDER}
+    sampling_ungraded = (sampling_table.decimal("ungraded")
+                         if "ungraded" in sampling_table.data else None)
+    sampling_table.done()
+    for risk, share in [*sampling.items(), ("ungraded", sampling_ungraded)]:
+        if share is not None and not Decimal(0) <= share <= Decimal(1):
             raise RulesetError(f"sampling.{risk} must be between 0 and 1")
+    minimum_records = 0
+    if "grading" in top.data:
+        grading = top.table("grading")
+        minimum_records = grading.integer("minimum_records")
+        grading.done()
     ruleset = Ruleset(
         version=top.text("version"),
         title=top.text("title"),
@@ -211,6 +224,8 @@ def parse(text: str) -> Ruleset:
         tiers=tiers,
         risk_classes=risk_classes,
         sampling=sampling,
+        minimum_records=minimum_records,
+        sampling_ungraded=sampling_ungraded,
     )
     for reader in (inspections, honours, violations):
         reader.done()

@@ -42,6 +42,9 @@ class Listing(Base):
     objections: Mapped[list["Objection"]] = relationship(order_by="Objection.id", lazy="selectin")
     repairs: Mapped[list["RepairApplication"]] = relationship(order_by="RepairApplication.id",
                                                               lazy="selectin")
+    # The violations the listing cites (written with it, never changed).
+    violations: Mapped[list["Record"]] = relationship(  # noqa: F821 (mapped by name)
+        secondary=listing_violation, order_by="Record.id", lazy="selectin", viewonly=True)
 
 
 class Transition(Base):

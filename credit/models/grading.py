@@ -12,7 +12,8 @@ from credit.models.base import Base, DecimalString, UTCDateTime, created_at
 
 
 class Assessment(Base):
-    """One grade as the engine gave it, with everything needed to reproduce it."""
+    """One grade as the engine gave it, with everything needed to reproduce it; an ungraded firm
+    (too little known) has no grade, score or risk class."""
 
     __tablename__ = "assessment"
     __table_args__ = (Index("ix_assessment_enterprise_id_id", "enterprise_id", "id"),)
@@ -22,11 +23,11 @@ class Assessment(Base):
     assessed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     as_of: Mapped[datetime.date] = mapped_column(Date)
     ruleset: Mapped[str] = mapped_column(String(32))
-    score: Mapped[Decimal] = mapped_column(DecimalString)
-    raw_score: Mapped[Decimal] = mapped_column(DecimalString)
-    computed_grade: Mapped[str] = mapped_column(String(3))
-    grade: Mapped[str] = mapped_column(String(3))
-    risk_class: Mapped[str] = mapped_column(String(1))
+    score: Mapped[Decimal | None] = mapped_column(DecimalString)
+    raw_score: Mapped[Decimal | None] = mapped_column(DecimalString)
+    computed_grade: Mapped[str | None] = mapped_column(String(3))
+    grade: Mapped[str | None] = mapped_column(String(3))
+    risk_class: Mapped[str | None] = mapped_column(String(1))
     blacklisted: Mapped[bool] = mapped_column(default=False)
     override_id: Mapped[int | None] = mapped_column(ForeignKey("grade_override.id"))
     explanation: Mapped[list] = mapped_column(JSON)

@@ -30,9 +30,8 @@ class EnterpriseState(Base):
     # The first day the grade may differ with no write at all (a window lapses, an honour
     # expires, an override ends): reads recompute from then, `credit regrade --due` persists.
     next_change_on: Mapped[datetime.date | None] = mapped_column(Date)
-    # What the public profile shows of the firm's records today, as the wire has it, with the
-    # ids and dispute flags it was built from: a profile is then one row.
-    public_records: Mapped[dict | None] = mapped_column(JSON)
+    # The public profile as the wire has it, ready to send: a profile is then one row.
+    public_profile: Mapped[dict | None] = mapped_column(JSON)
     # Digest of the last result (grade, score, explanation, caps): an equal regrade writes nothing.
     result_digest: Mapped[str | None] = mapped_column(String(64))
     blacklisted: Mapped[bool] = mapped_column(default=False)

@@ -26,6 +26,7 @@ from credit.models import (
     Transition,
 )
 from credit.models.blacklist import listing_violation
+from credit.services import state
 
 LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
                   "listing_repair_applied", "listing_repair_decided")
@@ -52,6 +53,7 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, RecordRepair, "repair",
                             ("record_repair_applied", "record_repair_decided"), batch)
     yield from _verify_assessments(session, batch)
+    yield from _verify_states(session, batch)
     yield from _verify_listing_links(session)
     yield from _verify_rows(session, Listing, "listing", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
@@ -137,6 +139,25 @@ def _verify_assessments(session: Session, batch: int) -> Iterator[Mismatch]:
     for (enterprise_id,) in drifted:
         yield Mismatch(f"the current grade of enterprise {enterprise_id} differs from its "
                        "newest assessment")
+
+
+def _verify_states(session: Session, batch: int) -> Iterator[Mismatch]:
+    """Every state row a reader may be served, projected again from the firm's records: an edit
+    to the row (the blacklist flag, the public profile it carries) is found."""
+    batch = min(batch, 1000)
+    last = 0
+    while True:
+        firms = session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > last)
+                                .order_by(Enterprise.id).limit(batch)).all()
+        if not firms:
+            return
+        differ = state.drifted(session, [firm_id for firm_id, _ in firms])
+        for firm_id, uscc in firms:
+            if firm_id in differ:
+                yield Mismatch(f"the state row of enterprise {firm_id} ({uscc}) differs from its "
+                               f"records in: {', '.join(differ[firm_id])}")
+        last = firms[-1][0]
+        session.expunge_all()
 
 
 def _verify_listing_links(session: Session) -> Iterator[Mismatch]:

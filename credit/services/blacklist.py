@@ -94,11 +94,11 @@ def _record_transition(session, caller, listing, enterprise, to_state, reason, d
     session.add(transition)
     session.flush()
     session.refresh(listing, ["transitions"])
-    chain.append(session, chain.NewEvent(
+    state.record_change(session, chain.NewEvent(
         actor=caller.username, kind=event, enterprise_id=enterprise.id,
-        payload={"listing": canonical.row_content(listing), "transition": canonical.row_content(transition),
+        payload={"listing": canonical.row_content(listing),
+                 "transition": canonical.row_content(transition),
                  "uscc": enterprise.uscc, **(extra or {})}))
-    state.refresh_state(session, enterprise.id, trigger=event, actor=caller.username)
 
 
 def get_listing(session: Session, listing_id: int) -> tuple[Listing, Enterprise]:
@@ -208,34 +208,13 @@ def decide_repair(session: Session, caller: Caller, listing_id: int, approved: b
     return listing
 
 
-def describe(session: Session, listing: Listing, enterprise: Enterprise, *,
-             history: bool) -> dict:
-    today = clock.today()
-    current = listings.state_on(listing, today)
-    body = {"id": listing.id, "uscc": enterprise.uscc, "name": enterprise.name,
-            "region_code": enterprise.region_code, "state": current,
-            "disputed": current == "objection_pending", "reason": listing.reason,
-            "legal_basis": listing.legal_basis, "decision_no": listing.decision_no,
-            "authority": listing.authority, "listed_on": listing.listed_on,
-            "notified_on": listing.notified_on, "repair_eligible_on": listing.repair_eligible_on,
-            "expires_on": listing.expires_on,
-            "violation_ids": list(session.scalars(
-                select(listing_violation.c.record_id)
-                .where(listing_violation.c.listing_id == listing.id)
-                .order_by(listing_violation.c.record_id)))}
-    if history:  # rows, dumped by the wire schema
-        body.update(transitions=listing.transitions, objections=listing.objections,
-                    repairs=listing.repairs)
-    return body
-
-
 def listing_view(session: Session, caller: Caller, listing_id: int) -> dict:
     """Active listings are public; others only for the firm and the regulator of its region."""
     listing, enterprise = get_listing(session, listing_id)
     private = may_see_history(caller, enterprise)
     if not private and not listings.is_active_on(listing, clock.today()):
         raise NotFound(f"No blacklist listing {listing_id}.")
-    return describe(session, listing, enterprise, history=private)
+    return listings.describe(listing, enterprise, clock.today(), history=private)
 
 
 def public_list(session: Session, *, page: int, per_page: int, region: str | None = None) -> dict:
@@ -249,6 +228,6 @@ def public_list(session: Session, *, page: int, per_page: int, region: str | Non
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())
                            .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [describe(session, listing, firm, history=False) for listing, firm in rows],
+    return {"items": [listings.describe(listing, firm, today, history=False) for listing, firm in rows],
             "page": page, "per_page": per_page, "total": total}
 

@@ -8,7 +8,8 @@ registry held at the end of that day.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Sequence
 
 from sqlalchemy import select
@@ -20,9 +21,9 @@ from credit.errors import InvalidInput
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Result, assess
-from credit.models import Award, Enterprise, EnterpriseState, Inspection, Violation
+from credit.models import Award, Enterprise, Inspection, Violation
 from credit.rules import display, listings, periods
-from credit.services import grading, query_log
+from credit.services import query_log, state
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,22 @@ class Reason:
 
 @dataclass
 class Standing:
-    """One firm as of the day asked: its grade and the evidence behind it."""
+    """One firm as of the day asked: its grade and the evidence behind it. A firm answered from
+    its state row alone carries no evidence (`inputs` empty): it has nothing to report."""
 
     enterprise: Enterprise
-    result: Result
-    inputs: Inputs
-    listings: list
+    grade: str | None
+    risk_class: str | None
+    score: Decimal | None
+    blacklisted: bool
+    overridden: bool
+    inputs: Inputs = field(default_factory=Inputs)
+    listings: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, enterprise: Enterprise, result: Result, inputs: Inputs, listings: list):
+        return cls(enterprise, result.grade, result.risk_class, result.score, result.blacklisted,
+                   result.override is not None, inputs, listings)
 
 
 def _reason(code: str, detail: str, record_id: int | None = None,
@@ -54,49 +65,38 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
               reasons_only: bool = False) -> dict[str, Standing]:
     """The firms among `codes` the registry knew on `day`, each with its grade that day.
 
-    With `reasons_only`, a firm whose state row today shows nothing a procurement check reports
-    is answered from that row alone, without reading its records (most firms, most days)."""
-    rows = session.execute(
-        select(Enterprise, EnterpriseState)
-        .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
-        .where(Enterprise.uscc.in_(set(codes)))).all()
-    known = {e.uscc: (e, s) for e, s in rows if clock.business_date(e.created_at) <= day}
-    today = day == clock.today()
+    With `reasons_only`, a firm whose current state today shows nothing a procurement check
+    reports is answered from that state alone, without reading its records (most firms, most
+    days)."""
+    firms = session.scalars(select(Enterprise).where(Enterprise.uscc.in_(set(codes)))).all()
+    known = {e.uscc: e for e in firms if clock.business_date(e.created_at) <= day}
+    found: dict[str, Standing] = {}
+    if reasons_only and day == clock.today():
+        for firm_id, current in state.current_states(session, list(known.values()), day).items():
+            if _nothing_to_report(current, day):
+                firm = next(e for e in known.values() if e.id == firm_id)
+                found[firm.uscc] = Standing(firm, current.grade, current.risk_class,
+                                            current.score, current.blacklisted, False)
+    rest = [e for code, e in known.items() if code not in found]
+    facts = evidence.gather(session, [e.id for e in rest], disputes=True)
     ruleset = rulesets.current()
-    plain = {code: pair for code, pair in known.items()
-             if reasons_only and today and _nothing_to_report(pair[1], day)}
-    found_evidence = evidence.gather(session, [e.id for code, (e, _) in known.items() if code not in plain],
-                              disputes=True)
-    blank = assess(Inputs(), ruleset, day)
-    found = {}
-    for code, (enterprise, state) in known.items():
-        if code in plain:
-            found[code] = Standing(enterprise, _stored(blank, state), Inputs(), [])
-            continue
-        facts = found_evidence[enterprise.id]
-        inputs = facts.on(day)
-        found[code] = Standing(enterprise, assess(inputs, ruleset, day), inputs, facts.listings)
+    for enterprise in rest:
+        inputs = facts[enterprise.id].on(day)
+        found[enterprise.uscc] = Standing.of(enterprise, assess(inputs, ruleset, day), inputs,
+                                             facts[enterprise.id].listings)
     return found
 
 
-def _nothing_to_report(state: EnterpriseState | None, day: datetime.date) -> bool:
+def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
-    above C that still holds: a check has no reason to give, so no evidence is read."""
+    above C: a check has no reason to give, so no evidence is read."""
     since = periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
-    return (grading.is_current(state) and state.grade is not None
-            and state.grade not in policy.LOW_GRADES and not state.blacklisted
-            and state.open_disputes == 0
-            and (state.last_major_violation_on is None or state.last_major_violation_on < since)
-            and (state.last_serious_violation_on is None
-                 or state.last_serious_violation_on < since))
-
-
-def _stored(blank: Result, state: EnterpriseState) -> Result:
-    """A firm without records: the blank result carries its stored grade (an override may hold)."""
-    if (state.grade, state.risk_class) == (blank.grade, blank.risk_class):
-        return blank
-    return replace(blank, grade=state.grade, risk_class=state.risk_class,
-                   score=state.score if state.score is not None else blank.score)
+    return (current.grade not in policy.LOW_GRADES and not current.blacklisted
+            and current.open_disputes == 0
+            and (current.last_major_violation_on is None
+                 or current.last_major_violation_on < since)
+            and (current.last_serious_violation_on is None
+                 or current.last_serious_violation_on < since))
 
 
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
@@ -136,8 +136,8 @@ def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
         elif record.severity in ("serious", "especially_serious"):
             label = catalog.SEVERITIES[record.severity].label_zh
             reasons.append(_reason("serious_violation", f"{label}违法：{basis}", record.id))
-    if standing.result.grade in policy.LOW_GRADES:
-        reasons.append(_reason("low_grade", f"质量信用等级为 {standing.result.grade}"))
+    if standing.grade in policy.LOW_GRADES:
+        reasons.append(_reason("low_grade", f"质量信用等级为 {standing.grade}"))
     return reasons
 
 
@@ -175,11 +175,12 @@ def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
     def answer(standing: Standing, day: datetime.date) -> dict:
         reasons = procurement_reasons(standing, day)
         return {"eligible": not any(r.severity == "block" for r in reasons),
-                "grade": standing.result.grade, "risk_class": standing.result.risk_class,
+                "grade": standing.grade, "risk_class": standing.risk_class,
+                "graded": standing.grade is not None,
                 "reasons": [r.__dict__ for r in reasons]}
 
     return _answer_each(session, caller, codes, as_of, kind="procurement_check", answer=answer,
-                        unknown={"eligible": None, "grade": None, "reasons": []},
+                        unknown={"eligible": None, "grade": None, "graded": None, "reasons": []},
                         project=project, reasons_only=True)
 
 
@@ -193,8 +194,7 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
               and year_ago <= r.sampled_on <= day]
     awards = [r for r in live if isinstance(r, Award) and display.in_force(r, day)]
     flags = []
-    result = standing.result
-    if result.blacklisted:
+    if standing.blacklisted:
         flags.append("blacklisted")
     if any(listings.state_on(item, day) == "objection_pending" for item in standing.listings):
         flags.append("listing_disputed")
@@ -205,9 +205,9 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
         flags.append("serious_violation_12m")
     if failed:
         flags.append("failed_inspection_12m")
-    if result.grade in policy.LOW_GRADES:
+    if standing.grade in policy.LOW_GRADES:
         flags.append("low_grade")
-    if result.override is not None:
+    if standing.overridden:
         flags.append("grade_overridden")
     if standing.enterprise.status == "deregistered":
         flags.append("deregistered")
@@ -221,13 +221,13 @@ def lending_check(session: Session, caller: Caller, codes: Sequence[str], purpos
     require_role(caller, "bank")
 
     def answer(standing: Standing, day: datetime.date) -> dict:
-        result = standing.result
-        return {"grade": result.grade, "score": str(result.score),
-                "risk_class": result.risk_class, "blacklisted": result.blacklisted,
+        return {"grade": standing.grade, "graded": standing.grade is not None,
+                "score": None if standing.score is None else str(standing.score),
+                "risk_class": standing.risk_class, "blacklisted": standing.blacklisted,
                 **lending_flags(standing, day)}
 
     return _answer_each(session, caller, codes, as_of, kind="lending_check", answer=answer,
-                        unknown={"grade": None, "score": None, "risk_class": None,
+                        unknown={"grade": None, "graded": None, "score": None, "risk_class": None,
                                  "blacklisted": None, "flags": [], "awards": [],
                                  "violations_36m": None, "failed_inspections_12m": None},
                         purpose=purpose)

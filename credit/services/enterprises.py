@@ -48,12 +48,10 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
                             industry_code=new.industry_code, registered_on=new.registered_on)
     session.add(enterprise)
     session.flush()
-    session.add(state.new_state(enterprise.id))
     index_name(session, enterprise.id, enterprise.name)
-    chain.append(session, chain.NewEvent(
+    state.record_change(session, chain.NewEvent(
         actor=caller.username, kind="enterprise_registered", enterprise_id=enterprise.id,
         payload={"enterprise": canonical.row_content(enterprise)}))
-    state.refresh_state(session, enterprise.id, trigger="enterprise_registered", actor=caller.username)
     return enterprise
 
 

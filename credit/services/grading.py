@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock
 from credit.auth.caller import Caller, require_region
-from credit.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from credit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Result, assess
-from credit.models import Assessment, Enterprise, EnterpriseState, GradeOverride
+from credit.models import Assessment, Enterprise, GradeOverride
 from credit.rules import periods
 from credit.services import lookup, query_log, state
 
@@ -51,22 +51,17 @@ def set_override(session: Session, caller: Caller, uscc: str, grade: str, reason
     if valid_until > latest:
         raise InvalidInput.field("valid_until", f"an override lasts at most as long as a grade "
                                                 f"is valid: until {latest.isoformat()}.")
+    if not grade_on(session, enterprise, today, ruleset).graded:
+        raise Conflict(f"Enterprise {uscc} is not graded: its file holds no credit record. Record "
+                       "what the grade rests on first.")
     override = GradeOverride(enterprise_id=enterprise.id, grade=grade, reason=reason,
                              valid_until=valid_until, created_by=caller.username)
     session.add(override)
     session.flush()
-    chain.append(session, chain.NewEvent(
+    state.record_change(session, chain.NewEvent(
         actor=caller.username, kind="grade_overridden", enterprise_id=enterprise.id,
         payload={"override": canonical.row_content(override), "uscc": uscc}))
-    state.refresh_state(session, enterprise.id, trigger="grade_overridden", actor=caller.username)
     return enterprise
-
-
-def is_current(row) -> bool:
-    """Whether a state row's grade (an EnterpriseState, or a row with its columns) still holds
-    today under the ruleset in use."""
-    return (row is not None and row.assessment_id is not None and row.next_change_on is not None
-            and clock.today() < row.next_change_on and row.ruleset == rulesets.current().version)
 
 
 def history(session: Session, enterprise: Enterprise, page: int, per_page: int):
@@ -77,12 +72,14 @@ def history(session: Session, enterprise: Enterprise, page: int, per_page: int):
     return items, total or 0
 
 
-def current_result(session: Session, enterprise: Enterprise,
-                   row: EnterpriseState | None) -> tuple[Result | None, Assessment | None]:
-    """Today's grade: the stored assessment while it holds, else computed afresh (not stored)."""
-    if is_current(row):
-        return None, session.get(Assessment, row.assessment_id)
-    return grade_on(session, enterprise, clock.today()), None
+def current_result(session: Session,
+                   enterprise: Enterprise) -> tuple[Result | None, Assessment | None]:
+    """Today's grade: the stored assessment while the firm's state row may be served, else
+    computed afresh (not stored)."""
+    current = state.current_states(session, [enterprise])[enterprise.id]
+    if current.result is not None:
+        return current.result, None
+    return None, session.get(Assessment, current.assessment_id)
 
 
 def may_read_explanation(caller: Caller, enterprise: Enterprise) -> bool:
@@ -106,8 +103,7 @@ def grade_view(session: Session, caller: Caller, uscc: str,
         view = _result_view(enterprise, result)
     else:
         enterprise = lookup.get_enterprise(session, uscc)
-        current = session.get(EnterpriseState, enterprise.id)
-        result, assessment = current_result(session, enterprise, current)
+        result, assessment = current_result(session, enterprise)
         view = (_result_view(enterprise, result) if result is not None
                 else _assessment_view(session, enterprise, assessment))
     if caller.role == "bank" and purpose:
@@ -117,6 +113,10 @@ def grade_view(session: Session, caller: Caller, uscc: str,
         for private in ("score", "computed_grade", "explanation", "caps"):
             view.pop(private, None)
     return view
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _override_view(override) -> dict | None:
@@ -129,7 +129,7 @@ def _result_view(enterprise: Enterprise, result: Result) -> dict:
     return {"uscc": enterprise.uscc, "grade": result.grade, "risk_class": result.risk_class,
             "blacklisted": result.blacklisted, "as_of": result.as_of,
             "assessed_at": clock.utcnow(), "valid_until": result.valid_until,
-            "ruleset": result.ruleset, "score": str(result.score),
+            "ruleset": result.ruleset, "graded": result.graded, "score": _decimal(result.score),
             "computed_grade": result.computed_grade, "explanation": evidence.explanation_rows(result),
             "caps": evidence.cap_rows(result), "override": _override_view(result.override)}
 
@@ -140,7 +140,8 @@ def _assessment_view(session: Session, enterprise: Enterprise, assessment: Asses
             "risk_class": assessment.risk_class, "blacklisted": assessment.blacklisted,
             "as_of": assessment.as_of, "assessed_at": assessment.assessed_at,
             "valid_until": assessment.valid_until, "ruleset": assessment.ruleset,
-            "score": str(assessment.score), "computed_grade": assessment.computed_grade,
+            "graded": assessment.grade is not None, "score": _decimal(assessment.score),
+            "computed_grade": assessment.computed_grade,
             "explanation": assessment.explanation, "caps": assessment.caps,
             "override": _override_view(override)}
 

@@ -17,7 +17,9 @@ from credit.grading import ruleset as rulesets
 from credit.models import Enterprise, EnterpriseState
 from credit.services.lookup import prefix_range
 
-UNGRADED_RISK = "B"  # a firm not yet graded is supervised as an ordinary one
+UNGRADED = "ungraded"
+# Under a ruleset without a share for them, a firm not yet graded is supervised as an ordinary one.
+UNGRADED_RISK = "B"
 
 
 def draw(session: Session, caller: Caller, region: str, date: datetime.date, seed: int) -> dict:
@@ -33,9 +35,14 @@ def draw(session: Session, caller: Caller, region: str, date: datetime.date, see
         .where(*prefix_range(Enterprise.region_code, region))
         .where(Enterprise.status == "in_business")
         .order_by(Enterprise.uscc)).all()
+    strata = dict(ruleset.sampling)
+    ungraded_as = UNGRADED_RISK
+    if ruleset.sampling_ungraded is not None:
+        strata[UNGRADED] = ruleset.sampling_ungraded
+        ungraded_as = UNGRADED
     classes = []
-    for risk_class, ratio in ruleset.sampling.items():
-        population = [r for r in rows if (r.risk_class or UNGRADED_RISK) == risk_class]
+    for risk_class, ratio in strata.items():
+        population = [r for r in rows if (r.risk_class or ungraded_as) == risk_class]
         size = min(len(population), math.ceil(len(population) * ratio))
         rng = random.Random(f"{seed}:{date.isoformat()}:{region}:{risk_class}")
         chosen = sorted(rng.sample(population, size), key=lambda r: r.uscc)

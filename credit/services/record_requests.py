@@ -11,7 +11,7 @@ from credit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from credit.models import Enterprise, Record, RecordObjection, RecordRepair, Violation
 from credit.rules import display, periods
 from credit.services import records
-from credit.services.state import refresh_state
+from credit.services.state import record_change
 
 
 def _require_own_firm(caller: Caller, enterprise: Enterprise) -> None:
@@ -22,7 +22,7 @@ def _require_own_firm(caller: Caller, enterprise: Enterprise) -> None:
 
 
 def _append(session, caller, record, enterprise, kind, key, row) -> None:
-    chain.append(session, chain.NewEvent(
+    record_change(session, chain.NewEvent(
         actor=caller.username, kind=kind, enterprise_id=enterprise.id, record_id=record.id,
         payload={key: canonical.row_content(row), "uscc": enterprise.uscc}))
 
@@ -42,7 +42,6 @@ def file_objection(session: Session, caller: Caller, record_id: int,
     session.flush()
     session.refresh(record, ["objections"])
     _append(session, caller, record, enterprise, "record_objection_filed", "objection", objection)
-    refresh_state(session, enterprise.id, trigger="record_objection_filed", actor=caller.username)
     return objection
 
 
@@ -63,9 +62,6 @@ def decide_objection(session: Session, caller: Caller, record_id: int, objection
             objection)
     if upheld and record.correction("rescind") is None:
         records.rescind_record(session, caller, record_id, f"异议成立：{reason}")
-    else:
-        refresh_state(session, enterprise.id, trigger="record_objection_decided",
-                      actor=caller.username)
     return record, enterprise
 
 
@@ -114,5 +110,4 @@ def decide_repair(session: Session, caller: Caller, record_id: int, approved: bo
     application.decide("approved" if approved else "rejected", caller.username, reason)
     session.flush()
     _append(session, caller, record, enterprise, "record_repair_decided", "repair", application)
-    refresh_state(session, enterprise.id, trigger="record_repair_decided", actor=caller.username)
     return record, enterprise

@@ -22,7 +22,7 @@ from credit.models import (
 )
 from credit.rules import display
 from credit.services.lookup import get_enterprise
-from credit.services.state import refresh_state, refresh_states
+from credit.services.state import record_change, refresh_states
 
 MODELS: dict[str, type[Record]] = {"award": Award, "certification": Certification,
                                    "inspection": Inspection, "violation": Violation}
@@ -50,10 +50,9 @@ def add_record(session: Session, caller: Caller, uscc: str, kind: str,
                           source_agency=agency, **fields)
     session.add(record)
     session.flush()
-    chain.append(session, chain.NewEvent(
+    record_change(session, chain.NewEvent(
         actor=caller.username, kind="record_added", enterprise_id=enterprise.id,
         record_id=record.id, payload={"record": canonical.row_content(record), "uscc": uscc}))
-    refresh_state(session, enterprise.id, trigger="record_added", actor=caller.username)
     return record, enterprise
 
 
@@ -145,8 +144,7 @@ def _correct(session, caller, record, enterprise, action, reason, effective_on, 
     session.add(correction)
     session.flush()
     session.refresh(record, ["corrections"])
-    chain.append(session, chain.NewEvent(
+    record_change(session, chain.NewEvent(
         actor=caller.username, kind=CORRECTION_EVENTS[action],
         enterprise_id=enterprise.id, record_id=record.id,
         payload={"correction": canonical.row_content(correction), "uscc": enterprise.uscc}))
-    refresh_state(session, enterprise.id, trigger=CORRECTION_EVENTS[action], actor=caller.username)

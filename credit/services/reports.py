@@ -42,7 +42,6 @@ def build(session: Session, caller: Caller, uscc: str,
     reasons = checks.procurement_reasons(standing, day)
     records = standing.inputs.records
     query_log.log_queries(session, caller, "report_download", [enterprise], as_of=day)
-    result = standing.result
     return {
         "report_id": str(uuid.uuid4()),
         "issuer": ISSUER,
@@ -52,9 +51,10 @@ def build(session: Session, caller: Caller, uscc: str,
         "enterprise": {"uscc": enterprise.uscc, "name": enterprise.name,
                        "region_code": enterprise.region_code,
                        "industry_code": enterprise.industry_code, "status": enterprise.status},
-        "grade": result.grade,
-        "risk_class": result.risk_class,
-        "blacklisted": result.blacklisted,
+        "grade": standing.grade,
+        "risk_class": standing.risk_class,
+        "graded": standing.grade is not None,
+        "blacklisted": standing.blacklisted,
         "procurement": {"eligible": not any(r.severity == "block" for r in reasons),
                         "reasons": [r.__dict__ for r in reasons]},
         "honours": [canonical.plain(display.describe(r, day, uscc=uscc)) for r in records

@@ -1,14 +1,21 @@
-"""Keeping each enterprise's current-state row in step with its records, in the writer's transaction.
+"""The current-state row: a projection of each firm's evidence, kept in the writer's transaction.
 
-The row holds what lookups read in one query: the grade and its explanation's assessment, the
-blacklist flag, the date of the last major violation and the day the grade may next change.
+The row holds what lookups read in one query: the grade and its assessment, the blacklist flag,
+the dates of the last major and serious violations, open disputes, the day the row may next
+change with no write at all, and the public profile ready to send.
+
+- `project` computes a row from a firm's evidence and a day: a pure function.
+- `refresh_states` (through `plan_states` and `write_plan`) stores it: the one write step.
+- `servable` says whether a stored row may be served today; `current_states` serves each firm
+  its row, or projects it afresh (not stored) when the row may not be served.
+- `record_change` is the tail of every write: the audit event, then the firm's state.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -17,24 +24,154 @@ from credit import canonical, chain, clock
 from credit.clock import utcnow
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
-from credit.grading.engine import Inputs, assess
-from credit.models import (
-    Assessment,
-    Enterprise,
-    EnterpriseState,
-    Record,
-    RecordObjection,
-    Violation,
-)
+from credit.grading.engine import Inputs, Result, assess
+from credit.models import Assessment, Enterprise, EnterpriseState, Violation
 from credit.rules import display, listings
 
 SERIOUS = frozenset({"serious", "especially_serious"})
 PUBLIC_KINDS = {"award": "awards", "certification": "certifications", "violation": "violations"}
+# The state columns a projection computes besides the grade's; a reader is served all of them.
+PROJECTED = ("active_records", "last_major_violation_on", "last_serious_violation_on",
+             "open_disputes", "blacklisted", "next_change_on", "public_profile")
+# The grade's columns, written when the result changed or its validity lapsed.
+GRADED = ("grade", "risk_class", "score", "ruleset", "result_digest")
 
 
-def new_state(enterprise_id: int) -> EnterpriseState:
-    return EnterpriseState(enterprise_id=enterprise_id, blacklisted=False, active_records=0,
-                           updated_at=utcnow())
+@dataclass(frozen=True)
+class Projection:
+    """A firm's state row as its evidence gives it on a day, with the grade behind it."""
+
+    result: Result
+    digest: str
+    columns: dict[str, Any]
+
+    @property
+    def graded_columns(self) -> dict[str, Any]:
+        r = self.result
+        return {"grade": r.grade, "risk_class": r.risk_class, "score": r.score,
+                "ruleset": r.ruleset, "result_digest": self.digest}
+
+
+_BLANK: dict[tuple[str, datetime.date], tuple[Result, str]] = {}
+
+
+def _blank(ruleset: rulesets.Ruleset, day: datetime.date) -> tuple[Result, str]:
+    """Most firms have no evidence at all: their result is computed once per ruleset and day."""
+    key = (ruleset.version, day)
+    if key not in _BLANK:
+        if len(_BLANK) > 16:
+            _BLANK.clear()
+        result = assess(Inputs(), ruleset, day)
+        _BLANK[key] = (result, evidence.result_digest(result))
+    return _BLANK[key]
+
+
+def project(firm: Enterprise, found: evidence.Evidence, day: datetime.date,
+            ruleset: rulesets.Ruleset) -> Projection:
+    """The state row of a firm on a day, from its evidence alone."""
+    if found.empty:
+        inputs = Inputs()
+        result, digest = _blank(ruleset, day)
+    else:
+        inputs = found.on(day)
+        result = assess(inputs, ruleset, day)
+        digest = evidence.result_digest(result)
+    live = [r for r in inputs.records if display.status(r, day) != "rescinded"]
+    violations = [r for r in live if isinstance(r, Violation)]
+    majors = [r.decided_on for r in violations if display.is_major_violation(r)]
+    serious = [r.decided_on for r in violations if r.severity in SERIOUS]
+    disputes = (sum(1 for r in found.records for o in r.objections if o.pending)
+                + sum(1 for item in found.listings
+                      if listings.state_on(item, day) == "objection_pending"))
+    public_change = display.next_public_change(inputs.records, day)
+    columns = {
+        "active_records": len(live),
+        "last_major_violation_on": max(majors, default=None),
+        "last_serious_violation_on": max(serious, default=None),
+        "open_disputes": disputes,
+        "blacklisted": result.blacklisted,
+        "next_change_on": min(result.next_change_on, public_change or result.next_change_on),
+        "public_profile": public_profile(firm, inputs.records, found.listings, result, day),
+    }
+    return Projection(result, digest, columns)
+
+
+def public_profile(firm: Enterprise, records, firm_listings, result: Result,
+                   day: datetime.date) -> dict:
+    """The firm as anyone may see it on a day, in wire form: records only inside their display
+    period, listings only while active."""
+    profile: dict[str, Any] = {
+        "uscc": firm.uscc, "name": firm.name, "region_code": firm.region_code,
+        "industry_code": firm.industry_code, "registered_on": firm.registered_on,
+        "status": firm.status, "grade": result.grade, "risk_class": result.risk_class,
+        "graded": result.graded, "blacklisted": result.blacklisted,
+        "awards": [], "certifications": [], "violations": []}
+    for record in records:
+        if record.kind in PUBLIC_KINDS and display.shown_publicly(record, day):
+            profile[PUBLIC_KINDS[record.kind]].append(display.describe(record, day, uscc=firm.uscc))
+    profile["blacklist"] = [listings.describe(item, firm, day, history=False)
+                            for item in firm_listings if listings.is_active_on(item, day)]
+    return canonical.plain(profile)
+
+
+def servable(row, day: datetime.date | None = None) -> bool:
+    """Whether a stored state row (an EnterpriseState, or a row with its columns) may be served
+    on a day: it was stored under the ruleset in use and nothing has changed by date since."""
+    day = day or clock.today()
+    return (row is not None and row.assessment_id is not None and row.public_profile is not None
+            and row.next_change_on is not None and day < row.next_change_on
+            and row.ruleset == rulesets.current().version)
+
+
+@dataclass(frozen=True)
+class Current:
+    """A firm's state today as a reader sees it: its stored row when that may be served, else a
+    projection computed now and not stored (`result` then holds the grade's detail)."""
+
+    enterprise_id: int
+    columns: dict[str, Any]
+    assessment_id: int | None = None
+    result: Result | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_STATE = EnterpriseState.__table__
+_SERVED = select(_STATE.c.enterprise_id, _STATE.c.assessment_id,
+                 *(_STATE.c[name] for name in PROJECTED + GRADED))
+
+
+def current_states(session: Session, firms: Sequence[Enterprise],
+                   day: datetime.date | None = None) -> dict[int, Current]:
+    """Each firm's state today: one query for the stored rows, evidence only for the firms whose
+    row may not be served."""
+    day = day or clock.today()
+    ids = [firm.id for firm in firms]
+    rows = {row.enterprise_id: row for row in
+            session.execute(_SERVED.where(_STATE.c.enterprise_id.in_(ids)))} if ids else {}
+    served = {firm_id: Current(firm_id, dict(row._mapping), row.assessment_id)
+              for firm_id, row in rows.items() if servable(row, day)}
+    stale = [firm for firm in firms if firm.id not in served]
+    found = evidence.gather(session, [firm.id for firm in stale], disputes=True)
+    ruleset = rulesets.current()
+    for firm in stale:
+        projection = project(firm, found[firm.id], day, ruleset)
+        served[firm.id] = Current(firm.id, {**projection.columns, **projection.graded_columns},
+                                  None, projection.result)
+    return served
+
+
+def record_change(session: Session, event: chain.NewEvent) -> int:
+    """The tail of every write: appends its audit event, then refreshes the state of the firm it
+    concerns, in the writer's transaction. Returns the event's position in the chain."""
+    position = chain.append(session, event)
+    if event.enterprise_id is not None:
+        refresh_states(session, [event.enterprise_id], trigger=event.kind, actor=event.actor)
+    return position
 
 
 def refresh_state(session: Session, enterprise_id: int, *, trigger: str, actor: str) -> int:
@@ -52,12 +189,8 @@ def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: 
     return write_plan(session, plan, actor=actor)
 
 
-# What a state row is compared on before it is written again.
-_KEPT = ("active_records", "last_major_violation_on", "last_serious_violation_on", "open_disputes",
-         "blacklisted", "next_change_on")
-_STATE = EnterpriseState.__table__
-_CURRENT = select(_STATE.c.enterprise_id, _STATE.c.grade, _STATE.c.result_digest,
-                  _STATE.c.valid_until, _STATE.c.public_records, *(_STATE.c[name] for name in _KEPT))
+_CURRENT = select(_STATE.c.enterprise_id, _STATE.c.valid_until,
+                  *(_STATE.c[name] for name in PROJECTED + GRADED))
 
 
 @dataclass
@@ -83,51 +216,28 @@ class StatePlan:
 
 def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str,
                 ruleset: rulesets.Ruleset, day: datetime.date) -> StatePlan:
-    """Recomputes these firms as of `day` and plans what to write; reads only, so it may run
+    """Projects these firms as of `day` and plans what to write; reads only, so it may run
     outside the write lock (a bulk regrade then plans again any firm written meanwhile)."""
     now = utcnow()
     plan = StatePlan(trigger)
     found_evidence = evidence.gather(session, enterprise_ids, disputes=True)
     states = {row.enterprise_id: row for row in session.execute(
         _CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
-    disputes = _open_disputes(session, enterprise_ids)
-    plan.usccs = dict(session.execute(select(Enterprise.id, Enterprise.uscc)
-                                      .where(Enterprise.id.in_(enterprise_ids))).all())
-    blank = assess(Inputs(), ruleset, day)  # most firms have no records: compute that once
-    blank_digest = evidence.result_digest(blank)
+    firms = {firm.id: firm for firm in session.scalars(
+        select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
+    plan.usccs = {firm_id: firm.uscc for firm_id, firm in firms.items()}
     for enterprise_id in enterprise_ids:
         found = found_evidence[enterprise_id]
-        if found.empty:
-            inputs, result, digest = Inputs(), blank, blank_digest
-        else:
-            inputs = found.on(day)
-            result = assess(inputs, ruleset, day)
-            digest = evidence.result_digest(result)
+        projection = project(firms[enterprise_id], found, day, ruleset)
+        result = projection.result
         state = states.get(enterprise_id)
-        live = [r for r in inputs.records if display.status(r, day) != "rescinded"]
-        violations = [r for r in live if isinstance(r, Violation)]
-        majors = [r.decided_on for r in violations if display.is_major_violation(r)]
-        serious = [r.decided_on for r in violations if r.severity in SERIOUS]
-        listed_disputes = sum(1 for listing in found.listings
-                              if listings.state_on(listing, day) == "objection_pending")
-        public_change = display.next_public_change(inputs.records, day)
-        row = {"active_records": len(live),
-               "last_major_violation_on": max(majors, default=None),
-               "last_serious_violation_on": max(serious, default=None),
-               "open_disputes": disputes.get(enterprise_id, 0) + listed_disputes,
-               "blacklisted": result.blacklisted,
-               "next_change_on": min(result.next_change_on, public_change or result.next_change_on),
-               "updated_at": now}
-        key = display.public_key(inputs.records, day)
-        stored = state.public_records if state is not None else None
-        if stored is None or stored.get("key") != key:
-            row["public_records"] = _public_view(inputs.records, key, day,
-                                                 uscc=plan.usccs[enterprise_id])
-        unchanged = (state is not None and state.result_digest == digest
+        row = dict(projection.columns)
+        unchanged = (state is not None and state.result_digest == projection.digest
+                     and state.ruleset == result.ruleset
                      and state.valid_until is not None and state.valid_until >= day)
-        if unchanged and "public_records" not in row and all(
-                getattr(state, name) == row[name] for name in _KEPT):
+        if unchanged and all(getattr(state, name) == row[name] for name in PROJECTED):
             continue  # nothing to write at all
+        row["updated_at"] = now
         if not unchanged:
             plan.assessments[enterprise_id] = (state.grade if state else None, {
                 "enterprise_id": enterprise_id, "assessed_at": now, "as_of": day,
@@ -135,13 +245,12 @@ def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str
                 "computed_grade": result.computed_grade, "grade": result.grade,
                 "risk_class": result.risk_class, "blacklisted": result.blacklisted,
                 "override_id": result.override.id if result.override else None,
-                "explanation": evidence.explanation_rows(result), "caps": evidence.cap_rows(result),
-                "fingerprint": evidence.fingerprint(found, inputs, result.ruleset, day),
+                "explanation": evidence.explanation_rows(result),
+                "caps": evidence.cap_rows(result),
+                "fingerprint": evidence.fingerprint(found, found.on(day), result.ruleset, day),
                 "valid_until": result.valid_until, "next_change_on": result.next_change_on,
                 "trigger": trigger})
-            row.update(grade=result.grade, risk_class=result.risk_class, score=result.score,
-                       ruleset=result.ruleset, graded_on=day, valid_until=result.valid_until,
-                       result_digest=digest)
+            row.update(projection.graded_columns, graded_on=day, valid_until=result.valid_until)
         if state is None:
             plan.missing.add(enterprise_id)
         plan.rows[enterprise_id] = row
@@ -169,7 +278,8 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
                 payload={"uscc": plan.usccs.get(firm), "assessment_id": assessment_id,
                          "assessment_digest": canonical.digest({**values, "id": assessment_id}),
                          "previous_grade": previous, "grade": values["grade"],
-                         "score": str(values["score"]), "risk_class": values["risk_class"],
+                         "score": None if values["score"] is None else str(values["score"]),
+                         "risk_class": values["risk_class"],
                          "ruleset": values["ruleset"], "trigger": plan.trigger}))
     _update_states(session, list(rows.values()))
     # The bulk update bypassed the session: drop any state row it holds.
@@ -182,30 +292,29 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
     return len(plan.assessments)
 
 
-def _public_view(records, key: list, day: datetime.date, *, uscc: str) -> dict:
-    """The public profile's records, kept on the state row with the key they were built from."""
-    shown = {record_id for record_id, _ in key}
-    view = {"key": key, **public_records([r for r in records if r.id in shown], day, uscc=uscc)}
-    return view
-
-
-def public_records(shown, day: datetime.date, *, uscc: str) -> dict[str, list[dict]]:
-    """The records a public profile shows, by kind, in the wire form the state row keeps."""
-    view: dict[str, list[dict]] = {"awards": [], "certifications": [], "violations": []}
-    for record in shown:
-        if record.kind in PUBLIC_KINDS:
-            view[PUBLIC_KINDS[record.kind]].append(
-                canonical.plain(display.describe(record, day, uscc=uscc)))
-    return view
-
-
-def _open_disputes(session: Session, enterprise_ids: Sequence[int]) -> dict[int, int]:
-    """Pending objections to each firm's records."""
-    return dict(session.execute(
-        select(Record.enterprise_id, func.count())
-        .join(RecordObjection, RecordObjection.record_id == Record.id)
-        .where(Record.enterprise_id.in_(enterprise_ids), RecordObjection.state == "pending")
-        .group_by(Record.enterprise_id)).all())
+def drifted(session: Session, enterprise_ids: Sequence[int],
+            day: datetime.date | None = None) -> dict[int, list[str]]:
+    """The servable state rows among these firms that differ from their projection today, with
+    the columns that differ: an edit in the database shows here."""
+    day = day or clock.today()
+    ruleset = rulesets.current()
+    states = {row.enterprise_id: row for row in session.execute(
+        _CURRENT.add_columns(_STATE.c.assessment_id)
+        .where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
+    firms = {firm.id: firm for firm in session.scalars(
+        select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
+    found = evidence.gather(session, list(firms), disputes=True)
+    differ: dict[int, list[str]] = {}
+    for firm_id, firm in firms.items():
+        state = states.get(firm_id)
+        if state is None or not servable(state, day):
+            continue  # never served: a reader projects the firm afresh
+        projection = project(firm, found[firm_id], day, ruleset)
+        expected = {**projection.columns, **projection.graded_columns}
+        names = [name for name in PROJECTED + GRADED if getattr(state, name) != expected[name]]
+        if names:
+            differ[firm_id] = names
+    return differ
 
 
 def _update_states(session: Session, rows: list[dict]) -> None:
@@ -219,7 +328,6 @@ def _update_states(session: Session, rows: list[dict]) -> None:
         values = {c: bindparam(c) for c in columns if c != "enterprise_id"}
         session.execute(update(table).where(table.c.enterprise_id == bindparam("key"))
                         .values(values), group)
-
 
 
 def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:

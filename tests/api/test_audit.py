@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from credit import clock, dbschema
 from credit.auth.caller import Caller
@@ -13,8 +13,9 @@ from credit.cli import main
 from credit.config import Settings
 from credit.db import Database
 from credit.errors import Conflict
-from credit.models import AuditEvent
+from credit.models import AuditEvent, EnterpriseState
 from credit.services import audit
+from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_enterprise
 from credit.services.records import add_record, rescind_record
 from credit.uscc import with_check_character
@@ -101,7 +102,10 @@ def test_every_write_appends_one_event_in_order(history):
 def test_an_edited_record_row_is_named(history):
     tamper(history, "UPDATE violation SET fine_fen = 100 WHERE decision_no = '罚2'")
     found = mismatches(history)
-    assert len(found) == 1 and found[0].startswith("record ") and "fine_fen" in found[0]
+    assert found[0].startswith("record ") and "fine_fen" in found[0]
+    # the public profile still shows the fine as recorded: the state row no longer matches it
+    assert found[1:] == [f"the state row of enterprise {firm_id(history, 2)} ({code(2)}) "
+                         "differs from its records in: public_profile"]
     result = cli_verify(history)
     assert result.exit_code == 1
     assert "fine_fen" in result.output
@@ -183,3 +187,49 @@ def test_two_registrations_of_one_code_at_once_admit_exactly_one(live):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["conflict", "created"]
     assert mismatches(live) == []
+
+
+def list_firm(database, n):
+    with database.writing() as session:
+        list_enterprise(session, REGULATOR, uscc=code(n), reason="严重违法", legal_basis="令第44号",
+                        decision_no=f"黑{n}", listed_on=clock.today())
+
+
+def firm_id(database, n):
+    with database.reading() as session:
+        return session.scalar(text("SELECT id FROM enterprise WHERE uscc = :c"), {"c": code(n)})
+
+
+def test_a_cleared_blacklist_flag_on_a_state_row_is_named(history):
+    list_firm(history, 2)
+    assert mismatches(history) == []
+    tamper(history, "UPDATE enterprise_state SET blacklisted = :f WHERE enterprise_id = :e",
+           f=False, e=firm_id(history, 2))
+    found = mismatches(history)
+    assert len(found) == 1 and f"state row of enterprise {firm_id(history, 2)}" in found[0]
+    assert "blacklisted" in found[0]
+    result = cli_verify(history)
+    assert result.exit_code == 1 and "blacklisted" in result.output
+
+
+@pytest.mark.parametrize("profile", ["NULL", "'{}'"])
+def test_an_emptied_public_profile_is_served_no_more_and_a_forged_one_is_named(history, profile):
+    tamper(history, f"UPDATE enterprise_state SET public_profile = {profile} "
+                    "WHERE enterprise_id = :e", e=firm_id(history, 2))
+    found = mismatches(history)
+    if profile == "NULL":
+        assert found == []  # never served: the profile is projected afresh when read
+    else:
+        assert len(found) == 1 and "public_profile" in found[0]
+
+
+def test_a_forged_fine_in_the_public_profile_is_named(history):
+    firm = firm_id(history, 2)
+    with history.reading() as session:
+        profile = session.get(EnterpriseState, firm).public_profile
+    profile["violations"][0]["fine_amount"] = "9999999.00"
+    with history.engine.begin() as connection:
+        connection.execute(update(EnterpriseState).where(EnterpriseState.enterprise_id == firm)
+                           .values(public_profile=profile))
+    found = mismatches(history)
+    assert len(found) == 1 and "public_profile" in found[0]

@@ -124,7 +124,7 @@ def test_a_listing_more_than_3_years_old_is_already_expired(client, firm, regula
     listing = list_firm(client, regulator, firm, listed_on=years_ago(3)).get_json()
     assert listing["state"] == "expired"
     assert public_ids(client) == []
-    assert standing(client, firm, regulator) == (False, "B", "B")
+    assert standing(client, firm, regulator) == (False, None, None)  # no record: not graded
     assert client.get(f"/api/v1/blacklist/{listing['id']}").status_code == 404
     # an expired listing does not stop a new one
     assert list_firm(client, regulator, firm, decision_no="新").status_code == 201
@@ -139,7 +139,8 @@ def test_a_listing_expires_on_its_expiry_day_without_any_job(client, session, fi
     assert listings.is_active_on(stored, clock.today())
     as_of_yesterday = client.get(f"/api/v1/enterprises/{firm}/grade", headers=regulator,
                                  query_string={"as_of": years_ago(0, days=-1)}).get_json()
-    assert as_of_yesterday["grade"] == "B"  # the registry did not hold the listing yesterday
+    # the registry did not hold the listing yesterday, nor any record: the firm was not graded
+    assert as_of_yesterday["grade"] is None and as_of_yesterday["graded"] is False
 
 
 def test_objection_upheld_rescinds_the_listing(client, firm, regulator, own):
@@ -164,7 +165,7 @@ def test_objection_upheld_rescinds_the_listing(client, firm, regulator, own):
     assert public_ids(client) == []
     assert client.get(url).status_code == 404
     assert client.get(url, headers=own).status_code == 200
-    assert standing(client, firm, regulator) == (False, "B", "B")
+    assert standing(client, firm, regulator) == (False, None, None)  # no record: not graded
     twice = client.post(f"{url}/objections/{objection.get_json()['id']}/decision",
                         json={"upheld": False, "reason": "x"}, headers=regulator)
     assert twice.status_code == 409
@@ -223,7 +224,7 @@ def test_repair_approved_removes_early_from_public_view_only(client, firm, regul
     assert public_ids(client) == []
     assert client.get(url).status_code == 404
     assert client.get(url, headers=regulator).get_json()["state"] == "removed_early"
-    assert standing(client, firm, regulator) == (False, "B", "B")
+    assert standing(client, firm, regulator) == (False, None, None)  # no record: not graded
     assert client.post(f"{url}/repair/decision", headers=regulator,
                        json={"approved": True, "reason": "x"}).status_code == 409
 

@@ -124,8 +124,10 @@ def test_results_come_in_the_order_asked_with_repeats_and_unknown_codes(client, 
     results = response.get_json()["results"]
     assert [r["uscc"] for r in results] == [second, unknown, first, second]
     assert results[1] == {"uscc": unknown, "found": False, "eligible": None, "grade": None,
-                          "reasons": []}
-    assert results[0]["eligible"] is True and results[0]["grade"] == "B"
+                          "graded": None, "reasons": []}
+    # a firm with no credit record is eligible, and not graded
+    assert results[0]["eligible"] is True and results[0]["grade"] is None
+    assert results[0]["graded"] is False
 
 
 def test_as_of_answers_what_the_registry_knew_that_day(client, session, make, regulator, buyer):
@@ -236,7 +238,7 @@ def test_a_bank_reads_a_file_only_with_a_purpose(client, make, bank):
 
 
 def test_a_bank_sees_the_grade_explanation_with_a_purpose_and_is_logged(client, make, bank):
-    firm = make.enterprise()
+    firm = make.graded_enterprise()
     plain = client.get(f"/api/v1/enterprises/{firm}/grade", headers=bank).get_json()
     assert "explanation" not in plain
     explained = client.get(f"/api/v1/enterprises/{firm}/grade", headers=bank,

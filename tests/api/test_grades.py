@@ -55,14 +55,50 @@ def grade(client, firm, headers=None, **query):
     return response
 
 
-def test_a_new_firm_is_graded_b_at_once(client, firm, regulator):
+def test_a_firm_without_records_is_not_graded(client, firm, regulator):
     body = grade(client, firm, regulator).get_json()
-    assert (body["grade"], body["score"], body["risk_class"]) == ("B", "60.00", "B")
-    assert body["ruleset"] == "qc-2026.1"
-    assert body["explanation"] == [{"rule": "base", "points": "60", "record_id": None,
-                                    "detail": "基础分"}]
+    assert (body["grade"], body["score"], body["risk_class"]) == (None, None, None)
+    assert body["graded"] is False and body["ruleset"] == "qc-2026.2"
+    assert body["explanation"] == [] and body["caps"] == []
     profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
-    assert (profile["grade"], profile["risk_class"]) == ("B", "B")
+    assert (profile["grade"], profile["risk_class"], profile["graded"]) == (None, None, False)
+    file = client.get(f"/api/v1/enterprises/{firm}/file", headers=regulator).get_json()
+    assert (file["grade"], file["graded"]) == (None, False)
+
+
+def test_one_record_grades_a_firm_from_the_base_score(client, firm, regulator):
+    add(client, firm, "inspections", {"level": "municipal", "product": "电缆",
+                                      "sampled_on": day(-5), "result": "pass"}, regulator)
+    body = grade(client, firm, regulator).get_json()
+    assert (body["grade"], body["score"], body["risk_class"]) == ("B", "61.00", "B")
+    assert body["graded"] is True
+    assert body["explanation"][0] == {"rule": "base", "points": "60", "record_id": None,
+                                      "detail": "基础分"}
+    profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
+    assert (profile["grade"], profile["risk_class"], profile["graded"]) == ("B", "B", True)
+
+
+def test_a_rescinded_only_record_leaves_the_firm_ungraded_again(client, firm, regulator):
+    record = add(client, firm, "certifications", iso_9001(), regulator)
+    assert grade(client, firm, regulator).get_json()["grade"] == "B"
+    client.post(f"/api/v1/records/{record['id']}/rescind", json={"reason": "录入错误"},
+                headers=regulator)
+    assert grade(client, firm, regulator).get_json()["graded"] is False
+
+
+def test_an_ungraded_firm_cannot_be_overridden(client, firm, regulator):
+    response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator,
+                           json={"grade": "A", "reason": "复核", "valid_until": day(3)})
+    assert response.status_code == 409 and "not graded" in response.get_json()["detail"]
+
+
+def test_assessments_under_the_earlier_ruleset_still_reproduce():
+    from credit.grading import ruleset as rulesets
+    from credit.grading.engine import Inputs, assess
+    earlier = assess(Inputs(), rulesets.load("qc-2026.1"), datetime.date(2026, 6, 15))
+    assert (earlier.grade, str(earlier.score)) == ("B", "60.00")
+    now = assess(Inputs(), rulesets.load("qc-2026.2"), datetime.date(2026, 6, 15))
+    assert (now.grade, now.score, now.graded) == (None, None, False)
 
 
 def test_the_grade_moves_with_every_kind_of_write(client, firm, regulator):
@@ -93,7 +129,7 @@ def test_history_lists_each_change_newest_first_and_skips_non_changes(client, se
     add(client, firm, "certifications", iso_9001("2"), regulator)  # ISO 9001 counts once
     body = client.get(f"/api/v1/enterprises/{firm}/grades", headers=regulator).get_json()
     assert [(a["grade"], a["score"], a["trigger"]) for a in body["items"]] == [
-        ("B", "66.00", "record_added"), ("B", "60.00", "enterprise_registered")]
+        ("B", "66.00", "record_added"), (None, None, "enterprise_registered")]
     assert body["total"] == 2
     assert len(body["items"][0]["fingerprint"]) == 64
 
@@ -120,7 +156,7 @@ def test_as_of_answers_with_what_the_registry_knew_that_day(client, firm, regula
     assert today["score"] == "56.00"  # half weight after 12 months
     earlier = grade(client, firm, regulator, as_of=day(-1)).get_json()
     assert earlier["as_of"] == day(-1)
-    assert earlier["score"] == "60.00"  # the record was not known yesterday
+    assert earlier["graded"] is False  # the record was not known yesterday
 
 
 def test_as_of_windows_are_measured_from_that_day(client, firm, regulator):
@@ -140,6 +176,8 @@ def test_bad_as_of(client, firm, as_of, status):
 
 
 def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(client, session, firm, regulator):
+    add(client, firm, "inspections", {"level": "municipal", "product": "电缆",
+                                      "sampled_on": day(-5), "result": "pass"}, regulator)
     response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator,
                            json={"grade": "C", "reason": "重大质量事故调查中", "valid_until": day(30)})
     assert response.status_code == 201, response.get_json()
@@ -186,7 +224,7 @@ def test_a_stale_stored_grade_is_recomputed_on_read(client, session, firm, regul
 
 
 def test_the_inspection_plan_is_reproducible_and_weighted_by_risk(client, make, regulator):
-    firms = [make.enterprise(region="321102") for _ in range(30)]
+    firms = [make.graded_enterprise(region="321102") for _ in range(30)]
     headers = make.headers("regulator", region="3211")
     query = {"region": "321102", "date": day(0), "seed": 42}
     first = client.get("/api/v1/inspection-plan", headers=headers, query_string=query)
@@ -219,14 +257,14 @@ def test_the_inspection_plan_is_for_regulators_of_the_region(client, make):
 def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, regulator):
     add(client, firm, "awards", national_award(), regulator)
     latest = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
-    assert latest.ruleset == "qc-2026.1"
+    assert latest.ruleset == "qc-2026.2"
     assert latest.trigger == "record_added"
     assert latest.valid_until == add_months(clock.today(), 12) - datetime.timedelta(days=1)
 
 
 def test_search_filters_by_grade(client, make, regulator):
     graded = make.enterprise(region="321102", name="镇江市优等电气有限公司")
-    plain = make.enterprise(region="321102", name="镇江市普通电气有限公司")
+    plain = make.graded_enterprise(region="321102", name="镇江市普通电气有限公司")
     add(client, graded, "certifications", iso_9001(), regulator)
     add(client, graded, "awards", national_award(), regulator)
     found = client.get("/api/v1/enterprises", query_string={"q": "电气", "grade": "AA"}).get_json()
@@ -235,3 +273,15 @@ def test_search_filters_by_grade(client, make, regulator):
     assert [i["uscc"] for i in b_grade["items"]] == [plain]
     bad = client.get("/api/v1/enterprises", query_string={"grade": "AAAA"})
     assert bad.status_code == 422 and "grade" in bad.get_json()["errors"]
+
+
+def test_firms_not_yet_graded_are_sampled_as_a_stratum_of_their_own(client, make, regulator):
+    graded = [make.graded_enterprise(region="321102") for _ in range(3)]
+    ungraded = [make.enterprise(region="321102") for _ in range(7)]
+    query = {"region": "321102", "date": day(0), "seed": 7}
+    plan = client.get("/api/v1/inspection-plan", headers=regulator, query_string=query).get_json()
+    strata = {c["risk_class"]: c for c in plan["classes"]}
+    assert strata["B"]["population"] == 3 and strata["ungraded"]["population"] == 7
+    assert strata["ungraded"]["ratio"] == "0.15" and strata["ungraded"]["sample_size"] == 2
+    assert {f["uscc"] for f in strata["ungraded"]["enterprises"]} <= set(ungraded)
+    assert {f["uscc"] for f in strata["B"]["enterprises"]} <= set(graded)

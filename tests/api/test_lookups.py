@@ -71,8 +71,9 @@ def test_the_one_row_query_converts_values_as_sqlalchemy_does(client, database, 
     ours = PROFILE_ROW.first(connection, uscc=firm)
     theirs = connection.execute(PROFILE_ROW.statement, {"uscc": firm}).first()
     assert tuple(ours) == tuple(theirs)
-    assert ours.registered_on == datetime.date(2019, 3, 4)
-    assert ours.blacklisted is False and isinstance(ours.public_records, dict)
+    assert isinstance(ours.next_change_on, datetime.date)
+    assert ours.public_profile["registered_on"] == "2019-03-04"
+    assert ours.public_profile["blacklisted"] is False
     assert PROFILE_ROW.first(connection, uscc=make.uscc()) is None
 
 

@@ -76,14 +76,14 @@ def test_an_objection_filed_after_the_day_asked_is_not_reported(client, session,
 
 
 def test_a_purchasers_feed_carries_no_scores(client, make):
-    firm = make.enterprise()
+    firm = make.graded_enterprise()
     procurement = client.get("/api/v1/changes", headers=make.headers("procurement"),
                              query_string={"uscc": firm}).get_json()["items"]
     bank = client.get("/api/v1/changes", headers=make.headers("bank"),
                       query_string={"uscc": firm}).get_json()["items"]
     graded = [i for i in procurement if i["kind"] == "grade_changed"]
     assert graded and all("score" not in i for i in graded)
-    assert [i["score"] for i in bank if i["kind"] == "grade_changed"] == ["60.00"]
+    assert [i["score"] for i in bank if i["kind"] == "grade_changed"] == [None, "66.00"]
 
 
 def test_a_forged_listing_link_is_found(client, session, make, regulator):
