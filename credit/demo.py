@@ -50,9 +50,6 @@ SMALL_FORMS = {"92": "经营部", "93": "专业合作社"}
 # Registration authority 9 (market regulation) and entity type: 1 company, 2 sole trader, 3 co-op.
 ENTITY_TYPES = ("91", "91", "91", "91", "91", "91", "91", "92", "93")
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check
-# GB 32100 check: a character's value is its place in the alphabet, position i weighs 3**i mod 31.
-USCC_VALUES = {char: value for value, char in enumerate(uscc_codes.ALPHABET)}
-USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 ORG_CODE_SPACE = 10**8
 ORG_CODE_STRIDE = 48_271  # coprime to 10**8, so consecutive firms get scattered distinct codes
 FIRST_REGISTRATION = datetime.date(1995, 1, 1)
@@ -69,14 +66,6 @@ def organisation_code(number: int) -> str:
     digits = f"{number:08d}"
     check = 11 - sum(int(d) * w for d, w in zip(digits, ORG_CODE_WEIGHTS)) % 11
     return digits + {10: "X", 11: "0"}.get(check, str(check))
-
-
-def demo_uscc(first17: str) -> str:
-    """The code completed with its GB 32100 check character, as credit.uscc does it, without
-    python-stdnum's per-call clean-up that would cost a million demo firms a good part of the time
-    it takes to generate them."""
-    total = sum(USCC_VALUES[char] * weight for char, weight in zip(first17, USCC_WEIGHTS))
-    return first17 + uscc_codes.ALPHABET[-total % 31]
 
 
 def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
@@ -107,7 +96,7 @@ def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
             if number < start:
                 continue
             org = organisation_code((offset + number * ORG_CODE_STRIDE) % ORG_CODE_SPACE)
-            yield NewEnterprise(uscc=demo_uscc(kind + region + org),
+            yield NewEnterprise(uscc=uscc_codes.with_check_character(kind + region + org),
                                 name=name, region_code=region, industry_code=industry,
                                 registered_on=registered_on)
 

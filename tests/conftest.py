@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from credit import create_app, dbschema
@@ -186,3 +186,82 @@ class Builder:
 @pytest.fixture
 def make(database, app, password_hash) -> Builder:
     return Builder(database, app, password_hash)
+
+
+@pytest.fixture
+def live(tmp_path) -> Iterator[Database]:
+    """A database whose writes are committed, as in production."""
+    with fresh_database_url(tmp_path) as url:
+        settings = Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING")
+        database = Database(settings)
+        dbschema.upgrade(database.engine)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+@pytest.fixture
+def live_app(live):
+    """The app on a database whose writes are committed, as in production."""
+    app = create_app(live.settings)
+    app.extensions["credit.database"].dispose()
+    app.extensions["credit.database"] = live
+    return app
+
+
+class StatementCount:
+    """The SQL statements the database driver runs while it is open, transaction control aside:
+    counted on the driver's connections themselves, so statements sent past SQLAlchemy count too."""
+
+    def __init__(self, database: Database):
+        self.database = database
+        self.statements: list[str] = []
+        self._attached: list = []
+
+    def _note(self, sql: str) -> None:
+        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                  "RELEASE", "PRAGMA"}:
+            self.statements.append(sql)
+
+    def _attach(self, driver) -> None:
+        if self.database.engine.dialect.name == "sqlite":
+            driver.set_trace_callback(self._note)
+            self._attached.append((driver, None))
+            return
+        import psycopg
+
+        note = self._note
+
+        class Counting(psycopg.Cursor):
+            def execute(self, query, params=None, **kwargs):
+                note(query if isinstance(query, str) else str(query))
+                return super().execute(query, params, **kwargs)
+
+        self._attached.append((driver, driver.cursor_factory))
+        driver.cursor_factory = Counting
+
+    def _on_checkout(self, dbapi_connection, _record, _proxy) -> None:
+        self._attach(dbapi_connection)
+
+    def __enter__(self) -> "StatementCount":
+        self._attach(self.database.lookup().connection.driver_connection)
+        event.listen(self.database.engine, "checkout", self._on_checkout)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.database.engine, "checkout", self._on_checkout)
+        for driver, factory in self._attached:
+            if factory is None:
+                driver.set_trace_callback(None)
+            else:
+                driver.cursor_factory = factory
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements():
+    """`with count_statements(database) as counted:` then `len(counted)`."""
+    return StatementCount

@@ -7,11 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text, update
 
-from credit import clock, dbschema
+from credit import clock
 from credit.auth.caller import Caller
 from credit.cli import main
-from credit.config import Settings
-from credit.db import Database
 from credit.errors import Conflict
 from credit.models import AuditEvent, EnterpriseState
 from credit.services import audit
@@ -19,22 +17,8 @@ from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_enterprise
 from credit.services.records import add_record, rescind_record
 from credit.uscc import with_check_character
-from tests.conftest import fresh_database_url
 
 REGULATOR = Caller(username="officer", role="regulator", region="3211")
-
-
-@pytest.fixture
-def live(tmp_path):
-    """A database whose writes are committed, as in production."""
-    with fresh_database_url(tmp_path) as url:
-        settings = Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING")
-        database = Database(settings)
-        dbschema.upgrade(database.engine)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 def code(n: int) -> str:

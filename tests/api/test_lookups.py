@@ -3,26 +3,15 @@ full read of the firm."""
 
 import datetime
 
-import pytest
 from sqlalchemy import update
 
-from credit import clock, create_app
+from credit import clock
 from credit.models import EnterpriseState
 from credit.services.profiles import PROFILE_ROW
-from tests.api.test_audit import live  # noqa: F401  (the committed-database fixture)
 from tests.api.test_records import AWARD, CERT, days_ago, post, violation
 from tests.conftest import Builder
 
 ENTERPRISES = "/api/v1/enterprises"
-
-
-@pytest.fixture
-def live_app(live):  # noqa: F811
-    """The app on a database whose writes are committed, as in production."""
-    app = create_app(live.settings)
-    app.extensions["credit.database"].dispose()
-    app.extensions["credit.database"] = live
-    return app
 
 
 def _idle(connection) -> bool:
@@ -106,3 +95,39 @@ def test_the_profile_path_is_documented_as_a_path_parameter(client):
     profile = spec["paths"]["/api/v1/enterprises/{uscc}"]
     assert profile["parameters"][0]["description"].startswith("Unified social credit code")
     assert {"200", "422"} <= set(profile["get"]["responses"])
+
+
+def test_a_public_lookup_is_one_statement(live_app, password_hash, count_statements):
+    database = live_app.extensions["credit.database"]
+    builder = Builder(database, live_app, password_hash)
+    client = live_app.test_client()
+    firm = builder.enterprise()
+    regulator = builder.headers("regulator", region="3211")
+    assert post(client, firm, "awards", AWARD, regulator).status_code == 201
+    assert post(client, firm, "violations", violation(), regulator).status_code == 201
+    client.get(f"{ENTERPRISES}/{firm}")  # the first lookup of a worker prepares its statement
+    with count_statements(database) as counted:
+        body = client.get(f"{ENTERPRISES}/{firm}").get_json()
+    assert len(counted) == 1, counted.statements
+    assert body["awards"] and body["violations"]
+    with count_statements(database) as counted:
+        assert client.get(f"{ENTERPRISES}/{builder.uscc()}").status_code == 404
+    assert len(counted) == 1
+    with database.engine.begin() as connection:  # a row past its next change is not served
+        connection.execute(update(EnterpriseState).values(next_change_on=clock.today()))
+    with count_statements(database) as counted:
+        assert client.get(f"{ENTERPRISES}/{firm}").get_json() == body
+    assert len(counted) > 1
+
+
+def test_the_profile_kept_ready_to_send_is_what_its_schema_documents(client, make):
+    from schemas.enterprises import PublicProfile
+
+    firm = make.enterprise(registered_on=datetime.date(2019, 3, 4))
+    regulator = make.headers("regulator", region="3211")
+    for kind, body in (("awards", AWARD), ("certifications", CERT), ("violations", violation())):
+        assert post(client, firm, kind, body, regulator).status_code == 201
+    sent = client.get(f"{ENTERPRISES}/{firm}").get_json()
+    schema = PublicProfile()
+    assert schema.validate(sent) == {}  # every documented field, as documented
+    assert schema.dump(schema.load(sent)) == sent

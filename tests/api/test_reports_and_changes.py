@@ -15,7 +15,7 @@ from credit.auth.caller import Caller
 from credit.cli import main
 from credit.models import AuditEvent
 from credit.services import changes, reports
-from tests.api.test_audit import REGULATOR, code, fine, live, register  # noqa: F401
+from tests.api.test_audit import code, fine, register
 
 
 @pytest.fixture

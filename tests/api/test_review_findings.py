@@ -9,7 +9,7 @@ from sqlalchemy import text, update
 from credit import clock
 from credit.models import Enterprise, Record
 from credit.services import audit
-from tests.api.test_audit import history, live, mismatches, tamper  # noqa: F401
+from tests.api.test_audit import history, mismatches, tamper  # noqa: F401
 
 
 @pytest.fixture

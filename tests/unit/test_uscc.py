@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
 
 from credit import uscc
 
@@ -110,3 +113,18 @@ def test_region_of_is_positions_three_to_eight():
 def test_is_prefix(text, expected):
     assert uscc.is_prefix(text) is expected
 
+
+
+ALPHABET_TEXT = st.text(alphabet=uscc.ALPHABET, min_size=17, max_size=17)
+
+
+@given(ALPHABET_TEXT)
+def test_the_check_character_tables_agree_with_python_stdnum(first17):
+    assert uscc.check_character(first17) == stdnum_uscc.calc_check_digit(first17)
+
+
+@given(ALPHABET_TEXT, st.sampled_from(uscc.ALPHABET))
+def test_a_code_is_valid_exactly_when_its_last_character_is_the_check_character(first17, last):
+    code = first17  # positions 3-8 may hold letters here: such codes are refused
+    valid = code[2:8].isdigit() and last == stdnum_uscc.calc_check_digit(code)
+    assert uscc.is_valid(code + last) is valid
