@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
-from credit.services import blacklist
+from credit.services import blacklist, requests
 from schemas.blacklist import (BlacklistArgs, ListingIn, ListingOut, ListingPage,
                                ObjectionDecisionIn, ObjectionIn, ObjectionOut, RepairDecisionIn,
                                RepairIn, RepairOut)
@@ -56,7 +56,8 @@ class ListingObjections(MethodView):
     def post(self, body, listing_id):
         """Object to a listing (the listed firm); it stays in force, marked as disputed."""
         session = db_session()
-        objection = blacklist.file_objection(session, current_caller(), listing_id, body["reason"])
+        objection = requests.file_objection(session, current_caller(), "listing", listing_id,
+                                            body["reason"])
         session.commit()
         return objection
 
@@ -69,7 +70,8 @@ class ListingObjectionDecision(MethodView):
     def post(self, body, listing_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the listing."""
         session = db_session()
-        blacklist.decide_objection(session, current_caller(), listing_id, objection_id, **body)
+        requests.decide_objection(session, current_caller(), "listing", listing_id, objection_id,
+                                  **body)
         session.commit()
         return _listing_response(listing_id)
 
@@ -82,7 +84,8 @@ class ListingRepair(MethodView):
     def post(self, body, listing_id):
         """Apply for credit repair (the listed firm), from `repair_eligible_on`."""
         session = db_session()
-        application = blacklist.apply_for_repair(session, current_caller(), listing_id, **body)
+        application = requests.apply_for_repair(session, current_caller(), "listing", listing_id,
+                                               **body)
         session.commit()
         return application
 
@@ -95,6 +98,6 @@ class ListingRepairDecision(MethodView):
     def post(self, body, listing_id):
         """Decide a repair application (the regulator of the region): approval removes early."""
         session = db_session()
-        blacklist.decide_repair(session, current_caller(), listing_id, **body)
+        requests.decide_repair(session, current_caller(), "listing", listing_id, **body)
         session.commit()
         return _listing_response(listing_id)

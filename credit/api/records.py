@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from credit import clock
 from credit.api.context import current_caller, db_session
 from credit.rules import display
-from credit.services import record_requests, records
+from credit.services import records, requests
 from schemas.blacklist import (
     ObjectionDecisionIn,
     ObjectionIn,
@@ -99,8 +99,8 @@ class RecordObjections(MethodView):
     def post(self, body, record_id):
         """Object to a record in one's own file (the enterprise); a regulator decides."""
         session = db_session()
-        objection = record_requests.file_objection(session, current_caller(), record_id,
-                                                   body["reason"])
+        objection = requests.file_objection(session, current_caller(), "record", record_id,
+                                            body["reason"])
         session.commit()
         return objection
 
@@ -113,10 +113,10 @@ class RecordObjectionDecision(MethodView):
     def post(self, body, record_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the record."""
         session = db_session()
-        record, enterprise = record_requests.decide_objection(
-            session, current_caller(), record_id, objection_id, **body)
+        item = requests.decide_objection(session, current_caller(), "record", record_id,
+                                         objection_id, **body)
         session.commit()
-        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
+        return display.describe(item.row, clock.today(), uscc=item.enterprise.uscc, history=True)
 
 
 @blp.route("/records/<int:record_id>/repair")
@@ -128,8 +128,8 @@ class RecordRepairs(MethodView):
         """Apply for credit repair of a violation (the enterprise): from 3 months after a
         general violation's decision, 1 year after a serious one's."""
         session = db_session()
-        application = record_requests.apply_for_repair(session, current_caller(), record_id,
-                                                       body["statement"])
+        application = requests.apply_for_repair(session, current_caller(), "record", record_id,
+                                                body["statement"])
         session.commit()
         return application
 
@@ -143,7 +143,6 @@ class RecordRepairDecision(MethodView):
         """Decide a repair application (the regulator of the region): approved, the public no
         longer sees the violation; the file and the grade keep it."""
         session = db_session()
-        record, enterprise = record_requests.decide_repair(session, current_caller(), record_id,
-                                                           **body)
+        item = requests.decide_repair(session, current_caller(), "record", record_id, **body)
         session.commit()
-        return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
+        return display.describe(item.row, clock.today(), uscc=item.enterprise.uscc, history=True)

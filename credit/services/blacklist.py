@@ -8,20 +8,18 @@ reader sees is computed for the day it is read (or any past day).
 from __future__ import annotations
 
 import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock, policy, reference
 from credit.auth.caller import Caller, require_region
-from credit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from credit.errors import Conflict, InvalidInput, NotFound
 from credit.grading import evidence
 from credit.models import (
     Enterprise,
     Listing,
-    Objection,
-    RepairApplication,
     Transition,
     Violation,
 )
@@ -86,19 +84,25 @@ def _check_violations(session: Session, enterprise: Enterprise, ids: Sequence[in
 def _record_transition(session, caller, listing, enterprise, to_state, reason, document_no, *,
                        on=None, event, extra=None):
     """Moves the listing to a state, appends the event, and regrades the firm: one transaction."""
-    first = not listing.transitions
-    transition = Transition(listing_id=listing.id, from_state=None if first else listing.state,
-                            to_state=to_state, on=on or clock.today(),
-                            actor=caller.username, reason=reason, document_no=document_no)
-    listing.state = to_state
-    session.add(transition)
-    session.flush()
-    session.refresh(listing, ["transitions"])
     state.record_change(session, chain.NewEvent(
         actor=caller.username, kind=event, enterprise_id=enterprise.id,
-        payload={"listing": canonical.row_content(listing),
-                 "transition": canonical.row_content(transition),
+        payload={**transition(session, caller, listing, to_state, reason, document_no, on=on),
                  "uscc": enterprise.uscc, **(extra or {})}))
+
+
+def transition(session: Session, caller: Caller, listing: Listing, to_state: str, reason: str,
+               document_no: str | None = None, *,
+               on: datetime.date | None = None) -> dict[str, Any]:
+    """Moves the listing to a state; returns what its event records of both."""
+    first = not listing.transitions
+    row = Transition(listing_id=listing.id, from_state=None if first else listing.state,
+                     to_state=to_state, on=on or clock.today(), actor=caller.username,
+                     reason=reason, document_no=document_no)
+    listing.state = to_state
+    session.add(row)
+    session.flush()
+    session.refresh(listing, ["transitions"])
+    return {"listing": canonical.row_content(listing), "transition": canonical.row_content(row)}
 
 
 def get_listing(session: Session, listing_id: int) -> tuple[Listing, Enterprise]:
@@ -110,102 +114,6 @@ def get_listing(session: Session, listing_id: int) -> tuple[Listing, Enterprise]
 
 def may_see_history(caller: Caller, enterprise: Enterprise) -> bool:
     return caller.covers_region(enterprise.region_code) or caller.is_enterprise(enterprise.uscc)
-
-
-def _require_listed_firm(caller: Caller, enterprise: Enterprise) -> None:
-    if caller.is_public:
-        raise Unauthorized("Sign in as the listed enterprise.")
-    if not caller.is_enterprise(enterprise.uscc):
-        raise Forbidden("Only the listed enterprise itself may do this.")
-
-
-def _require_state(listing: Listing, wanted: str, action: str) -> None:
-    current = listings.state_on(listing, clock.today())
-    if current != wanted:
-        raise Conflict(f"Listing {listing.id} is {current}: {action} needs it to be {wanted}.",
-                       state=current)
-
-
-def file_objection(session: Session, caller: Caller, listing_id: int, reason: str) -> Objection:
-    """The listed firm disputes the listing; it stays in force, marked as disputed."""
-    chain.lock_chain(session)
-    listing, enterprise = get_listing(session, listing_id)
-    _require_listed_firm(caller, enterprise)
-    _require_state(listing, "listed", "an objection")
-    objection = Objection(listing_id=listing.id, reason=reason, state="pending",
-                          filed_by=caller.username)
-    session.add(objection)
-    session.flush()
-    _record_transition(session, caller, listing, enterprise, "objection_pending", reason, None,
-                       event="listing_objection_filed",
-                       extra={"objection": canonical.row_content(objection)})
-    return objection
-
-
-def decide_objection(session: Session, caller: Caller, listing_id: int, objection_id: int,
-                     upheld: bool, reason: str) -> Listing:
-    chain.lock_chain(session)
-    listing, enterprise = get_listing(session, listing_id)
-    require_region(caller, enterprise.region_code)
-    objection = next((o for o in listing.objections if o.id == objection_id), None)
-    if objection is None:
-        raise NotFound(f"Listing {listing_id} has no objection {objection_id}.")
-    if not objection.pending:
-        raise Conflict(f"Objection {objection_id} was already decided: {objection.state}.")
-    objection.decide("upheld" if upheld else "rejected", caller.username, reason)
-    _record_transition(session, caller, listing, enterprise, "rescinded" if upheld else "listed",
-                       reason, None, event="listing_objection_decided",
-                       extra={"objection": canonical.row_content(objection)})
-    return listing
-
-
-def apply_for_repair(session: Session, caller: Caller, listing_id: int, statement: str,
-                     evidence: str | None = None) -> RepairApplication:
-    """Credit repair (信用修复): from repair_eligible_on, with no new serious violation since."""
-    chain.lock_chain(session)
-    listing, enterprise = get_listing(session, listing_id)
-    _require_listed_firm(caller, enterprise)
-    today = clock.today()
-    if listings.state_on(listing, today) == "repair_pending":
-        raise Conflict(f"A repair application for listing {listing.id} is already pending.")
-    _require_state(listing, "listed", "credit repair")
-    if today < listing.repair_eligible_on:
-        raise Conflict(f"Credit repair of listing {listing.id} may be applied for from "
-                       f"{listing.repair_eligible_on.isoformat()}.",
-                       repair_eligible_on=listing.repair_eligible_on.isoformat())
-    newer = session.scalars(select(Violation).where(
-        Violation.enterprise_id == enterprise.id, Violation.decided_on > listing.listed_on,
-        Violation.severity.in_(("serious", "especially_serious")))).all()
-    newer = [v for v in newer if display.status(v, today) != "rescinded"]
-    if newer:
-        raise Conflict(f"A serious violation was decided after the listing "
-                       f"({newer[0].decision_no}, {newer[0].decided_on.isoformat()}): "
-                       "credit repair is not possible.", record_id=newer[0].id)
-    application = RepairApplication(listing_id=listing.id, statement=statement,
-                                    evidence=evidence, state="pending",
-                                    applied_by=caller.username)
-    session.add(application)
-    session.flush()
-    _record_transition(session, caller, listing, enterprise, "repair_pending", statement, None,
-                       event="listing_repair_applied",
-                       extra={"repair": canonical.row_content(application)})
-    return application
-
-
-def decide_repair(session: Session, caller: Caller, listing_id: int, approved: bool,
-                  reason: str) -> Listing:
-    chain.lock_chain(session)
-    listing, enterprise = get_listing(session, listing_id)
-    require_region(caller, enterprise.region_code)
-    application = next((a for a in listing.repairs if a.pending), None)
-    if application is None:
-        raise Conflict(f"Listing {listing.id} has no pending repair application.")
-    application.decide("approved" if approved else "rejected", caller.username, reason)
-    _record_transition(session, caller, listing, enterprise,
-                       "removed_early" if approved else "listed", reason, None,
-                       event="listing_repair_decided",
-                       extra={"repair": canonical.row_content(application)})
-    return listing
 
 
 def listing_view(session: Session, caller: Caller, listing_id: int) -> dict:
