@@ -24,7 +24,8 @@ class EnterpriseReport(MethodView):
         "/.well-known/jwks.json"))
     @blp.doc(**AUTH)
     def get(self, path, args, uscc):
-        """A signed credit report with the procurement verdict as of a day (anyone signed in)."""
+        """A signed credit report with the procurement verdict as of a day (procurement, bank and
+        regulator accounts, and the firm itself)."""
         session = db_session(write=True)
         report = reports.build(session, current_caller(), path["uscc"], args.get("as_of"))
         token = reports.sign(report, current_app.extensions["credit.report_keys"])
