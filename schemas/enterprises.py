@@ -48,10 +48,15 @@ class PublicProfile(StandingOut):
 
 
 class CreditFile(StandingOut):
-    """The whole file: expired, revoked and rescinded records too, each with its corrections."""
+    """The whole file: expired, revoked and rescinded records too, each with its corrections,
+    and every blacklist listing of the firm whatever its state."""
 
     as_of = fields.Date(required=True)
     records = fields.List(fields.Nested(RecordOut), required=True)
+    listings = fields.List(fields.Nested(ListingOut), required=True, metadata={
+        "description": "every blacklist listing of the firm, oldest first, whatever its state "
+                       "(listed, objection_pending, repair_pending, rescinded, removed_early, "
+                       "expired), each with its transitions, objections and repair applications"})
 
 
 class EnterpriseSearchArgs(PageArgs):

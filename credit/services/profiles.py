@@ -134,8 +134,8 @@ def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | N
 
 
 def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None = None) -> dict:
-    """Everything: expired, revoked and rescinded records included, each with its corrections.
-    A bank's read is logged with its purpose, in the same transaction."""
+    """Everything: expired, revoked and rescinded records included, each with its corrections,
+    and every blacklist listing with its history. A bank's read is logged with its purpose, in the same transaction."""
     enterprise = get_enterprise(session, uscc)
     require_file_reader(caller, enterprise, purpose)
     if caller.role == "bank":
@@ -147,4 +147,7 @@ def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None
     body = _enterprise_fields(session, enterprise, state)
     body["as_of"] = today
     body["records"] = [display.describe(r, today, uscc=uscc, history=True) for r in records]
+    # Every listing whatever its state: one removed early or rescinded leaves public view only.
+    body["listings"] = [blacklist.describe(session, listing, enterprise, history=True)
+                        for listing in evidence.listings_of(session, [enterprise.id])]
     return body
