@@ -19,7 +19,7 @@ AUTH = {"security": [{"bearer": []}]}
 class EnterpriseReport(MethodView):
     @blp.arguments(UsccPath, location="path")
     @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, content_type=reports.CONTENT_TYPE, description=(
+    @blp.response(200, {"type": "string"}, content_type=reports.CONTENT_TYPE, description=(
         "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
         "/.well-known/jwks.json"))
     @blp.doc(**AUTH)
