@@ -99,7 +99,8 @@ QUERY_KINDS = _entries(
 )
 
 # GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
-# a group or class (`C3811`) is labelled by its division. `group` is the section.
+# a group or class (`C3811`) falls under the entry of its first three characters' division.
+# `group` is the section.
 INDUSTRIES = {code: Entry(code, name, code[0])
               for code, name in reference.industry_names().items()}
 
