@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credit import reference
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -96,6 +98,12 @@ QUERY_KINDS = _entries(
     ("report_download", "下载信用报告"),
 )
 
+# GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
+# a group or class (`C3811`) falls under the entry of its first three characters' division.
+# `group` is the section.
+INDUSTRIES = {code: Entry(code, name, code[0])
+              for code, name in reference.industry_names().items()}
+
 CATALOG = {
     "grades": GRADES,
     "risk_classes": RISK_CLASSES,
@@ -111,4 +119,5 @@ CATALOG = {
     "check_reasons": CHECK_REASONS,
     "lending_flags": LENDING_FLAGS,
     "query_kinds": QUERY_KINDS,
+    "industries": INDUSTRIES,
 }

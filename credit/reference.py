@@ -15,7 +15,8 @@ _SECTION_DIVISIONS = {
     "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
     "S": (91, 96), "T": (97, 97),
 }
-_INDUSTRY_CODE = re.compile(r"(?:[A-T]|[0-9]{2,4})")
+# As people write them: a section letter, a 2- to 4-digit division, group or class, or both.
+_INDUSTRY_CODE = re.compile(r"([A-Z])?([0-9]{2,4})?")
 _REGION_CODE = re.compile(r"[0-9]{6}")
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
@@ -43,7 +44,8 @@ def regions() -> dict[str, Region]:
 
 @cache
 def industry_names() -> dict[str, str]:
-    return {row["code"]: row["name"] for row in _rows("industries.csv")}
+    """The named sections and divisions, keyed by their normal form (`C`, `C38`)."""
+    return {normal_industry_code(row["code"]): row["name"] for row in _rows("industries.csv")}
 
 
 def section_of_division(division: int) -> str | None:
@@ -53,12 +55,39 @@ def section_of_division(division: int) -> str | None:
     return None
 
 
+class InvalidIndustryCode(ValueError):
+    """Not a GB/T 4754-2017 section, division, group or class; the message says why."""
+
+
+def normal_industry_code(text: str) -> str:
+    """The one stored form of a GB/T 4754-2017 code: its section letter, then the digits written
+    (`C`, `C38`, `C381`, `C3811`), from any of the ways people write it (`38`, `c3811`)."""
+    code = text.strip()
+    # ASCII first: upper() would turn some other letters into A-T (the dotless ı into I).
+    match = _INDUSTRY_CODE.fullmatch(code.upper()) if code.isascii() else None
+    if not code or match is None:
+        raise InvalidIndustryCode(
+            "must be a GB/T 4754 section letter (A-T), a 2- to 4-digit division, group or class, "
+            "or the letter followed by the digits (C, 38, C38, C3811)")
+    letter, digits = match.groups()
+    if letter is not None and letter not in _SECTION_DIVISIONS:
+        raise InvalidIndustryCode(f"section {letter} does not exist in GB/T 4754-2017 (A-T)")
+    if digits is None:
+        return letter
+    section = section_of_division(int(digits[:2]))
+    if section is None:
+        raise InvalidIndustryCode(f"division {digits[:2]} does not exist in GB/T 4754-2017")
+    if letter is not None and letter != section:
+        raise InvalidIndustryCode(f"division {digits[:2]} belongs to section {section}, not {letter}")
+    return section + digits
+
+
 def industry_problem(code: str) -> str | None:
     """Why code is not a GB/T 4754-2017 section, division, group or class; None when it is."""
-    if not _INDUSTRY_CODE.fullmatch(code):
-        return "must be a GB/T 4754 section letter (A-T) or a 2- to 4-digit division, group or class"
-    if code.isdigit() and section_of_division(int(code[:2])) is None:
-        return f"division {code[:2]} does not exist in GB/T 4754-2017"
+    try:
+        normal_industry_code(code)
+    except InvalidIndustryCode as problem:
+        return str(problem)
     return None
 
 

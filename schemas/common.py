@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 
 from credit import clock
 from credit import uscc as uscc_codes
-from credit.reference import industry_problem, region_problem
+from credit.reference import InvalidIndustryCode, normal_industry_code, region_problem
 
 MAX_PER_PAGE = 200
 
@@ -82,12 +82,15 @@ class RegionCode(fields.String):
 
 
 class IndustryCode(fields.String):
+    """A GB/T 4754-2017 code as people write it (`C`, `38`, `C38`, `381`, `C3811`), answered in
+    its one normal form: the section letter, then the digits (`C38`)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        problem = industry_problem(text)
-        if problem:
-            raise ma.ValidationError(f"Industry code {problem}.")
-        return text
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normal_industry_code(text)
+        except InvalidIndustryCode as problem:
+            raise ma.ValidationError(f"Industry code {problem}.") from None
 
 
 # Dates a credit record can carry: far enough either way for any real document, and inside

@@ -16,7 +16,12 @@ class EnterpriseIn(InputSchema):
     uscc = Uscc(required=True)
     name = trimmed_text(200, required=True)
     region_code = RegionCode(metadata={"description": "GB/T 2260 code; defaults to USCC positions 3-8"})
-    industry_code = IndustryCode(metadata={"description": "GB/T 4754-2017 section, division, group or class"})
+    industry_code = IndustryCode(metadata={
+        "description": "GB/T 4754-2017 section, division, group or class as people write it "
+                       "(`C`, `38`, `C38`, `381`, `C3811`); stored and answered as the section "
+                       "letter followed by the digits (`C38`). A letter that is not the "
+                       "division's section is refused.",
+        "example": "C38"})
     registered_on = PastDate()
 
 
@@ -24,7 +29,9 @@ class EnterpriseOut(ma.Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)
     region_code = fields.String(required=True)
-    industry_code = fields.String(allow_none=True)
+    industry_code = fields.String(allow_none=True, metadata={
+        "description": "GB/T 4754-2017 code: section letter, then the division, group or class "
+                       "digits (`C`, `C38`, `C3811`); the catalog's `industries` labels them"})
     registered_on = fields.Date(allow_none=True)
     status = fields.String(required=True)
 
@@ -50,10 +57,15 @@ class PublicProfile(StandingOut):
 
 
 class CreditFile(StandingOut):
-    """The whole file: expired, revoked and rescinded records too, each with its corrections."""
+    """The whole file: expired, revoked and rescinded records too, each with its corrections,
+    and every blacklist listing of the firm whatever its state."""
 
     as_of = fields.Date(required=True)
     records = fields.List(fields.Nested(RecordOut), required=True)
+    listings = fields.List(fields.Nested(ListingOut), required=True, metadata={
+        "description": "every blacklist listing of the firm, oldest first, whatever its state "
+                       "(listed, objection_pending, repair_pending, rescinded, removed_early, "
+                       "expired), each with its transitions, objections and repair applications"})
 
 
 class EnterpriseSearchArgs(PageArgs):

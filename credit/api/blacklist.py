@@ -52,6 +52,7 @@ class ListingById(MethodView):
 class ListingObjections(MethodView):
     @blp.arguments(ObjectionIn)
     @blp.response(201, ObjectionOut)
+    @blp.alt_response(409, description="The listing is not in the state `listed`")
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
         """Object to a listing (the listed firm); it stays in force, marked as disputed."""
@@ -66,6 +67,7 @@ class ListingObjections(MethodView):
 class ListingObjectionDecision(MethodView):
     @blp.arguments(ObjectionDecisionIn)
     @blp.response(200, ListingOut)
+    @blp.alt_response(409, description="The objection was already decided")
     @blp.doc(**AUTH)
     def post(self, body, listing_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the listing."""
@@ -80,6 +82,9 @@ class ListingObjectionDecision(MethodView):
 class ListingRepair(MethodView):
     @blp.arguments(RepairIn)
     @blp.response(201, RepairOut)
+    @blp.alt_response(409, description=(
+        "Too early (the date is in `detail`), not listed, an "
+        "application is already pending, or a serious violation came after the listing"))
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
         """Apply for credit repair (the listed firm), from `repair_eligible_on`."""
@@ -94,6 +99,7 @@ class ListingRepair(MethodView):
 class ListingRepairDecision(MethodView):
     @blp.arguments(RepairDecisionIn)
     @blp.response(200, ListingOut)
+    @blp.alt_response(409, description="No repair application is pending")
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
         """Decide a repair application (the regulator of the region): approval removes early."""

@@ -36,6 +36,7 @@ class EnterpriseGradeHistory(MethodView):
     @blp.arguments(UsccPath, location="path")
     @blp.arguments(HistoryArgs, location="query")
     @blp.response(200, AssessmentPage)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, path, args, uscc):
         """Every assessment, newest first (the regulator of the region, the firm itself, a bank
         that passes `purpose`)."""
@@ -62,10 +63,15 @@ class EnterpriseGradeOverride(MethodView):
         return grading.grade_view(session, caller, enterprise.uscc)
 
 
+PLAN_DESCRIPTION = "The plan; as CSV when asked with `Accept: text/csv`"
+
+
 @blp.route("/inspection-plan")
 class InspectionPlan(MethodView):
     @blp.arguments(InspectionPlanArgs, location="query")
-    @blp.response(200, InspectionPlanOut)
+    @blp.response(200, InspectionPlanOut, description=PLAN_DESCRIPTION)
+    @blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
+                      description=PLAN_DESCRIPTION)
     @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """The random inspection sample (双随机) of a region per risk class; CSV with Accept: text/csv."""

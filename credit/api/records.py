@@ -95,6 +95,9 @@ class RecordRevocation(MethodView):
 class RecordObjections(MethodView):
     @blp.arguments(ObjectionIn)
     @blp.response(201, ObjectionOut)
+    @blp.alt_response(409, description=(
+        "The record is rescinded, or an objection to it is "
+        "already pending"))
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Object to a record in one's own file (the enterprise); a regulator decides."""
@@ -109,6 +112,7 @@ class RecordObjections(MethodView):
 class RecordObjectionDecision(MethodView):
     @blp.arguments(ObjectionDecisionIn)
     @blp.response(200, RecordOut)
+    @blp.alt_response(409, description="The objection was already decided")
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the record."""
@@ -123,6 +127,9 @@ class RecordObjectionDecision(MethodView):
 class RecordRepairs(MethodView):
     @blp.arguments(RecordRepairIn)
     @blp.response(201, RepairOut)
+    @blp.alt_response(409, description=(
+        "Not a violation that can be repaired, too early (the "
+        "date is in `detail`), or an application is already pending"))
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Apply for credit repair of a violation (the enterprise): from 3 months after a
@@ -138,6 +145,7 @@ class RecordRepairs(MethodView):
 class RecordRepairDecision(MethodView):
     @blp.arguments(RepairDecisionIn)
     @blp.response(200, RecordOut)
+    @blp.alt_response(409, description="No repair application is pending")
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Decide a repair application (the regulator of the region): approved, the public no

@@ -19,12 +19,13 @@ AUTH = {"security": [{"bearer": []}]}
 class EnterpriseReport(MethodView):
     @blp.arguments(UsccPath, location="path")
     @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, content_type=reports.CONTENT_TYPE, description=(
+    @blp.response(200, {"type": "string"}, content_type=reports.CONTENT_TYPE, description=(
         "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
         "/.well-known/jwks.json"))
     @blp.doc(**AUTH)
     def get(self, path, args, uscc):
-        """A signed credit report with the procurement verdict as of a day (anyone signed in)."""
+        """A signed credit report with the procurement verdict as of a day (procurement, bank and
+        regulator accounts, and the firm itself)."""
         session = db_session(write=True)
         report = reports.build(session, current_caller(), path["uscc"], args.get("as_of"))
         token = reports.sign(report, current_app.extensions["credit.report_keys"])

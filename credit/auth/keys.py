@@ -97,12 +97,17 @@ class KeyRing:
             raise LookupError(f"no signing key in {self.directory}")
         return keys[-1]
 
-    def find(self, kid: str) -> SigningKey | None:
-        if kid in self._cache:
-            return self._cache[kid]
-        if "/" in kid or kid.startswith(".") or not (self.directory / f"{kid}.pem").is_file():
+    def find(self, kid: object) -> SigningKey | None:
+        """The kept key named `kid`, or None.
+
+        A key id comes from outside (a token's header), so it is only ever compared with the
+        ids of the keys in the folder, never made into a file name.
+        """
+        if not isinstance(kid, str):
             return None
-        self.keys()
+        if kid not in self._cache:
+            # Another process may have rotated in a new key since this one last listed them.
+            self.keys()
         return self._cache.get(kid)
 
     def jwks(self) -> dict:

@@ -28,6 +28,8 @@ from credit.models import (
 from credit.models.blacklist import listing_violation
 from credit.services import state
 
+# An upgrade that rewrote industry codes in their normal form logged each firm's new content.
+ENTERPRISE_EVENTS = ("enterprise_registered", "enterprise_industry_code_normalised")
 LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
                   "listing_repair_applied", "listing_repair_decided")
 
@@ -43,7 +45,7 @@ class Mismatch:
 def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     """Every break in the chain, then every row whose content differs from its events."""
     yield from _verify_chain(session, batch)
-    yield from _verify_rows(session, Enterprise, "enterprise", "enterprise_registered", batch)
+    yield from _verify_rows(session, Enterprise, "enterprise", ENTERPRISE_EVENTS, batch)
     yield from _verify_rows(session, Record, "record", "record_added", batch)
     yield from _verify_rows(session, Correction, "correction",
                             ("record_rescinded", "record_revoked"), batch)

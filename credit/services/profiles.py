@@ -16,7 +16,8 @@ from credit.models import (
     EnterpriseState,
     Record,
 )
-from credit.rules import display
+from credit.grading import evidence
+from credit.rules import display, listings
 from credit.services import query_log, state
 from credit.services.lookup import get_enterprise
 
@@ -60,8 +61,8 @@ def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | N
 
 
 def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None = None) -> dict:
-    """Everything: expired, revoked and rescinded records included, each with its corrections.
-    A bank's read is logged with its purpose, in the same transaction."""
+    """Everything: expired, revoked and rescinded records included, each with its corrections,
+    and every blacklist listing with its history. A bank's read is logged with its purpose, in the same transaction."""
     enterprise = get_enterprise(session, uscc)
     require_file_reader(caller, enterprise, purpose)
     if caller.role == "bank":
@@ -76,5 +77,9 @@ def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None
             "grade": current.grade, "risk_class": current.risk_class,
             "graded": current.grade is not None, "blacklisted": current.blacklisted,
             "as_of": today,
-            "records": [display.describe(r, today, uscc=uscc, history=True) for r in records]}
+            "records": [display.describe(r, today, uscc=uscc, history=True) for r in records],
+            # Every listing whatever its state: one removed early or rescinded leaves public
+            # view only.
+            "listings": [listings.describe(listing, enterprise, today, history=True)
+                         for listing in evidence.listings_of(session, [enterprise.id])]}
     return body

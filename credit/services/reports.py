@@ -15,7 +15,7 @@ from credit import canonical, clock
 from credit.auth.caller import Caller, require_role
 from credit.auth.keys import KeyRing
 from credit.auth.tokens import ALGORITHM
-from credit.errors import NotFound
+from credit.errors import Forbidden, NotFound
 from credit.grading import ruleset as rulesets
 from credit.models import Award, Violation
 from credit.rules import display
@@ -33,7 +33,11 @@ class ReportInvalid(ValueError):
 def build(session: Session, caller: Caller, uscc: str,
           as_of: datetime.date | None = None) -> dict:
     """The report's content as of a day (today by default); the download is logged."""
-    require_role(caller, "enterprise", "bank", "procurement", "regulator", "admin")
+    # A report carries facts beyond the public profile: the firm itself and those who check
+    # firms may have it; the operator and other firms may not.
+    require_role(caller, "enterprise", "bank", "procurement", "regulator")
+    if caller.role == "enterprise" and not caller.is_enterprise(uscc):
+        raise Forbidden("An enterprise account may fetch its own firm's report only.")
     day = as_of or clock.today()
     enterprise = lookup.get_enterprise(session, uscc)
     standing = checks.standings(session, [uscc], day).get(uscc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 
 import jwt
@@ -177,3 +179,51 @@ def test_after_key_rotation_old_tokens_work_and_new_ones_carry_the_new_kid(
     assert jwt.get_unverified_header(new_token)["kid"] == new.kid
     assert register(client, make, old_token).status_code == 201
     assert register(client, make, new_token).status_code == 201
+
+
+def _signed_with_header(header: dict, claims: dict, private: Ed25519PrivateKey) -> str:
+    """A JWS signed by `private` with exactly this header, whatever its `kid` holds."""
+    def part(value: dict) -> bytes:
+        raw = json.dumps(value, ensure_ascii=False).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=")
+    signing_input = part(header) + b"." + part(claims)
+    signature = base64.urlsafe_b64encode(private.sign(signing_input)).rstrip(b"=")
+    return (signing_input + b"." + signature).decode()
+
+
+HOSTILE_KIDS = {
+    "long": "k" * 300,
+    "very long": "k" * 5000,
+    "slash": "tokens/../reports/key",
+    "dot dot": "..",
+    "parent folder": "../../../../etc/passwd",
+    "nul": "key\x00.pem",
+    "non-ascii": "钥匙-キー-ключ",
+    "empty": "",
+    "number": 42,
+    "list": ["a", "b"],
+    "object": {"kid": "x"},
+    "null": None,
+}
+
+
+@pytest.mark.parametrize("kind", [*HOSTILE_KIDS, "missing"])
+def test_a_token_whose_kid_is_not_one_of_the_registrys_keys_is_401(
+        client, make, keyring, officer, kind):
+    # Signed with the registry's own key: the key id alone must make the refusal.
+    header = {"alg": "EdDSA", "typ": "JWT"}
+    if kind != "missing":
+        header["kid"] = HOSTILE_KIDS[kind]
+    token = _signed_with_header(header, forged_claims(officer.username),
+                                keyring.current().private)
+    assert_problem(register(client, make, token), 401)
+    assert_problem(client.get(ENTERPRISES, headers=bearer(token)), 401)
+    assert_problem(client.get(f"{ENTERPRISES}/{make.enterprise()}", headers=bearer(token)), 401)
+
+
+def test_the_hostile_kid_control_a_token_built_the_same_way_with_the_real_kid_works(
+        client, make, keyring, officer):
+    key = keyring.current()
+    token = _signed_with_header({"alg": "EdDSA", "typ": "JWT", "kid": key.kid},
+                                forged_claims(officer.username), key.private)
+    assert register(client, make, token).status_code == 201

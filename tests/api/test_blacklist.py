@@ -292,3 +292,60 @@ def test_the_audit_log_verifies_after_a_full_lifecycle(client, session, firm, re
     assert kinds == ["listing_created", "listing_objection_filed", "listing_objection_decided",
                      "listing_repair_applied", "listing_repair_decided"]
     assert list(audit.verify(session)) == []
+
+
+def test_the_firms_file_keeps_every_listing_with_its_history_the_profile_does_not(
+        client, make, firm, regulator, own):
+    removed = list_firm(client, regulator, firm, listed_on=years_ago(2),
+                        decision_no="镇市监失信〔2024〕7号").get_json()
+    removed_url = f"/api/v1/blacklist/{removed['id']}"
+    client.post(f"{removed_url}/repair", json={"statement": "已整改", "evidence": "凭证"},
+                headers=own)
+    assert client.post(f"{removed_url}/repair/decision", headers=regulator, json={
+        "approved": True, "reason": "符合信用修复条件"}).get_json()["state"] == "removed_early"
+    rescinded = list_firm(client, regulator, firm).get_json()
+    rescinded_url = f"/api/v1/blacklist/{rescinded['id']}"
+    objection = client.post(f"{rescinded_url}/objections", json={"reason": "样品非本企业产品"},
+                            headers=own).get_json()
+    assert client.post(f"{rescinded_url}/objections/{objection['id']}/decision",
+                       headers=regulator, json={"upheld": True, "reason": "抽样程序违法"}
+                       ).get_json()["state"] == "rescinded"
+
+    readers = {"the firm": own, "its regulator": regulator,
+               "a bank with a purpose": make.headers("bank")}
+    for reader, headers in readers.items():
+        response = client.get(f"/api/v1/enterprises/{firm}/file", headers=headers,
+                              query_string={"purpose": "贷前调查"} if "bank" in reader else {})
+        assert response.status_code == 200, (reader, response.get_json())
+        listed = {item["id"]: item for item in response.get_json()["listings"]}
+        assert list(listed) == [removed["id"], rescinded["id"]], reader
+        early, wrong = listed[removed["id"]], listed[rescinded["id"]]
+        assert early["state"] == "removed_early"
+        assert early["decision_no"] == "镇市监失信〔2024〕7号"
+        assert [t["to_state"] for t in early["transitions"]] == [
+            "listed", "repair_pending", "removed_early"]
+        assert early["transitions"][-1]["reason"] == "符合信用修复条件"
+        assert [(r["state"], r["evidence"]) for r in early["repairs"]] == [("approved", "凭证")]
+        assert wrong["state"] == "rescinded"
+        assert [t["to_state"] for t in wrong["transitions"]] == [
+            "listed", "objection_pending", "rescinded"]
+        assert [(o["state"], o["decision_reason"]) for o in wrong["objections"]] == [
+            ("upheld", "抽样程序违法")]
+
+    profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
+    assert profile["blacklisted"] is False and profile["blacklist"] == []
+    assert "listings" not in profile
+    assert public_ids(client) == []
+
+
+def test_a_firm_never_listed_has_an_empty_list_of_listings_in_its_file(client, firm, own):
+    assert client.get(f"/api/v1/enterprises/{firm}/file", headers=own).get_json()["listings"] == []
+
+
+def test_an_active_listing_shows_in_the_file_and_on_the_profile(client, firm, regulator, own):
+    listing = list_firm(client, regulator, firm).get_json()
+    file = client.get(f"/api/v1/enterprises/{firm}/file", headers=own).get_json()
+    assert [(item["id"], item["state"]) for item in file["listings"]] == [
+        (listing["id"], "listed")]
+    profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
+    assert [item["id"] for item in profile["blacklist"]] == [listing["id"]]

@@ -64,10 +64,10 @@ def test_every_field_given_is_stored(client, make, session):
     assert response.status_code == 201
     body = response.get_json()
     assert (body["region_code"], body["industry_code"], body["registered_on"]) == (
-        "321111", "3831", "2003-05-20")
+        "321111", "C3831", "2003-05-20")
     stored = row(session, code)
     assert (stored.region_code, stored.industry_code, stored.registered_on.isoformat()) == (
-        "321111", "3831", "2003-05-20")
+        "321111", "C3831", "2003-05-20")
 
 
 def test_the_uscc_and_name_are_stored_normalised(client, make, session):
@@ -145,11 +145,11 @@ def test_a_duplicate_is_409_and_keeps_the_first(client, make, session):
 
 
 def test_the_public_profile_of_an_ungraded_firm(client, make):
-    code = make.enterprise("321102", name=NAME, industry_code="38")
+    code = make.enterprise("321102", name=NAME, industry_code="C38")
     response = client.get(f"{ENTERPRISES}/{code}")
     assert response.status_code == 200
     profile = response.get_json()
-    expected = {"uscc": code, "name": NAME, "region_code": "321102", "industry_code": "38",
+    expected = {"uscc": code, "name": NAME, "region_code": "321102", "industry_code": "C38",
                 "status": "in_business", "blacklisted": False, "awards": [], "violations": []}
     assert {key: profile[key] for key in expected} == expected
     # Null until graded; a firm without records grades B, risk class B.

@@ -284,19 +284,39 @@ def test_a_bad_region_code_is_422(client, make, regulator, value):
     assert_problem(response, 422, "region_code")
 
 
-@pytest.mark.parametrize("value", ["U", "99", "00", "C1", "38311", "制造业"])
+@pytest.mark.parametrize("value", ["U", "99", "00", "C1", "38311", "C38311", "制造业", "CC38",
+                                   "38C", "C-38", "C 38", "", "Ｃ38", "U38", 38, None])
 def test_a_bad_industry_code_is_422(client, make, regulator, value):
     response = client.post(ENTERPRISES, headers=regulator,
                            json={"uscc": make.uscc(), "name": NAME, "industry_code": value})
     assert_problem(response, 422, "industry_code")
 
 
-@pytest.mark.parametrize("value", ["C", "38", "383", "3831", "c"])
-def test_a_good_industry_code_is_accepted(client, make, regulator, value):
+@pytest.mark.parametrize("value, division, section", [
+    ("D38", "38", "C"), ("A3811", "38", "C"), ("C01", "01", "A")])
+def test_a_section_letter_that_does_not_match_the_division_is_422_naming_both(
+        client, make, regulator, value, division, section):
     response = client.post(ENTERPRISES, headers=regulator,
                            json={"uscc": make.uscc(), "name": NAME, "industry_code": value})
+    body = assert_problem(response, 422, "industry_code")
+    message = body["errors"]["industry_code"][0]
+    assert f"division {division} belongs to section {section}" in message
+
+
+@pytest.mark.parametrize("value, stored", [
+    ("C", "C"), ("c", "C"), ("38", "C38"), ("C38", "C38"), ("c38", "C38"), ("381", "C381"),
+    ("C381", "C381"), ("3811", "C3811"), ("C3811", "C3811"), (" C3811 ", "C3811"),
+    ("01", "A01"), ("A0111", "A0111"), ("97", "T97"), ("E48", "E48"), ("4811", "E4811")])
+def test_an_industry_code_is_accepted_as_people_write_it_and_stored_in_one_form(
+        client, make, regulator, session, value, stored):
+    code = make.uscc()
+    response = client.post(ENTERPRISES, headers=regulator,
+                           json={"uscc": code, "name": NAME, "industry_code": value})
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["industry_code"] == value.upper()
+    assert response.get_json()["industry_code"] == stored
+    assert client.get(f"{ENTERPRISES}/{code}").get_json()["industry_code"] == stored
+    firm = session.scalar(select(Enterprise).where(Enterprise.uscc == code))
+    assert firm.industry_code == stored
 
 
 @pytest.mark.parametrize("code", ["91321100700004117B", "913211", "913211007I0004117A"])

@@ -7,6 +7,7 @@ from credit.rules.periods import add_months
 from sqlalchemy import select
 
 from credit import clock
+from credit.demo import TRADES
 from credit.models import EnterpriseState, Record
 
 AUTHORITY = "镇江市市场监督管理局"
@@ -282,3 +283,19 @@ def test_catalog_lists_every_enumeration_with_chinese_labels(client):
     assert {"code": "serious", "label_zh": "严重", "group": None,
             "legal_basis": None} in catalog["severities"]
     assert [g["code"] for g in catalog["grades"]] == ["AAA", "AA", "A", "B", "C", "D"]
+
+
+def test_catalog_labels_the_industries_in_their_stored_form(client):
+    industries = {entry["code"]: entry for entry in
+                  client.get("/api/v1/catalog").get_json()["industries"]}
+    assert industries["C"] == {"code": "C", "label_zh": "制造业", "group": "C",
+                               "legal_basis": None}
+    assert industries["C38"]["label_zh"] == "电气机械和器材制造业"
+    assert industries["C38"]["group"] == "C"
+    assert "38" not in industries
+    assert all(code[0] == entry["group"] for code, entry in industries.items())
+
+
+def test_every_demo_firms_industry_is_labelled_in_the_catalog(client):
+    codes = {entry["code"] for entry in client.get("/api/v1/catalog").get_json()["industries"]}
+    assert {code for code, _words in TRADES} <= codes

@@ -15,6 +15,7 @@ from credit.auth.caller import Caller
 from credit.cli import main
 from credit.models import AuditEvent
 from credit.services import changes, reports
+from tests.api.problems import assert_problem
 from tests.api.test_audit import code, fine, register
 
 
@@ -107,6 +108,35 @@ def test_reports_need_a_signed_in_caller_and_as_of_works(client, make):
     yesterday = (clock.today() - datetime.timedelta(days=1)).isoformat()
     # the registry did not hold this firm yesterday
     assert download(client, firm, make.headers("bank"), as_of=yesterday).status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [
+    ("procurement", 200), ("bank", 200), ("regulator", 200), ("the firm itself", 200),
+    ("another firm", 403), ("admin", 403)])
+def test_who_may_fetch_a_firms_report(client, make, role, status):
+    firm = make.enterprise()
+    if role == "the firm itself":
+        headers = make.headers("enterprise", uscc=firm)
+    elif role == "another firm":
+        headers = make.headers("enterprise", uscc=make.enterprise())
+    else:
+        headers = make.headers(role)
+    response = download(client, firm, headers)
+    if status == 200:
+        assert response.status_code == 200 and response.mimetype == "application/jose"
+    else:
+        assert_problem(response, status)
+        assert "eyJ" not in response.get_data(as_text=True)
+
+
+def test_another_firm_is_refused_before_anything_is_logged_or_said_of_the_firm(client, make):
+    firm = make.enterprise()
+    other = make.headers("enterprise", uscc=make.enterprise())
+    assert_problem(download(client, firm, other), 403)
+    assert_problem(download(client, make.uscc(), other), 403)
+    log = client.get(f"/api/v1/enterprises/{firm}/queries",
+                     headers=make.headers("enterprise", uscc=firm)).get_json()["items"]
+    assert log == []
 
 
 def test_downloads_are_logged(client, make):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -216,3 +217,42 @@ def test_demo_regulator_signs_in_and_registers_a_firm(server):
     assert profile.status == 200
     assert profile.json()["name"] == firm["name"]
     assert server.call("POST", "/api/v1/enterprises", firm, token=token).status == 409
+
+
+def _readme_examples(section: str) -> list[str]:
+    """The shell commands of the first `sh` block under a README heading, comments left out."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {section}")
+    block = re.search(r"```sh\n(.*?)```", text[start:], re.S).group(1)
+    commands, current = [], []
+    for line in block.splitlines():
+        if not current and (not line.strip() or line.startswith("#")):
+            continue
+        current.append(line)
+        if not line.endswith("\\"):
+            commands.append("\n".join(current))
+            current = []
+    return commands
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the README's examples use curl")
+def test_the_readmes_curl_examples_work_as_written(server):
+    password = server.demo_password("demo-regulator")
+    script = []
+    for command in _readme_examples("Signing in and calling the API"):
+        script += [command.replace("http://127.0.0.1:8000", server.url)
+                   .replace('"PASSWORD"', json.dumps(password)),
+                   'echo; echo "@@ exit $?"']
+    environment = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    # An HTML error page from gunicorn may hold raw bytes: decode leniently, let the asserts say.
+    run = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True,
+                         encoding="utf-8", errors="replace", env=environment, timeout=60)
+    parts = re.split(r"\n@@ exit (\d+)\n", run.stdout)
+    answers, statuses = [part.strip() for part in parts[0:-1:2]], parts[1::2]
+    assert statuses == ["0"] * 5, run.stdout + run.stderr
+    token, kept_token, registered, found, profile = answers
+    assert json.loads(token)["token_type"] == "Bearer"
+    assert kept_token == ""  # the assignment prints nothing
+    assert json.loads(registered)["industry_code"] == "C38"
+    assert "91321102MA1XN2Y345" in [item["uscc"] for item in json.loads(found)["items"]]
+    assert json.loads(profile)["name"] == "镇江市华东电气设备有限公司"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from credit import reference
@@ -22,18 +25,36 @@ def test_other_codes_are_not_regions_and_say_why(code, words):
 
 
 @pytest.mark.parametrize("code", ["A", "C", "T", "01", "05", "13", "38", "43", "97", "383",
-                                  "3831"])
+                                  "3831", "C38", "c38", "C383", "C3831", "A01", "T97"])
 def test_sections_divisions_groups_and_classes_are_industries(code):
     assert reference.industry_problem(code) is None
 
 
 @pytest.mark.parametrize("code, words", [
-    ("U", "A-T"), ("c", "A-T"), ("1", "2- to 4-digit"), ("38311", "2- to 4-digit"),
-    ("C38", "A-T"), ("00", "division 00"), ("98", "division 98"), ("9931", "division 99"),
+    ("U", "section U"), ("1", "2- to 4-digit"), ("38311", "2- to 4-digit"), ("", "A-T"),
+    ("C38311", "2- to 4-digit"), ("CC38", "A-T"), ("38C", "A-T"), ("00", "division 00"),
+    ("98", "division 98"), ("9931", "division 99"), ("D38", "belongs to section C, not D"),
+    ("A3811", "belongs to section C, not A"), ("C01", "belongs to section A, not C"),
+    ("ı", "A-T"), ("Ｃ38", "A-T"),
 ])
 def test_other_codes_are_not_industries_and_say_why(code, words):
     problem = reference.industry_problem(code)
     assert problem is not None and words in problem
+
+
+@pytest.mark.parametrize("code, normal", [
+    ("C", "C"), ("c", "C"), ("38", "C38"), ("C38", "C38"), ("381", "C381"), ("C381", "C381"),
+    ("3811", "C3811"), ("c3811", "C3811"), (" 3811 ", "C3811"), ("01", "A01"), ("4811", "E4811"),
+])
+def test_every_way_of_writing_a_code_has_one_normal_form(code, normal):
+    assert reference.normal_industry_code(code) == normal
+    assert reference.normal_industry_code(normal) == normal
+
+
+def test_the_industry_table_agrees_with_the_sections_of_the_divisions():
+    text = (Path(reference.__file__).parent / "data" / "industries.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        assert reference.normal_industry_code(row["code"])[0] == row["section"], row
 
 
 @pytest.mark.parametrize("division, section", [
@@ -59,8 +80,9 @@ def test_every_region_in_the_table_is_a_valid_code():
         assert reference.region_problem(code) is None, code
 
 
-def test_every_industry_in_the_table_is_a_valid_code():
+def test_every_industry_in_the_table_is_a_valid_code_kept_in_its_normal_form():
     names = reference.industry_names()
-    assert names["C"] == "制造业"
+    assert names["C"] == "制造业" and names["C38"] == "电气机械和器材制造业"
     for code in names:
         assert reference.industry_problem(code) is None, code
+        assert reference.normal_industry_code(code) == code

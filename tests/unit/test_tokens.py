@@ -119,7 +119,8 @@ def test_a_token_with_a_changed_payload_is_refused(keyring):
 
 
 @pytest.mark.parametrize("kid", ["20200101T000000000000Z-unknown000", "../tokens/x", ".hidden",
-                                 "", 42, None])
+                                 "", "k" * 300, "k" * 5000, "key\x00.pem", "钥匙", "..", 42,
+                                 None])
 def test_an_unknown_kid_is_refused(keyring, kid):
     if isinstance(kid, str) or kid is None:
         headers = {} if kid is None else {"kid": kid}
@@ -197,3 +198,17 @@ def test_the_key_set_publishes_every_key_without_private_parts(keyring):
     for key in published:
         assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and key["alg"] == "EdDSA"
         assert "d" not in key
+
+
+def test_the_kept_keys_are_found_by_their_id_and_nothing_else_is(keyring):
+    key = keyring.current()
+    assert keyring.find(key.kid) == key
+    for other in (f"{key.kid}.pem", f"./{key.kid}", f"../tokens/{key.kid}", key.kid + "\x00",
+                  "k" * 300, ["a"], None):
+        assert keyring.find(other) is None
+
+
+def test_a_key_rotated_in_by_another_process_is_found(keyring):
+    elsewhere = KeyRing(keyring.directory).rotate()
+    found = keyring.find(elsewhere.kid)
+    assert found is not None and found.jwk() == elsewhere.jwk()
