@@ -27,6 +27,7 @@ class SchemaState:
 
     revision: str | None
     head: str
+    known: bool = True  # whether migrations/ holds the database's revision
 
     @property
     def at_head(self) -> bool:
@@ -59,10 +60,11 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def state(engine: Engine) -> SchemaState:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
-    return SchemaState(revision=revision, head=head)
+    known = revision is None or revision in {r.revision for r in script.walk_revisions()}
+    return SchemaState(revision=revision, head=script.get_current_head(), known=known)
 
 
 def is_empty(engine: Engine) -> bool:
