@@ -81,10 +81,11 @@ def db_current() -> None:
 @db.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("revision", required=False)
 def db_downgrade(revision: str | None) -> None:
-    """Undo migrations down to REVISION: -1 (one step), -N, a revision id, or base.
+    """Undo migrations down to REVISION.
 
-    What the undone migrations added (tables, columns) is dropped with the data in it, so there
-    is no default: the revision must be named.
+    REVISION is -1 for one step, -N for N steps, a revision id (`credit db current` shows the
+    database's), or base for no tables at all. What the undone migrations added (tables,
+    columns) is dropped with the data in it, so there is no default: the revision must be named.
     """
     from credit import dbschema
 
