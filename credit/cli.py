@@ -61,9 +61,62 @@ def db_upgrade(revision: str) -> None:
     """Apply the migrations up to a revision."""
     from credit import dbschema
 
-    database = _database()
-    dbschema.upgrade(database.engine, revision)
-    click.echo(f"database at {revision}")
+    engine = _database().engine
+    try:
+        dbschema.upgrade(engine, revision)
+    except dbschema.RevisionError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_describe_schema(dbschema.state(engine)))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's revision and whether it is the newest one."""
+    from credit import dbschema
+
+    click.echo(_describe_schema(dbschema.state(_database().engine)))
+
+
+# Unknown options are arguments here, so that `-1` reads as a revision rather than as an option.
+@db.command("downgrade", context_settings={"ignore_unknown_options": True})
+@click.argument("revision", required=False)
+def db_downgrade(revision: str | None) -> None:
+    """Undo migrations down to REVISION.
+
+    REVISION is -1 for one step, -N for N steps, a revision id (`credit db current` shows the
+    database's), or base for no tables at all. What the undone migrations added (tables,
+    columns) is dropped with the data in it, so there is no default: the revision must be named.
+    """
+    from credit import dbschema
+
+    if revision is None:
+        raise click.UsageError(
+            "name the revision to go down to: -1 for one step, a revision id (see `credit db "
+            "current`), or base to drop every table; what the undone migrations added is "
+            "dropped with its data")
+    engine = _database().engine
+    before = dbschema.state(engine)
+    if before.revision is None:
+        raise click.ClickException("the database is at base: there is no migration to undo")
+    try:
+        dbschema.downgrade(engine, revision)
+    except dbschema.RevisionError as error:
+        raise click.ClickException(
+            f"cannot go down from {before.revision} to {revision}: {error}") from None
+    after = dbschema.state(engine)
+    click.echo(f"database at {after.revision or 'base'}, down from {before.revision} "
+               f"(head is {after.head})")
+
+
+def _describe_schema(state) -> str:
+    if state.at_head:
+        return f"database at {state.revision} (head)"
+    if state.revision is None:
+        return f"database at base, no tables (head is {state.head})"
+    if not state.known:
+        return (f"database at {state.revision}, a revision this version does not know "
+                f"(its head is {state.head})")
+    return f"database at {state.revision}, not at head {state.head}"
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine `credit db upgrade` passes in."""
+"""Alembic environment: runs against the engine the `credit db` commands pass in."""
 
 from alembic import context
 

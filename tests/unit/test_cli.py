@@ -1,9 +1,10 @@
-"""The `credit` command's account and key commands, against a fresh migrated database."""
+"""The `credit` command's account, key and schema commands, against a fresh migrated database."""
 
 from __future__ import annotations
 
 import jwt
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from credit import create_app, dbschema
@@ -179,3 +180,85 @@ def test_keys_rotate_keeps_old_tokens_and_signs_new_ones_with_the_new_key(credit
     for token in (old, new):
         response = client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
+
+
+@pytest.fixture
+def revisions(registry) -> list[str]:
+    """The revisions in migrations/, oldest first."""
+    engine = make_engine(registry)
+    script = ScriptDirectory.from_config(dbschema.alembic_config(engine))
+    engine.dispose()
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def demo_firms_found(client) -> list[str]:
+    response = client.get("/api/v1/enterprises", query_string={"q": "演示"})
+    assert response.status_code == 200, response.get_json()
+    return [item["uscc"] for item in response.get_json()["items"]]
+
+
+def test_db_current_says_a_migrated_database_is_at_head(credit, revisions):
+    result = credit("db", "current")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"database at {revisions[-1]} (head)\n"
+
+
+def test_db_downgrade_without_a_revision_refuses_and_changes_nothing(credit, revisions):
+    result = credit("db", "downgrade")
+    assert result.exit_code == 2
+    assert "-1" in result.stderr and "base" in result.stderr
+    assert credit("db", "current").stdout == f"database at {revisions[-1]} (head)\n"
+
+
+def test_one_step_down_and_up_again_keeps_the_firms_and_accounts(credit, client, revisions):
+    assert credit("seed", "--enterprises", "12", "--quiet").exit_code == 0
+    credit("users", "create", "bank-6", "--role", "bank", "--password-stdin", input=PASSWORD)
+    firms = demo_firms_found(client)
+    assert len(firms) == 12
+
+    down = credit("db", "downgrade", "-1")
+    assert down.exit_code == 0, down.output
+    assert revisions[-2] in down.stdout and revisions[-1] in down.stdout
+    current = credit("db", "current")
+    assert current.stdout == f"database at {revisions[-2]}, not at head {revisions[-1]}\n"
+
+    up = credit("db", "upgrade")
+    assert up.exit_code == 0, up.output
+    assert credit("db", "current").stdout == f"database at {revisions[-1]} (head)\n"
+    assert demo_firms_found(client) == firms
+    assert sign_in(client, "bank-6").status_code == 200
+
+
+def test_downgrade_to_base_drops_everything_and_upgrade_builds_an_empty_registry(credit, client,
+                                                                                  revisions):
+    assert credit("seed", "--enterprises", "12", "--quiet").exit_code == 0
+    credit("users", "create", "bank-7", "--role", "bank", "--password-stdin", input=PASSWORD)
+
+    down = credit("db", "downgrade", "base")
+    assert down.exit_code == 0, down.output
+    assert credit("db", "current").stdout == (
+        f"database at base, no tables (head is {revisions[-1]})\n")
+    assert credit("db", "downgrade", "-1").exit_code == 1
+
+    assert credit("db", "upgrade").exit_code == 0
+    assert credit("db", "current").stdout == f"database at {revisions[-1]} (head)\n"
+    assert demo_firms_found(client) == []
+    assert listed(credit) == []
+
+
+def test_a_downgrade_the_database_cannot_make_fails_naming_it_and_changes_nothing(credit, client,
+                                                                                  revisions):
+    credit("users", "create", "bank-8", "--role", "bank", "--password-stdin", input=PASSWORD)
+    for target in ("nonesuch", "+1", "-99"):
+        result = credit("db", "downgrade", target)
+        assert result.exit_code == 1, target
+        assert target in result.stderr
+        assert credit("db", "current").stdout == f"database at {revisions[-1]} (head)\n"
+    assert sign_in(client, "bank-8").status_code == 200
+
+
+def test_a_revision_in_between_can_be_named(credit, revisions):
+    middle = revisions[len(revisions) // 2]
+    assert credit("db", "downgrade", middle).exit_code == 0
+    assert credit("db", "current").stdout == f"database at {middle}, not at head {revisions[-1]}\n"
+    assert credit("db", "upgrade").exit_code == 0
