@@ -20,7 +20,7 @@ _WELL_FORMED = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10
 
 def check_character(first17: str) -> str:
     """The 18th character of a code whose first 17 are these (all from the alphabet)."""
-    total = sum(_VALUE[char] * weight for char, weight in zip(first17, _WEIGHTS))
+    total = sum(_VALUE[char] * weight for char, weight in zip(first17[:17], _WEIGHTS, strict=True))
     return ALPHABET[-total % 31]
 
 
