@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -45,8 +45,8 @@ class Enterprises(MethodView):
 @blp.alt_response(422, description="Not a valid USCC")
 def enterprise_by_uscc(uscc):
     """The public profile: grade, blacklist state, and records inside their display period."""
-    return current_app.json.response(
-        profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)))
+    return Response(profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)),
+                    mimetype="application/json")
 
 
 @blp.route("/enterprises/<uscc>/file")

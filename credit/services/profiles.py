@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from credit import clock
 from credit.auth.caller import Caller, require_role
-from credit.db import OneRowQuery
+from credit.db import OneRowQuery, json_text
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.models import (
     Enterprise,
@@ -27,13 +27,14 @@ _firm, _state = Enterprise.__table__, EnterpriseState.__table__
 # this one row.
 PROFILE_ROW = OneRowQuery(
     select(_firm.c.id, _state.c.assessment_id, _state.c.next_change_on, _state.c.ruleset,
-           _state.c.public_profile)
+           cast(_state.c.public_profile, Text).label("public_profile"))
     .select_from(_firm.outerjoin(_state, _state.c.enterprise_id == _firm.c.id))
     .where(_firm.c.uscc == bindparam("uscc")))
 
 
-def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str) -> dict:
-    """The firm as anyone may see it, in wire form: records only inside their display period.
+def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str) -> str:
+    """The firm as anyone may see it, as the JSON text sent: records only inside their display
+    period.
 
     Most firms are answered from their state row, read in one statement on `lookup`; a firm
     whose row may not be served today is projected afresh through `session()`.
@@ -45,7 +46,7 @@ def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str
         return row.public_profile
     reading = session()
     enterprise = reading.get(Enterprise, row.id)
-    return state.current_states(reading, [enterprise])[row.id].public_profile
+    return json_text(state.current_states(reading, [enterprise])[row.id].public_profile)
 
 
 def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | None) -> None:

@@ -2,6 +2,7 @@
 full read of the firm."""
 
 import datetime
+import json
 
 from sqlalchemy import update
 
@@ -61,8 +62,8 @@ def test_the_one_row_query_converts_values_as_sqlalchemy_does(client, database, 
     theirs = connection.execute(PROFILE_ROW.statement, {"uscc": firm}).first()
     assert tuple(ours) == tuple(theirs)
     assert isinstance(ours.next_change_on, datetime.date)
-    assert ours.public_profile["registered_on"] == "2019-03-04"
-    assert ours.public_profile["blacklisted"] is False
+    profile = json.loads(ours.public_profile)  # sent as it is stored
+    assert profile["registered_on"] == "2019-03-04" and profile["blacklisted"] is False
     assert PROFILE_ROW.first(connection, uscc=make.uscc()) is None
 
 
