@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from credit import policy
+from credit import clock, policy
 from credit.grading.engine import Inputs
 from credit.models import (
     Correction,
@@ -26,6 +26,12 @@ D = datetime.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ONE_DAY = datetime.timedelta(days=1)
 LISTING_BASIS = "《产品质量法》第五十条（本市规定）"
+
+
+def in_shanghai(monkeypatch) -> None:
+    """Reckons business dates in Asia/Shanghai, the zone these builders' instants are written in,
+    whatever zone an application made earlier in the run was configured with."""
+    monkeypatch.setattr(clock, "_zone", SHANGHAI)
 
 
 def at(day: datetime.date, hour: int = 10) -> datetime.datetime:

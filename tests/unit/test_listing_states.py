@@ -13,6 +13,7 @@ from tests.unit.builders import (
     ONE_DAY,
     at,
     enterprise,
+    in_shanghai,
     listing,
     listing_objection,
     transition,
@@ -22,6 +23,11 @@ from tests.unit.builders import (
 LISTED_ON = D(2025, 3, 10)
 EXPIRES_ON = D(2028, 3, 10)
 UTC = datetime.UTC
+
+
+@pytest.fixture(autouse=True)
+def _business_dates_in_shanghai(monkeypatch):
+    in_shanghai(monkeypatch)
 
 
 def states_over(entry, days):

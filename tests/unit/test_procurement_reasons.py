@@ -15,6 +15,7 @@ from tests.unit.builders import (
     D,
     LISTING_BASIS,
     ONE_DAY,
+    in_shanghai,
     inspection,
     listing,
     record_objection,
@@ -25,6 +26,11 @@ from tests.unit.builders import (
 
 DAY = D(2026, 3, 10)
 PROCUREMENT_OFFICER = Caller(username="buyer", role="procurement")
+
+
+@pytest.fixture(autouse=True)
+def _business_dates_in_shanghai(monkeypatch):
+    in_shanghai(monkeypatch)
 
 
 @pytest.fixture
