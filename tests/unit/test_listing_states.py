@@ -45,41 +45,65 @@ def test_a_listing_is_listed_from_its_listing_day_and_nothing_before():
 
 @pytest.mark.parametrize("outcome, final", [("listed", "listed"), ("rescinded", "rescinded")])
 def test_an_objection_holds_the_listing_pending_until_it_is_decided(outcome, final):
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", D(2025, 4, 1)), (outcome, D(2025, 5, 1))])
+    entry = listing(
+        listed_on=LISTED_ON,
+        expires_on=EXPIRES_ON,
+        states=[("objection_pending", D(2025, 4, 1)), (outcome, D(2025, 5, 1))],
+    )
 
     assert states_over(entry, [D(2025, 3, 31), D(2025, 4, 1), D(2025, 4, 30), D(2025, 5, 1)]) == [
-        "listed", "objection_pending", "objection_pending", final]
+        "listed",
+        "objection_pending",
+        "objection_pending",
+        final,
+    ]
     assert listings.is_active_on(entry, D(2025, 4, 30))
     assert listings.is_active_on(entry, D(2025, 5, 1)) is (final == "listed")
 
 
 @pytest.mark.parametrize("outcome, active", [("removed_early", False), ("listed", True)])
 def test_credit_repair_holds_the_listing_active_until_it_is_decided(outcome, active):
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("repair_pending", D(2026, 4, 1)), (outcome, D(2026, 5, 1))])
+    entry = listing(
+        listed_on=LISTED_ON,
+        expires_on=EXPIRES_ON,
+        states=[("repair_pending", D(2026, 4, 1)), (outcome, D(2026, 5, 1))],
+    )
 
     assert states_over(entry, [D(2026, 3, 31), D(2026, 4, 1), D(2026, 4, 30), D(2026, 5, 1)]) == [
-        "listed", "repair_pending", "repair_pending", outcome]
+        "listed",
+        "repair_pending",
+        "repair_pending",
+        outcome,
+    ]
     assert listings.is_active_on(entry, D(2026, 4, 30))
     assert listings.is_active_on(entry, D(2026, 5, 1)) is active
 
 
 def test_a_listing_can_be_disputed_then_repaired_then_removed_early():
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", D(2025, 4, 1)), ("listed", D(2025, 5, 1)),
-                            ("repair_pending", D(2026, 4, 1)), ("removed_early", D(2026, 5, 1))])
+    entry = listing(
+        listed_on=LISTED_ON,
+        expires_on=EXPIRES_ON,
+        states=[
+            ("objection_pending", D(2025, 4, 1)),
+            ("listed", D(2025, 5, 1)),
+            ("repair_pending", D(2026, 4, 1)),
+            ("removed_early", D(2026, 5, 1)),
+        ],
+    )
 
-    assert states_over(entry, [D(2025, 4, 1), D(2025, 5, 1), D(2026, 4, 1), D(2026, 5, 1),
-                               EXPIRES_ON]) == [
-        "objection_pending", "listed", "repair_pending", "removed_early", "removed_early"]
+    assert states_over(
+        entry, [D(2025, 4, 1), D(2025, 5, 1), D(2026, 4, 1), D(2026, 5, 1), EXPIRES_ON]
+    ) == ["objection_pending", "listed", "repair_pending", "removed_early", "removed_early"]
 
 
-@pytest.mark.parametrize("states, active_state", [
-    ([], "listed"),
-    ([("objection_pending", D(2028, 1, 5))], "objection_pending"),
-    ([("repair_pending", D(2028, 1, 5))], "repair_pending"),
-])
+@pytest.mark.parametrize(
+    "states, active_state",
+    [
+        ([], "listed"),
+        ([("objection_pending", D(2028, 1, 5))], "objection_pending"),
+        ([("repair_pending", D(2028, 1, 5))], "repair_pending"),
+    ],
+)
 def test_any_active_state_expires_on_the_expiry_day(states, active_state):
     entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON, states=states)
 
@@ -117,8 +141,9 @@ def test_a_listing_recorded_just_before_midnight_in_shanghai_is_known_that_day()
 
 
 def test_a_backdated_listing_is_not_seen_on_days_before_the_registry_recorded_it():
-    entry = listing(listed_on=D(2025, 1, 2), expires_on=D(2028, 1, 2),
-                    recorded_at=at(D(2025, 2, 3)))
+    entry = listing(
+        listed_on=D(2025, 1, 2), expires_on=D(2028, 1, 2), recorded_at=at(D(2025, 2, 3))
+    )
 
     assert listings.state_on(entry, D(2025, 1, 2)) is None
     assert listings.state_on(entry, D(2025, 2, 2)) is None
@@ -126,8 +151,9 @@ def test_a_backdated_listing_is_not_seen_on_days_before_the_registry_recorded_it
 
 
 def test_a_listing_recorded_ahead_of_its_listing_day_starts_on_that_day():
-    entry = listing(listed_on=D(2025, 3, 20), expires_on=D(2028, 3, 20),
-                    recorded_at=at(D(2025, 3, 10)))
+    entry = listing(
+        listed_on=D(2025, 3, 20), expires_on=D(2028, 3, 20), recorded_at=at(D(2025, 3, 10))
+    )
 
     assert listings.state_on(entry, D(2025, 3, 19)) is None
     assert listings.state_on(entry, D(2025, 3, 20)) == "listed"
@@ -145,8 +171,11 @@ def test_a_transition_is_seen_from_the_business_day_the_registry_recorded_it():
 
 
 def test_a_decision_recorded_after_the_day_asked_about_is_not_seen_on_it():
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", D(2025, 4, 1)), ("rescinded", D(2025, 6, 1))])
+    entry = listing(
+        listed_on=LISTED_ON,
+        expires_on=EXPIRES_ON,
+        states=[("objection_pending", D(2025, 4, 1)), ("rescinded", D(2025, 6, 1))],
+    )
 
     assert listings.state_on(entry, D(2025, 5, 31)) == "objection_pending"
     assert listings.is_active_on(entry, D(2025, 5, 31))
@@ -155,8 +184,9 @@ def test_a_decision_recorded_after_the_day_asked_about_is_not_seen_on_it():
 def test_describe_shows_the_state_on_the_day_and_whether_it_is_disputed():
     firm = enterprise()
     cited = violation(id=17, decided_on=D(2025, 2, 1))
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", D(2025, 4, 1))])
+    entry = listing(
+        listed_on=LISTED_ON, expires_on=EXPIRES_ON, states=[("objection_pending", D(2025, 4, 1))]
+    )
     entry.violations = [cited]
     entry.objections = [listing_objection(D(2025, 4, 1))]
 
@@ -168,11 +198,22 @@ def test_describe_shows_the_state_on_the_day_and_whether_it_is_disputed():
     assert (during["state"], during["disputed"]) == ("objection_pending", True)
     assert (after["state"], after["disputed"]) == ("expired", False)
     assert before | {"state": None, "disputed": None} == {
-        "id": entry.id, "uscc": firm.uscc, "name": firm.name, "region_code": firm.region_code,
-        "state": None, "disputed": None, "reason": entry.reason, "legal_basis": LISTING_BASIS,
-        "decision_no": entry.decision_no, "authority": entry.authority, "listed_on": LISTED_ON,
-        "notified_on": None, "repair_eligible_on": D(2026, 3, 10), "expires_on": EXPIRES_ON,
-        "violation_ids": [17]}
+        "id": entry.id,
+        "uscc": firm.uscc,
+        "name": firm.name,
+        "region_code": firm.region_code,
+        "state": None,
+        "disputed": None,
+        "reason": entry.reason,
+        "legal_basis": LISTING_BASIS,
+        "decision_no": entry.decision_no,
+        "authority": entry.authority,
+        "listed_on": LISTED_ON,
+        "notified_on": None,
+        "repair_eligible_on": D(2026, 3, 10),
+        "expires_on": EXPIRES_ON,
+        "violation_ids": [17],
+    }
     assert "transitions" not in before
     assert [t.to_state for t in during["transitions"]] == ["listed", "objection_pending"]
     assert during["objections"] == entry.objections

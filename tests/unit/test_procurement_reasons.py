@@ -39,11 +39,15 @@ def verdict(monkeypatch):
     own code, with the firm's standing given rather than read from a database."""
 
     def check(firm_standing, day=DAY):
-        monkeypatch.setattr(checks, "standings", lambda session, codes, as_of, **kw: {
-            code: firm_standing for code in codes})
+        monkeypatch.setattr(
+            checks,
+            "standings",
+            lambda session, codes, as_of, **kw: {code: firm_standing for code in codes},
+        )
         monkeypatch.setattr(checks, "query_log", SimpleNamespace(log_queries=lambda *a, **kw: None))
-        answer = checks.procurement_check(None, PROCUREMENT_OFFICER, [firm_standing.enterprise.uscc],
-                                          as_of=day)
+        answer = checks.procurement_check(
+            None, PROCUREMENT_OFFICER, [firm_standing.enterprise.uscc], as_of=day
+        )
         assert answer["as_of"] == day
         (result,) = answer["results"]
         return result
@@ -55,12 +59,8 @@ def codes(reasons) -> list[str]:
     return [r.code for r in reasons]
 
 
-def only(reasons, code):
-    (reason,) = [r for r in reasons if r.code == code]
-    return reason
-
-
 # --- major violation records --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("category", sorted(policy.MAJOR_VIOLATION_CATEGORIES))
 def test_each_major_category_within_three_years_blocks(verdict, category):
@@ -79,12 +79,15 @@ def test_each_major_category_within_three_years_blocks(verdict, category):
     assert verdict(firm)["eligible"] is False
 
 
-@pytest.mark.parametrize("fine_fen, expected", [
-    (199_999_999, []),  # ¥1,999,999.99
-    (200_000_000, ["major_fine"]),  # ¥2,000,000.00
-    (200_000_001, ["major_fine"]),
-    (None, []),
-])
+@pytest.mark.parametrize(
+    "fine_fen, expected",
+    [
+        (199_999_999, []),  # ¥1,999,999.99
+        (200_000_000, ["major_fine"]),  # ¥2,000,000.00
+        (200_000_001, ["major_fine"]),
+        (None, []),
+    ],
+)
 def test_a_fine_of_two_million_yuan_or_more_blocks(verdict, fine_fen, expected):
     record = violation(fine_fen=fine_fen, severity="general", decided_on=DAY - 30 * ONE_DAY)
     firm = standing(records=[record])
@@ -101,8 +104,9 @@ def test_a_fine_of_two_million_yuan_or_more_blocks(verdict, fine_fen, expected):
 
 
 def test_a_serious_violation_with_a_fine_below_the_threshold_only_warns(verdict):
-    firm = standing(records=[violation(fine_fen=199_999_999, severity="serious",
-                                       decided_on=DAY - 30 * ONE_DAY)])
+    firm = standing(
+        records=[violation(fine_fen=199_999_999, severity="serious", decided_on=DAY - 30 * ONE_DAY)]
+    )
 
     reasons = checks.procurement_reasons(firm, DAY)
 
@@ -110,21 +114,30 @@ def test_a_serious_violation_with_a_fine_below_the_threshold_only_warns(verdict)
     assert verdict(firm)["eligible"] is True
 
 
-@pytest.mark.parametrize("day, first_day", [
-    (D(2026, 3, 10), D(2023, 3, 10)),
-    (D(2027, 2, 28), D(2024, 2, 28)),  # 29 February 2024 falls inside
-    (D(2028, 2, 29), D(2025, 2, 28)),
-    (D(2026, 12, 31), D(2023, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "day, first_day",
+    [
+        (D(2026, 3, 10), D(2023, 3, 10)),
+        (D(2027, 2, 28), D(2024, 2, 28)),  # 29 February 2024 falls inside
+        (D(2028, 2, 29), D(2025, 2, 28)),
+        (D(2026, 12, 31), D(2023, 12, 31)),
+    ],
+)
 @pytest.mark.parametrize("category", ["criminal_penalty", "major_fine", "serious"])
-def test_the_three_year_look_back_starts_on_the_same_day_three_years_before(day, first_day,
-                                                                           category):
+def test_the_three_year_look_back_starts_on_the_same_day_three_years_before(
+    day, first_day, category
+):
     assert periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS) == first_day
-    kinds = {"criminal_penalty": dict(category="criminal_penalty"),
-             "major_fine": dict(fine_fen=200_000_000),
-             "serious": dict(severity="serious")}
-    expected = {"criminal_penalty": "criminal_penalty", "major_fine": "major_fine",
-                "serious": "serious_violation"}[category]
+    kinds = {
+        "criminal_penalty": dict(category="criminal_penalty"),
+        "major_fine": dict(fine_fen=200_000_000),
+        "serious": dict(severity="serious"),
+    }
+    expected = {
+        "criminal_penalty": "criminal_penalty",
+        "major_fine": "major_fine",
+        "serious": "serious_violation",
+    }[category]
 
     def reasons_for(decided_on):
         record = violation(decided_on=decided_on, **kinds[category])
@@ -139,37 +152,55 @@ def test_the_three_year_look_back_starts_on_the_same_day_three_years_before(day,
 def test_a_major_violation_older_than_three_years_leaves_the_firm_eligible(verdict):
     firm = standing(records=[violation(category="licence_revoked", decided_on=D(2023, 3, 9))])
     assert verdict(firm) | {"reasons": None} == {
-        "uscc": firm.enterprise.uscc, "found": True, "name": firm.enterprise.name,
-        "eligible": True, "grade": "B", "risk_class": "medium", "graded": True, "reasons": None}
+        "uscc": firm.enterprise.uscc,
+        "found": True,
+        "name": firm.enterprise.name,
+        "eligible": True,
+        "grade": "B",
+        "risk_class": "medium",
+        "graded": True,
+        "reasons": None,
+    }
     assert verdict(firm)["reasons"] == []
 
 
 # --- rescinded and disputed records -------------------------------------------------------------
 
+
 def test_a_rescinded_violation_gives_no_reason_from_its_effective_day(verdict):
-    record = violation(category="criminal_penalty", fine_fen=300_000_000, severity="serious",
-                       decided_on=DAY - 100 * ONE_DAY)
+    record = violation(
+        category="criminal_penalty",
+        fine_fen=300_000_000,
+        severity="serious",
+        decided_on=DAY - 100 * ONE_DAY,
+    )
     record.corrections = [rescission(effective_on=DAY)]
     record.objections = [record_objection(filed_on=DAY - 10 * ONE_DAY)]
     firm = standing(records=[record])
 
     assert checks.procurement_reasons(firm, DAY) == []
     assert verdict(firm)["eligible"] is True
-    assert codes(checks.procurement_reasons(firm, DAY - ONE_DAY)) == ["record_disputed",
-                                                                       "criminal_penalty"]
+    assert codes(checks.procurement_reasons(firm, DAY - ONE_DAY)) == [
+        "record_disputed",
+        "criminal_penalty",
+    ]
     assert verdict(firm, DAY - ONE_DAY)["eligible"] is False
 
 
-@pytest.mark.parametrize("filed_on, decided_on, disputed", [
-    (DAY - 5 * ONE_DAY, None, True),
-    (DAY, None, True),  # filed that day: pending at its end
-    (DAY + ONE_DAY, None, False),  # filed after the day asked about
-    (DAY - 5 * ONE_DAY, DAY + ONE_DAY, True),  # decided only after the day
-    (DAY - 5 * ONE_DAY, DAY, False),  # decided that day
-    (DAY - 5 * ONE_DAY, DAY - ONE_DAY, False),
-])
+@pytest.mark.parametrize(
+    "filed_on, decided_on, disputed",
+    [
+        (DAY - 5 * ONE_DAY, None, True),
+        (DAY, None, True),  # filed that day: pending at its end
+        (DAY + ONE_DAY, None, False),  # filed after the day asked about
+        (DAY - 5 * ONE_DAY, DAY + ONE_DAY, True),  # decided only after the day
+        (DAY - 5 * ONE_DAY, DAY, False),  # decided that day
+        (DAY - 5 * ONE_DAY, DAY - ONE_DAY, False),
+    ],
+)
 def test_a_record_is_disputed_while_an_objection_was_pending_at_the_end_of_the_day(
-        verdict, filed_on, decided_on, disputed):
+    verdict, filed_on, decided_on, disputed
+):
     record = violation(decided_on=DAY - 60 * ONE_DAY)
     record.objections = [record_objection(filed_on, decided_on)]
     firm = standing(records=[record])
@@ -212,7 +243,8 @@ def test_an_active_listing_blocks_citing_its_own_legal_basis(verdict):
     reasons = checks.procurement_reasons(firm, DAY)
 
     assert [(r.code, r.severity, r.record_id) for r in reasons] == [
-        ("blacklisted", "block", entry.id)]
+        ("blacklisted", "block", entry.id)
+    ]
     assert reasons[0].legal_basis == LISTING_BASIS
     assert entry.decision_no in reasons[0].detail
     answer = verdict(firm)
@@ -232,26 +264,37 @@ def test_a_listing_blocks_up_to_the_day_before_it_expires(verdict):
 
 
 def test_a_listing_under_objection_blocks_and_warns_that_it_is_disputed(verdict):
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", DAY - 3 * ONE_DAY)])
+    entry = listing(
+        listed_on=LISTED_ON,
+        expires_on=EXPIRES_ON,
+        states=[("objection_pending", DAY - 3 * ONE_DAY)],
+    )
     firm = standing(listings=[entry])
 
     reasons = checks.procurement_reasons(firm, DAY)
 
     assert [(r.code, r.severity, r.record_id) for r in reasons] == [
-        ("blacklisted", "block", entry.id), ("listing_disputed", "warn", entry.id)]
+        ("blacklisted", "block", entry.id),
+        ("listing_disputed", "warn", entry.id),
+    ]
     assert verdict(firm)["eligible"] is False
     # Before the objection was filed the listing blocked without a dispute.
     assert codes(checks.procurement_reasons(firm, DAY - 4 * ONE_DAY)) == ["blacklisted"]
 
 
-@pytest.mark.parametrize("states, expected", [
-    ([("repair_pending", DAY - ONE_DAY)], ["blacklisted"]),
-    ([("objection_pending", DAY - 9 * ONE_DAY), ("listed", DAY - ONE_DAY)], ["blacklisted"]),
-    ([("objection_pending", DAY - 9 * ONE_DAY), ("rescinded", DAY - ONE_DAY)], []),
-    ([("repair_pending", DAY - 9 * ONE_DAY), ("removed_early", DAY - ONE_DAY)], []),
-    ([("repair_pending", DAY - 9 * ONE_DAY), ("removed_early", DAY + ONE_DAY)], ["blacklisted"]),
-])
+@pytest.mark.parametrize(
+    "states, expected",
+    [
+        ([("repair_pending", DAY - ONE_DAY)], ["blacklisted"]),
+        ([("objection_pending", DAY - 9 * ONE_DAY), ("listed", DAY - ONE_DAY)], ["blacklisted"]),
+        ([("objection_pending", DAY - 9 * ONE_DAY), ("rescinded", DAY - ONE_DAY)], []),
+        ([("repair_pending", DAY - 9 * ONE_DAY), ("removed_early", DAY - ONE_DAY)], []),
+        (
+            [("repair_pending", DAY - 9 * ONE_DAY), ("removed_early", DAY + ONE_DAY)],
+            ["blacklisted"],
+        ),
+    ],
+)
 def test_only_an_active_listing_gives_a_reason(verdict, states, expected):
     firm = standing(listings=[listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON, states=states)])
     assert codes(checks.procurement_reasons(firm, DAY)) == expected
@@ -266,15 +309,24 @@ def test_a_city_that_does_not_block_on_its_quality_blacklist_gets_a_warning(verd
     reasons = checks.procurement_reasons(firm, DAY)
 
     assert [(r.code, r.severity, r.record_id, r.legal_basis) for r in reasons] == [
-        ("blacklisted_not_blocking", "warn", entry.id, LISTING_BASIS)]
+        ("blacklisted_not_blocking", "warn", entry.id, LISTING_BASIS)
+    ]
     assert verdict(firm)["eligible"] is True
 
 
 # --- grades -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("grade, expected", [
-    ("A", []), ("B", []), ("C", ["low_grade"]), ("D", ["low_grade"]), (None, []),
-])
+
+@pytest.mark.parametrize(
+    "grade, expected",
+    [
+        ("A", []),
+        ("B", []),
+        ("C", ["low_grade"]),
+        ("D", ["low_grade"]),
+        (None, []),
+    ],
+)
 def test_grades_c_and_d_warn_and_an_ungraded_firm_does_not(verdict, grade, expected):
     firm = standing(grade=grade)
 
@@ -290,15 +342,19 @@ def test_grades_c_and_d_warn_and_an_ungraded_firm_does_not(verdict, grade, expec
 
 # --- every reason, and the verdict ---------------------------------------------------------------
 
+
 def everything_at_once():
     disputed = violation(id=13, decided_on=DAY - 20 * ONE_DAY)
     disputed.objections = [record_objection(DAY - 2 * ONE_DAY)]
-    records = [violation(id=11, category="criminal_penalty", decided_on=DAY - 200 * ONE_DAY),
-               violation(id=12, fine_fen=250_000_000, decided_on=DAY - 100 * ONE_DAY),
-               violation(id=14, severity="especially_serious", decided_on=DAY - 50 * ONE_DAY),
-               disputed]
-    entry = listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                    states=[("objection_pending", DAY - ONE_DAY)])
+    records = [
+        violation(id=11, category="criminal_penalty", decided_on=DAY - 200 * ONE_DAY),
+        violation(id=12, fine_fen=250_000_000, decided_on=DAY - 100 * ONE_DAY),
+        violation(id=14, severity="especially_serious", decided_on=DAY - 50 * ONE_DAY),
+        disputed,
+    ]
+    entry = listing(
+        listed_on=LISTED_ON, expires_on=EXPIRES_ON, states=[("objection_pending", DAY - ONE_DAY)]
+    )
     return standing(records=records, listings=[entry], grade="D")
 
 
@@ -306,18 +362,25 @@ def test_every_reason_has_a_catalogued_code_and_the_record_it_comes_from():
     reasons = checks.procurement_reasons(everything_at_once(), DAY)
 
     assert [(r.code, r.severity, r.record_id) for r in reasons] == [
-        ("blacklisted", "block", 31), ("listing_disputed", "warn", 31),
-        ("criminal_penalty", "block", 11), ("major_fine", "block", 12),
-        ("serious_violation", "warn", 14), ("record_disputed", "warn", 13),
-        ("low_grade", "warn", None)]
+        ("blacklisted", "block", 31),
+        ("listing_disputed", "warn", 31),
+        ("criminal_penalty", "block", 11),
+        ("major_fine", "block", 12),
+        ("serious_violation", "warn", 14),
+        ("record_disputed", "warn", 13),
+        ("low_grade", "warn", None),
+    ]
     for reason in reasons:
         assert reason.severity == catalog.CHECK_REASONS[reason.code].group
         assert reason.detail
     assert all(r.legal_basis for r in reasons if r.severity == "block")
 
 
-@pytest.mark.xfail(strict=True, reason="warnings (low grade, serious violation, disputes) carry "
-                                       "no legal basis, though every reason should cite one")
+@pytest.mark.xfail(
+    strict=True,
+    reason="warnings (low grade, serious violation, disputes) carry "
+    "no legal basis, though every reason should cite one",
+)
 def test_every_reason_cites_a_legal_basis():
     reasons = checks.procurement_reasons(everything_at_once(), DAY)
     assert [r.code for r in reasons if not r.legal_basis] == []
@@ -326,8 +389,13 @@ def test_every_reason_cites_a_legal_basis():
 LISTING_STATES = {
     "none": [],
     "listed": [listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON)],
-    "disputed": [listing(listed_on=LISTED_ON, expires_on=EXPIRES_ON,
-                         states=[("objection_pending", DAY - ONE_DAY)])],
+    "disputed": [
+        listing(
+            listed_on=LISTED_ON,
+            expires_on=EXPIRES_ON,
+            states=[("objection_pending", DAY - ONE_DAY)],
+        )
+    ],
     "expired": [listing(listed_on=D(2022, 1, 1), expires_on=D(2025, 1, 1))],
 }
 RECORDS = {
@@ -339,8 +407,9 @@ RECORDS = {
 }
 
 
-@pytest.mark.parametrize("listed, records, grade", list(itertools.product(
-    LISTING_STATES, RECORDS, ["B", "C", None])))
+@pytest.mark.parametrize(
+    "listed, records, grade", list(itertools.product(LISTING_STATES, RECORDS, ["B", "C", None]))
+)
 def test_a_firm_is_ineligible_exactly_when_a_reason_blocks(verdict, listed, records, grade):
     firm = standing(records=RECORDS[records], listings=LISTING_STATES[listed], grade=grade)
 
@@ -349,5 +418,6 @@ def test_a_firm_is_ineligible_exactly_when_a_reason_blocks(verdict, listed, reco
     reasons = checks.procurement_reasons(firm, DAY)
     assert answer["reasons"] == [vars(r) for r in reasons]
     assert answer["eligible"] is not any(r.severity == "block" for r in reasons)
-    assert answer["eligible"] is (listed in ("none", "expired") and records in ("none", "old_fine",
-                                                                                "serious"))
+    assert answer["eligible"] is (
+        listed in ("none", "expired") and records in ("none", "old_fine", "serious")
+    )
