@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from credit import reference
+from credit import policy, reference
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,13 @@ CHECK_REASONS = _entries(
     ("licence_revoked", "三年内被吊销许可证或者执照", "block", "《政府采购法实施条例》第十九条"),
     ("major_fine", "三年内受过较大数额罚款（二百万元以上）", "block",
      "《政府采购法实施条例》第十九条；财库〔2022〕3号"),
-    ("low_grade", "质量信用等级为 C 或 D", "warn", None),
-    ("serious_violation", "三年内有严重违法记录", "warn", None),
-    ("listing_disputed", "黑名单列入决定异议处理中", "warn", None),
-    ("record_disputed", "信用记录异议处理中", "warn", None),
-    ("blacklisted_not_blocking", "列入质量失信黑名单（本市规定不作为采购禁止条件）", "warn", None),
+    # Warnings are credit records a purchaser weighs, not bars (财库〔2016〕125号).
+    ("low_grade", "质量信用等级为 C 或 D", "warn", policy.CREDIT_RECORD_BASIS),
+    ("serious_violation", "三年内有严重违法记录", "warn", policy.CREDIT_RECORD_BASIS),
+    ("listing_disputed", "黑名单列入决定异议处理中", "warn", policy.CREDIT_RECORD_BASIS),
+    ("record_disputed", "信用记录异议处理中", "warn", policy.CREDIT_RECORD_BASIS),
+    ("blacklisted_not_blocking", "列入质量失信黑名单（本市规定不作为采购禁止条件）", "warn",
+     policy.CREDIT_RECORD_BASIS),
 )
 LENDING_FLAGS = _entries(
     ("blacklisted", "列入质量失信黑名单"),

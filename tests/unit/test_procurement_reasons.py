@@ -376,11 +376,6 @@ def test_every_reason_has_a_catalogued_code_and_the_record_it_comes_from():
     assert all(r.legal_basis for r in reasons if r.severity == "block")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="warnings (low grade, serious violation, disputes) carry "
-    "no legal basis, though every reason should cite one",
-)
 def test_every_reason_cites_a_legal_basis():
     reasons = checks.procurement_reasons(everything_at_once(), DAY)
     assert [r.code for r in reasons if not r.legal_basis] == []
