@@ -6,7 +6,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from credit.api.context import db_session
+from credit.api.context import close_session, lookup_connection
 from credit.auth.tokens import issue_token
 from credit.services.users import authenticate
 from schemas.auth import TokenRequest, TokenResponse
@@ -21,7 +21,11 @@ class Token(MethodView):
     @blp.alt_response(401, description="Wrong credentials or a disabled account")
     def post(self, credentials):
         """Exchange a username and password for a bearer token."""
-        caller = authenticate(db_session(), credentials["username"], credentials["password"])
+        # Signing in writes nothing: no session stays open (one a token check began is closed)
+        # while the password is checked, so other requests' writes never wait for it.
+        close_session()
+        caller = authenticate(lookup_connection(), credentials["username"],
+                              credentials["password"])
         lifetime = current_app.extensions["credit.settings"].token_lifetime
         token = issue_token(caller, current_app.extensions["credit.token_keys"], lifetime)
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
