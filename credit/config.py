@@ -31,6 +31,10 @@ class Settings:
     demo_enterprises: int = 300
     sqlite_busy_timeout_ms: int = 15000
     ruleset: str = "qc-2026.1"
+    # Failed sign-ins allowed per account and per client address (successful ones do not count).
+    signin_limit_account: str = "10/minute"
+    signin_limit_address: str = "30/minute"
+    ratelimit_storage_url: str = ""  # e.g. redis://host:6379/0; empty keeps counters in memory
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from credit import create_app, dbschema
+from credit.auth import limits
 from credit.auth.caller import Caller
 from credit.auth.passwords import hash_password
 from credit.auth.tokens import issue_token
@@ -68,7 +69,10 @@ def database_url(instance_dir) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(instance_dir, database_url) -> Settings:
-    return Settings(instance_dir=instance_dir, database_url=database_url, log_level="WARNING")
+    # The suite signs in (and fails to) far more often than a person; the sign-in limits' own
+    # tests build an app with the default limits.
+    return Settings(instance_dir=instance_dir, database_url=database_url, log_level="WARNING",
+                    signin_limit_account="100000/minute", signin_limit_address="100000/minute")
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +114,7 @@ def session(database):
 
 @pytest.fixture
 def client(app, database):
+    limits.reset(app)  # no test's failed sign-ins count against the next
     return app.test_client()
 
 
