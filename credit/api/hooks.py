@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -9,6 +10,8 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 from credit.api.context import close_session, current_caller
 from credit.errors import MalformedRequest
@@ -28,11 +31,39 @@ def _start() -> None:
     g.started = time.perf_counter()
     offered = request.headers.get("X-Request-ID", "")
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    _hold_a_streamed_body_to_the_limit()
     if request.method in BODY_METHODS:
         _check_json_body()
     # A token that is present but bad is refused even where no token is needed.
     if "Authorization" in request.headers:
         current_caller()
+
+
+def _hold_a_streamed_body_to_the_limit() -> None:
+    """413 for a body sent without a Content-Length (chunked) that is over the limit.
+
+    Werkzeug stops reading such a body at the limit and hands on what it read, so a body cut
+    there would be taken as if it were whole; it is read here instead, one byte past the limit.
+    """
+    environ = request.environ
+    limit = request.max_content_length
+    # A Transfer-Encoding makes any Content-Length meaningless; Werkzeug ignores it then too.
+    if limit is None or get_content_length(environ) is not None or (
+            "wsgi.input_terminated" not in environ):
+        return
+    stream = environ["wsgi.input"]
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = stream.read(limit + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    # From here on the body is read as one sent with its length.
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
 
 
 def _check_json_body() -> None:

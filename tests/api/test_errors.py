@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import re
 from pathlib import Path
@@ -170,6 +171,50 @@ def test_a_body_just_under_the_limit_is_read(client, make, regulator, settings):
     assert len(body.encode()) < settings.max_body_bytes
     assert_problem(client.post(ENTERPRISES, data=body, content_type="application/json",
                                headers=regulator), 422, "name")
+
+
+PROCUREMENT = "/api/v1/checks/procurement"
+
+
+def chunked(client, path, body: bytes, headers):
+    """A POST whose body is sent in chunks, with no Content-Length, as gunicorn hands it on."""
+    return client.post(path, input_stream=io.BytesIO(body),
+                       headers={**headers, "Content-Type": "application/json",
+                                "Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+def json_then_garbage(make, settings) -> bytes:
+    """A valid check request in the first MiB, padded to the limit, then more bytes past it."""
+    head = json.dumps({"uscc": [make.enterprise()]}).encode()
+    return head + b" " * (settings.max_body_bytes - len(head)) + b"garbage" * 100
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_cut_at_the_limit(client, make, settings):
+    buyer = make.headers("procurement")
+    body = json_then_garbage(make, settings)
+    assert_problem(chunked(client, PROCUREMENT, body, buyer), 413)
+    # The same body with its length given is refused the same way.
+    assert_problem(client.post(PROCUREMENT, data=body, headers=buyer,
+                               content_type="application/json"), 413)
+
+
+def test_a_chunked_body_up_to_the_limit_is_read_whole(client, make, settings):
+    buyer = make.headers("procurement")
+    firm = make.enterprise()
+    head = json.dumps({"uscc": [firm]}).encode()
+    exactly = head + b" " * (settings.max_body_bytes - len(head))
+    for body in (head, exactly):
+        response = chunked(client, PROCUREMENT, body, buyer)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert [r["uscc"] for r in response.get_json()["results"]] == [firm]
+
+
+def test_a_chunked_body_just_over_the_limit_is_413(client, make, settings):
+    buyer = make.headers("procurement")
+    head = json.dumps({"uscc": [make.enterprise()]}).encode()
+    body = head + b" " * (settings.max_body_bytes + 1 - len(head))
+    assert_problem(chunked(client, PROCUREMENT, body, buyer), 413)
 
 
 def test_sign_in_with_a_body_over_the_limit_is_413(client, settings):
