@@ -9,6 +9,12 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The longest URL (path and query) and header value the registry reads; longer ones get 414 and
+# 431 as problem+json. The longest documented GET (a search with every parameter, its 100
+# characters of name percent-encoded) needs about 1.3 KiB; long lists travel in bodies.
+MAX_URL_BYTES = 4096
+MAX_HEADER_BYTES = 8192
+
 
 def _default_instance_dir() -> Path:
     return PROJECT_ROOT / "instance"

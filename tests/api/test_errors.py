@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from credit import clock
+from credit.config import MAX_HEADER_BYTES, MAX_URL_BYTES
 from credit.models import Enterprise
 from credit.uscc import with_check_character
 from tests.api.problems import assert_problem
@@ -54,6 +55,27 @@ def test_a_body_that_is_not_an_object_is_400(client, regulator, raw):
 
 def test_malformed_json_at_sign_in_is_400(client):
     assert_problem(client.post(TOKEN, data="{", content_type="application/json"), 400)
+
+
+@pytest.mark.parametrize("path, query, names", [
+    (ENTERPRISES, "q=%FF%FE%FD", {"q"}),
+    (ENTERPRISES, "q=%E5%8D%8E%E4%B8%9C&region=32%C3", {"region"}),
+    (ENTERPRISES, "q=%C0%AF&grade=%ED%A0%80", {"q", "grade"}),  # overlong; an encoded surrogate
+    (ENTERPRISES, "q=ab&%FF=1", {"\ufffd"}),
+    ("/api/v1/blacklist", "page=%FF", {"page"}),
+    ("/api/v1/catalog", "lang=%FE", {"lang"}),  # a parameter the endpoint does not even read
+])
+def test_a_query_parameter_that_is_not_utf8_is_400_naming_it(client, path, query, names):
+    body = assert_problem(client.get(f"{path}?{query}"), 400)
+    assert set(body["errors"]) == names
+    assert "UTF-8" in body["detail"]
+
+
+def test_a_query_in_utf8_is_read_as_before(client, make):
+    firm = make.enterprise(name="镇江市华东电气设备有限公司")
+    response = client.get(f"{ENTERPRISES}?q=%E5%8D%8E%E4%B8%9C")  # 华东
+    assert response.status_code == 200
+    assert [item["uscc"] for item in response.get_json()["items"]] == [firm]
 
 
 # 401
@@ -220,6 +242,33 @@ def test_a_chunked_body_just_over_the_limit_is_413(client, make, settings):
 def test_sign_in_with_a_body_over_the_limit_is_413(client, settings):
     body = json.dumps({"username": "x", "password": "p" * (settings.max_body_bytes + 1)})
     assert_problem(client.post(TOKEN, data=body, content_type="application/json"), 413)
+
+
+# 414, 431
+
+
+def test_a_url_past_what_the_registry_reads_is_414(client):
+    assert_problem(client.get(ENTERPRISES, query_string={"q": "x" * (MAX_URL_BYTES + 1)}), 414)
+    assert_problem(client.get("/api/v1/" + "x" * MAX_URL_BYTES), 414)
+
+
+def test_the_longest_documented_search_fits(client):
+    # Every parameter of the search at its longest, the name in characters of 4 UTF-8 bytes.
+    query = {"q": "\U00020000" * 100, "region": "321102", "grade": "AAA", "page": "1000000",
+             "per_page": "200"}
+    response = client.get(ENTERPRISES, query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def test_a_header_past_what_the_registry_reads_is_431(client):
+    body = assert_problem(client.get(ENTERPRISES, headers={"X-Note": "x" * (MAX_HEADER_BYTES + 1)}),
+                          431)
+    assert "X-Note" in body["detail"]
+
+
+def test_a_header_up_to_the_limit_is_read(client):
+    response = client.get(ENTERPRISES, headers={"X-Note": "x" * MAX_HEADER_BYTES})
+    assert response.status_code == 200
 
 
 # 422
