@@ -11,7 +11,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
     from credit.api import hooks
-    from credit.auth import limits
+    from credit.auth.limits import SignInLimits
     from credit.auth.keys import KeyRing
     from credit.db import Database
     from credit.grading import ruleset
@@ -36,10 +36,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     report_keys = KeyRing(settings.keys / "reports")
     report_keys.ensure()
     app.extensions["credit.report_keys"] = report_keys
+    app.extensions["credit.signin_limits"] = SignInLimits(settings)
 
     errors.register_error_handlers(app)
     hooks.install(app)
-    limits.install(app, settings)
     api.init_api(app)
-    limits.limit_failed_sign_ins(app, "auth.Token")
     return app

@@ -59,6 +59,10 @@ class HeaderTooLarge(CreditError):
     status, title = 431, "Request header fields too large"
 
 
+class TooManyRequests(CreditError):
+    status, title = 429, "Too many requests"
+
+
 class InvalidInput(CreditError):
     status, title = 422, "Invalid input"
 

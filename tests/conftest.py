@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from credit import create_app, dbschema
-from credit.auth import limits
 from credit.auth.caller import Caller
 from credit.auth.passwords import hash_password
 from credit.auth.tokens import issue_token
@@ -114,7 +113,7 @@ def session(database):
 
 @pytest.fixture
 def client(app, database):
-    limits.reset(app)  # no test's failed sign-ins count against the next
+    app.extensions["credit.signin_limits"].reset()  # no test's failures count in the next
     return app.test_client()
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from credit.api.context import close_session, lookup_connection
-from credit.auth import limits
 from credit.auth.tokens import issue_token
 from credit.errors import Unauthorized
 from credit.services.users import authenticate
@@ -28,11 +27,13 @@ class Token(MethodView):
         # Signing in writes nothing: no session stays open (one a token check began is closed)
         # while the password is checked, so other requests' writes never wait for it.
         close_session()
+        username, address = credentials["username"], request.remote_addr or ""
+        limits = current_app.extensions["credit.signin_limits"]
+        limits.check(username, address)
         try:
-            caller = authenticate(lookup_connection(), credentials["username"],
-                                  credentials["password"])
+            caller = authenticate(lookup_connection(), username, credentials["password"])
         except Unauthorized:
-            limits.failed_sign_in(credentials["username"])
+            limits.failed(username, address)
             raise
         lifetime = current_app.extensions["credit.settings"].token_lifetime
         token = issue_token(caller, current_app.extensions["credit.token_keys"], lifetime)

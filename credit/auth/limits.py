@@ -3,86 +3,65 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import math
+import time
 
-from flask import Flask, Response, request
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from credit.config import Settings
-from credit.errors import problem
+from credit.errors import TooManyRequests
 
 log = logging.getLogger("credit.auth")
 
-EXTENSION = "credit.signin_limiter"
-# Shared scopes: a guess at /login and one at the API count against the same limits.
-ACCOUNT_SCOPE = "sign-in-account"
-ADDRESS_SCOPE = "sign-in-address"
-REFUSED = 401
 
+class SignInLimits:
+    """Counts refused sign-ins by account and by address; past either limit every attempt is
+    refused, the right password too, until the window moves on.
 
-def install(app: Flask, settings: Settings) -> Limiter:
-    """The app's own limiter: counters in memory, or in the storage the settings name (Redis,
-    shared by every worker and machine)."""
-    for name in ("signin_limit_account", "signin_limit_address"):
-        try:
-            parse_many(getattr(settings, name))
-        except ValueError:
-            raise SystemExit(f"CREDIT_{name.upper()}: {getattr(settings, name)!r} is not a rate "
-                             "such as 10/minute") from None
-    limiter = Limiter(
-        get_remote_address, app=app,
-        storage_uri=settings.ratelimit_storage_url or "memory://",
-        # A moving window: a fixed one lets twice the limit through around its boundary.
-        strategy="moving-window",
-        headers_enabled=True,
-        key_prefix="credit",
-    )
-    app.extensions[EXTENSION] = limiter
-    app.register_error_handler(RateLimitExceeded, _too_many_attempts)
-    return limiter
-
-
-def limit_failed_sign_ins(app: Flask, endpoint: str) -> None:
-    """Refused sign-ins at `endpoint` count against the account's and the address's limits; past
-    either, every attempt is refused (429), the right password too, until the window moves on.
-
-    The account is the `username` of the JSON body or of the form.
+    Only the sign-in paths consult it, so no other request pays for it. Counters live in the
+    storage `CREDIT_RATELIMIT_STORAGE_URL` names (Redis, shared by every worker and machine),
+    or in this process's memory. The window moves: a fixed one would let twice the limit
+    through around its boundary.
     """
-    limiter: Limiter = app.extensions[EXTENSION]
-    settings: Settings = app.extensions["credit.settings"]
-    view = app.view_functions[endpoint]
-    view = limiter.shared_limit(settings.signin_limit_account, scope=ACCOUNT_SCOPE,
-                                key_func=_account, deduct_when=_refused)(view)
-    view = limiter.shared_limit(settings.signin_limit_address, scope=ADDRESS_SCOPE,
-                                key_func=get_remote_address, deduct_when=_refused)(view)
-    app.view_functions[endpoint] = view
+
+    def __init__(self, settings: Settings):
+        self.account_limit = _rate("signin_limit_account", settings.signin_limit_account)
+        self.address_limit = _rate("signin_limit_address", settings.signin_limit_address)
+        self.storage = storage_from_string(settings.ratelimit_storage_url or "memory://")
+        self._window = MovingWindowRateLimiter(self.storage)
+
+    def check(self, username: str, address: str) -> None:
+        """Raises TooManyRequests (429, with Retry-After) when the account or the address is
+        over its limit of failures."""
+        for limit, key in self._counters(username, address):
+            if not self._window.test(limit, *key):
+                reset_at = self._window.get_window_stats(limit, *key).reset_time
+                wait = max(1, math.ceil(reset_at - time.time()))
+                raise TooManyRequests(
+                    "Too many failed sign-ins for this account or from this address; try again "
+                    f"in {wait} seconds.", headers={"Retry-After": str(wait)})
+
+    def failed(self, username: str, address: str) -> None:
+        """Counts a refused sign-in and logs the account and the address, never the password."""
+        log.warning("sign-in refused", extra={"fields": {"username": username,
+                                                         "address": address}})
+        for limit, key in self._counters(username, address):
+            self._window.hit(limit, *key)
+
+    def reset(self) -> None:
+        """Forgets every counter."""
+        self.storage.reset()
+
+    def _counters(self, username: str, address: str) -> list[tuple[RateLimitItem, tuple]]:
+        return [(self.account_limit, ("sign-in", "account", username)),
+                (self.address_limit, ("sign-in", "address", address))]
 
 
-def failed_sign_in(username: str) -> None:
-    """Logs a refused sign-in: the account tried and where from, never the password."""
-    log.warning("sign-in refused", extra={"fields": {
-        "username": username, "address": get_remote_address()}})
-
-
-def reset(app: Flask) -> None:
-    """Forgets every counter (the app's own memory, or the shared storage)."""
-    app.extensions[EXTENSION].reset()
-
-
-def _account() -> str:
-    body = request.get_json(silent=True) if request.is_json else request.form
-    username = body.get("username") if isinstance(body, Mapping) else None
-    return username if isinstance(username, str) else ""
-
-
-def _refused(response: Response) -> bool:
-    return response.status_code == REFUSED
-
-
-def _too_many_attempts(error: RateLimitExceeded) -> Response:
-    # flask-limiter adds Retry-After (and the X-RateLimit-* headers) after this.
-    return problem(429, "Too many failed sign-ins",
-                   "Too many failed sign-ins for this account or from this address; "
-                   "try again later (see Retry-After).")
+def _rate(name: str, text: str) -> RateLimitItem:
+    try:
+        return parse(text)
+    except ValueError:
+        raise SystemExit(f"CREDIT_{name.upper()}: {text!r} is not a rate such as 10/minute"
+                         ) from None

@@ -155,5 +155,5 @@ def test_the_storage_url_setting_chooses_the_counters_storage(instance_dir, data
     # memory:// names the in-process storage explicitly; a redis:// URL names a shared one.
     app = create_app(Settings(instance_dir=instance_dir, database_url=database_url,
                               ratelimit_storage_url="memory://"))
-    assert type(app.extensions["credit.signin_limiter"].storage).__name__ == "MemoryStorage"
+    assert type(app.extensions["credit.signin_limits"].storage).__name__ == "MemoryStorage"
     app.extensions["credit.database"].dispose()
