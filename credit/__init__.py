@@ -11,8 +11,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
     from credit.api import hooks
-    from credit.auth.limits import SignInLimits
     from credit.auth.keys import KeyRing
+    from credit.auth.limits import SignInLimits
     from credit.db import Database
     from credit.grading import ruleset
 

@@ -55,12 +55,12 @@ class UrlTooLong(CreditError):
     status, title = 414, "URI too long"
 
 
-class HeaderTooLarge(CreditError):
-    status, title = 431, "Request header fields too large"
-
-
 class TooManyRequests(CreditError):
     status, title = 429, "Too many requests"
+
+
+class HeaderTooLarge(CreditError):
+    status, title = 431, "Request header fields too large"
 
 
 class InvalidInput(CreditError):

@@ -8,7 +8,6 @@ import logging
 import re
 import time
 import uuid
-
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, g, request
