@@ -41,6 +41,9 @@ class Settings:
     signin_limit_account: str = "10/minute"
     signin_limit_address: str = "30/minute"
     ratelimit_storage_url: str = ""  # e.g. redis://host:6379/0; empty keeps counters in memory
+    # Reverse proxies in front whose X-Forwarded-For/-Proto are believed; with none, a client
+    # could name any address it likes in them.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -119,6 +119,44 @@ def test_an_address_is_refused_after_thirty_failures_over_many_accounts(client, 
     assert sign_in(client, fresh.username, address="198.51.100.7").status_code == 200
 
 
+def behind_a_proxy(database, **settings):
+    app = create_app(Settings(log_level="WARNING", **settings))
+    app.extensions["credit.database"].dispose()
+    app.extensions["credit.database"] = database
+    return app.test_client()
+
+
+def from_behind_a_proxy(client, username, client_address, password=WRONG):
+    return client.post(TOKEN, json={"username": username, "password": password},
+                       headers={"X-Forwarded-For": client_address},
+                       environ_base={"REMOTE_ADDR": "10.0.0.2"})
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(
+        make, instance_dir, database_url, database):
+    client = behind_a_proxy(database, instance_dir=instance_dir, database_url=database_url,
+                            trusted_proxies=1)
+    accounts = [make.account("regulator", region="3211") for _ in range(4)]
+    for n in range(ADDRESS_LIMIT):
+        assert from_behind_a_proxy(client, accounts[n % 4].username,
+                                   "192.0.2.1").status_code == 401
+    fresh = make.account("regulator", region="3211")
+    assert_limited(from_behind_a_proxy(client, fresh.username, "192.0.2.1", TEST_PASSWORD))
+    assert from_behind_a_proxy(client, fresh.username, "198.51.100.7",
+                               TEST_PASSWORD).status_code == 200
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(
+        make, instance_dir, database_url, database):
+    client = behind_a_proxy(database, instance_dir=instance_dir, database_url=database_url)
+    accounts = [make.account("regulator", region="3211") for _ in range(4)]
+    for n in range(ADDRESS_LIMIT):
+        response = from_behind_a_proxy(client, accounts[n % 4].username, f"192.0.2.{n}")
+        assert response.status_code == 401
+    fresh = make.account("regulator", region="3211")
+    assert_limited(from_behind_a_proxy(client, fresh.username, "198.51.100.7", TEST_PASSWORD))
+
+
 def test_unknown_accounts_are_limited_like_known_ones(client):
     fail(client, "nobody-here", ACCOUNT_LIMIT)
     assert_limited(sign_in(client, "nobody-here"))
