@@ -12,6 +12,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from credit import api, clock, errors, logs
     from credit.api import hooks
     from credit.auth.keys import KeyRing
+    from credit.auth.limits import SignInLimits
     from credit.db import Database
     from credit.grading import ruleset
 
@@ -24,6 +25,12 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     ruleset.use(settings.ruleset)
 
     app = Flask(__name__, instance_path=str(settings.instance_dir))
+    if settings.trusted_proxies:
+        # The client's address (the sign-in limits count by it) as the nearest proxies saw it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -35,6 +42,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     report_keys = KeyRing(settings.keys / "reports")
     report_keys.ensure()
     app.extensions["credit.report_keys"] = report_keys
+    app.extensions["credit.signin_limits"] = SignInLimits(settings)
 
     errors.register_error_handlers(app)
     hooks.install(app)

@@ -9,6 +9,12 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The longest URL (path and query) and header value the registry reads; longer ones get 414 and
+# 431 as problem+json. The longest documented GET (a search with every parameter, its 100
+# characters of name percent-encoded) needs about 1.3 KiB; long lists travel in bodies.
+MAX_URL_BYTES = 4096
+MAX_HEADER_BYTES = 8192
+
 
 def _default_instance_dir() -> Path:
     return PROJECT_ROOT / "instance"
@@ -31,6 +37,13 @@ class Settings:
     demo_enterprises: int = 300
     sqlite_busy_timeout_ms: int = 15000
     ruleset: str = "qc-2026.2"
+    # Failed sign-ins allowed per account and per client address (successful ones do not count).
+    signin_limit_account: str = "10/minute"
+    signin_limit_address: str = "30/minute"
+    ratelimit_storage_url: str = ""  # e.g. redis://host:6379/0; empty keeps counters in memory
+    # Reverse proxies in front whose X-Forwarded-For/-Proto are believed; with none, a client
+    # could name any address it likes in them.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

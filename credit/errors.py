@@ -51,6 +51,18 @@ class Conflict(CreditError):
     status, title = 409, "Conflict with the current state"
 
 
+class UrlTooLong(CreditError):
+    status, title = 414, "URI too long"
+
+
+class TooManyRequests(CreditError):
+    status, title = 429, "Too many requests"
+
+
+class HeaderTooLarge(CreditError):
+    status, title = 431, "Request header fields too large"
+
+
 class InvalidInput(CreditError):
     status, title = 422, "Invalid input"
 

@@ -7,7 +7,14 @@ import gc
 from gunicorn.app.base import BaseApplication
 
 from credit import create_app
-from credit.config import Settings
+from credit.config import MAX_HEADER_BYTES, Settings
+
+# gunicorn refuses a longer request line, or a longer header line, with its own plain error
+# page before the registry sees the request; both are set above what the registry reads
+# (MAX_URL_BYTES, MAX_HEADER_BYTES), so the registry answers most oversized requests itself as
+# problem+json. 8190 is the most gunicorn allows for a request line short of no limit at all.
+REQUEST_LINE_LIMIT = 8190
+HEADER_FIELD_LIMIT = 2 * MAX_HEADER_BYTES
 
 
 class Server(BaseApplication):
@@ -21,6 +28,8 @@ class Server(BaseApplication):
             "timeout": 60,
             "graceful_timeout": 20,
             "post_fork": _post_fork,
+            "limit_request_line": REQUEST_LINE_LIMIT,
+            "limit_request_field_size": HEADER_FIELD_LIMIT,
         }
         # gunicorn 27 opens one control socket per user by default; several registries (tests,
         # benchmarks) on one machine would take it from each other.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from credit import uscc as uscc_codes
 from credit.auth.caller import ROLES, Caller
 from credit.auth.passwords import hash_password, verify_password
 from credit.clock import utcnow
+from credit.db import OneRowQuery
 from credit.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from credit.models import User
 
@@ -65,12 +66,24 @@ def disable_user(session: Session, username: str) -> User:
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> Caller:
-    """The caller for a username and password; one message for every failure, so names stay secret."""
-    user = session.scalar(select(User).where(User.username == username))
-    if not verify_password(user.password_hash if user else None, password) or not user.active:
+SIGN_IN_ACCOUNT = OneRowQuery(
+    select(User.username, User.role, User.uscc, User.region, User.password_hash,
+           User.disabled_at).where(User.username == bindparam("username")))
+
+
+def authenticate(lookup: Connection, username: str, password: str) -> Caller:
+    """The caller for a username and password; one message for every failure, so names stay secret.
+
+    The account is read in one statement on `lookup` (no transaction), and the password is
+    checked afterwards: Argon2 is slow on purpose, and a transaction open around it would hold
+    SQLite's write lock (or a snapshot) against every other request for as long.
+    """
+    account = SIGN_IN_ACCOUNT.first(lookup, username=username)
+    if (not verify_password(account.password_hash if account else None, password)
+            or account.disabled_at is not None):
         raise Unauthorized("Wrong username or password, or the account is disabled.")
-    return caller_of(user)
+    return Caller(username=account.username, role=account.role, uscc=account.uscc,
+                  region=account.region)
 
 
 def active_caller(session: Session, username: str) -> Caller:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from credit import clock
+from credit.config import MAX_HEADER_BYTES, MAX_URL_BYTES
 from credit.models import Enterprise
 from credit.uscc import with_check_character
 from tests.api.problems import assert_problem
@@ -53,6 +55,27 @@ def test_a_body_that_is_not_an_object_is_400(client, regulator, raw):
 
 def test_malformed_json_at_sign_in_is_400(client):
     assert_problem(client.post(TOKEN, data="{", content_type="application/json"), 400)
+
+
+@pytest.mark.parametrize("path, query, names", [
+    (ENTERPRISES, "q=%FF%FE%FD", {"q"}),
+    (ENTERPRISES, "q=%E5%8D%8E%E4%B8%9C&region=32%C3", {"region"}),
+    (ENTERPRISES, "q=%C0%AF&grade=%ED%A0%80", {"q", "grade"}),  # overlong; an encoded surrogate
+    (ENTERPRISES, "q=ab&%FF=1", {"\ufffd"}),
+    ("/api/v1/blacklist", "page=%FF", {"page"}),
+    ("/api/v1/catalog", "lang=%FE", {"lang"}),  # a parameter the endpoint does not even read
+])
+def test_a_query_parameter_that_is_not_utf8_is_400_naming_it(client, path, query, names):
+    body = assert_problem(client.get(f"{path}?{query}"), 400)
+    assert set(body["errors"]) == names
+    assert "UTF-8" in body["detail"]
+
+
+def test_a_query_in_utf8_is_read_as_before(client, make):
+    firm = make.enterprise(name="镇江市华东电气设备有限公司")
+    response = client.get(f"{ENTERPRISES}?q=%E5%8D%8E%E4%B8%9C")  # 华东
+    assert response.status_code == 200
+    assert [item["uscc"] for item in response.get_json()["items"]] == [firm]
 
 
 # 401
@@ -172,9 +195,80 @@ def test_a_body_just_under_the_limit_is_read(client, make, regulator, settings):
                                headers=regulator), 422, "name")
 
 
+PROCUREMENT = "/api/v1/checks/procurement"
+
+
+def chunked(client, path, body: bytes, headers):
+    """A POST whose body is sent in chunks, with no Content-Length, as gunicorn hands it on."""
+    return client.post(path, input_stream=io.BytesIO(body),
+                       headers={**headers, "Content-Type": "application/json",
+                                "Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+def json_then_garbage(make, settings) -> bytes:
+    """A valid check request in the first MiB, padded to the limit, then more bytes past it."""
+    head = json.dumps({"uscc": [make.enterprise()]}).encode()
+    return head + b" " * (settings.max_body_bytes - len(head)) + b"garbage" * 100
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_cut_at_the_limit(client, make, settings):
+    buyer = make.headers("procurement")
+    body = json_then_garbage(make, settings)
+    assert_problem(chunked(client, PROCUREMENT, body, buyer), 413)
+    # The same body with its length given is refused the same way.
+    assert_problem(client.post(PROCUREMENT, data=body, headers=buyer,
+                               content_type="application/json"), 413)
+
+
+def test_a_chunked_body_up_to_the_limit_is_read_whole(client, make, settings):
+    buyer = make.headers("procurement")
+    firm = make.enterprise()
+    head = json.dumps({"uscc": [firm]}).encode()
+    exactly = head + b" " * (settings.max_body_bytes - len(head))
+    for body in (head, exactly):
+        response = chunked(client, PROCUREMENT, body, buyer)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert [r["uscc"] for r in response.get_json()["results"]] == [firm]
+
+
+def test_a_chunked_body_just_over_the_limit_is_413(client, make, settings):
+    buyer = make.headers("procurement")
+    head = json.dumps({"uscc": [make.enterprise()]}).encode()
+    body = head + b" " * (settings.max_body_bytes + 1 - len(head))
+    assert_problem(chunked(client, PROCUREMENT, body, buyer), 413)
+
+
 def test_sign_in_with_a_body_over_the_limit_is_413(client, settings):
     body = json.dumps({"username": "x", "password": "p" * (settings.max_body_bytes + 1)})
     assert_problem(client.post(TOKEN, data=body, content_type="application/json"), 413)
+
+
+# 414, 431
+
+
+def test_a_url_past_what_the_registry_reads_is_414(client):
+    assert_problem(client.get(ENTERPRISES, query_string={"q": "x" * (MAX_URL_BYTES + 1)}), 414)
+    assert_problem(client.get("/api/v1/" + "x" * MAX_URL_BYTES), 414)
+
+
+def test_the_longest_documented_search_fits(client):
+    # Every parameter of the search at its longest, the name in characters of 4 UTF-8 bytes.
+    query = {"q": "\U00020000" * 100, "region": "321102", "grade": "AAA", "page": "1000000",
+             "per_page": "200"}
+    response = client.get(ENTERPRISES, query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def test_a_header_past_what_the_registry_reads_is_431(client):
+    body = assert_problem(client.get(ENTERPRISES, headers={"X-Note": "x" * (MAX_HEADER_BYTES + 1)}),
+                          431)
+    assert "X-Note" in body["detail"]
+
+
+def test_a_header_up_to_the_limit_is_read(client):
+    response = client.get(ENTERPRISES, headers={"X-Note": "x" * MAX_HEADER_BYTES})
+    assert response.status_code == 200
 
 
 # 422

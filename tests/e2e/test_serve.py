@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -256,3 +257,87 @@ def test_the_readmes_curl_examples_work_as_written(server):
     assert json.loads(registered)["industry_code"] == "C38"
     assert "91321102MA1XN2Y345" in [item["uscc"] for item in json.loads(found)["items"]]
     assert json.loads(profile)["name"] == "镇江市华东电气设备有限公司"
+
+
+MAX_BODY_BYTES = 1024 * 1024  # the default CREDIT_MAX_BODY_BYTES
+
+
+def _send(server: Server, method: str, target: str, body=None,
+          headers: dict | None = None) -> Response:
+    """One request as written, with http.client: a body given as an iterable goes chunked."""
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        if body is not None:
+            for piece in body:
+                connection.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+            connection.send(b"0\r\n\r\n")
+        answer = connection.getresponse()
+        return Response(answer.status, dict(answer.headers), answer.read())
+    finally:
+        connection.close()
+
+
+def _pieces(body: bytes, size: int = 64 * 1024):
+    return [body[start:start + size] for start in range(0, len(body), size)]
+
+
+def _is_problem(response: Response, status: int) -> dict:
+    assert response.status == status, response.body[:500]
+    assert response.headers["Content-Type"].startswith("application/problem+json"), \
+        response.body[:500]
+    body = response.json()
+    assert body["status"] == status
+    return body
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_cut(server):
+    token = server.sign_in("demo-procurement")
+    firm = server.call("GET", "/api/v1/enterprises?per_page=1").json()["items"][0]["uscc"]
+    head = json.dumps({"uscc": [firm]}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    whole = _send(server, "POST", "/api/v1/checks/procurement", _pieces(head), headers)
+    assert whole.status == 200, whole.body
+    assert [r["uscc"] for r in whole.json()["results"]] == [firm]
+
+    padded = head + b" " * (MAX_BODY_BYTES - len(head)) + b"garbage" * 100
+    _is_problem(_send(server, "POST", "/api/v1/checks/procurement", _pieces(padded), headers),
+                413)
+
+
+def test_a_long_url_the_registry_reads_gets_its_answer_not_a_server_page(server):
+    # The longest documented search: every parameter, the name in 4-byte characters.
+    query = urllib.parse.urlencode({"q": "\U00020000" * 100, "region": "321102", "grade": "AAA",
+                                    "page": 1000000, "per_page": 200})
+    search = _send(server, "GET", f"/api/v1/enterprises?{query}")
+    assert search.status == 200, search.body[:500]
+    # The longest URL the registry reads, on a path it does not know.
+    path = "/api/v1/" + "x" * (4096 - len("/api/v1/"))
+    _is_problem(_send(server, "GET", path), 404)
+
+
+def test_a_url_too_long_for_the_registry_is_414_problem(server):
+    body = _is_problem(_send(server, "GET", "/api/v1/enterprises?q=" + "x" * 6000), 414)
+    assert "request body" in body["detail"]
+
+
+def test_a_header_too_long_for_the_registry_is_431_problem(server):
+    _is_problem(_send(server, "GET", "/healthz", headers={"X-Note": "x" * 10_000}), 431)
+
+
+def test_past_the_server_limit_gunicorn_answers_414_itself(server):
+    # The documented exception: gunicorn's own page, before the registry sees the request.
+    response = _send(server, "GET", "/api/v1/enterprises?q=" + "x" * 9000)
+    assert response.status == 414
+
+
+def test_a_query_that_is_not_utf8_is_400_naming_the_parameter(server):
+    body = _is_problem(_send(server, "GET", "/api/v1/enterprises?q=%FF%FE%FD"), 400)
+    assert set(body["errors"]) == {"q"}
