@@ -13,7 +13,6 @@ import pytest
 from credit import create_app
 from credit.db import Database
 from credit.services import users
-from tests.api.test_audit import live  # noqa: F401  (the committed-database fixture)
 from tests.conftest import TEST_PASSWORD, Builder
 
 TOKEN = "/api/v1/auth/token"
