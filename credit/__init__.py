@@ -13,6 +13,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from credit.api import hooks
     from credit.auth.keys import KeyRing
     from credit.db import Database
+    from credit.private_files import private_folder
     from credit.grading import ruleset
 
     if isinstance(config, Settings):
@@ -28,6 +29,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["credit.settings"] = settings
+    # The database holds password hashes and the keys sign tokens: owner-only, even when the
+    # folders were made before (or by hand).
+    private_folder(settings.instance_dir)
+    private_folder(settings.keys)
     app.extensions["credit.database"] = Database(settings)
     token_keys = KeyRing(settings.keys / "tokens")
     token_keys.ensure()
