@@ -10,7 +10,7 @@ from credit.config import Settings
 def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
-    from credit.api import hooks
+    from credit.api import hooks, security_headers
     from credit.auth.keys import KeyRing
     from credit.db import Database
     from credit.private_files import private_folder
@@ -43,5 +43,6 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     hooks.install(app)
+    security_headers.install(app, settings)
     api.init_api(app)
     return app

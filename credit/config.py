@@ -31,6 +31,7 @@ class Settings:
     demo_enterprises: int = 300
     sqlite_busy_timeout_ms: int = 15000
     ruleset: str = "qc-2026.1"
+    hsts_seconds: int = 0  # Strict-Transport-Security max-age on HTTPS requests; 0 sends none
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
