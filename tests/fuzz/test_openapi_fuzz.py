@@ -39,7 +39,7 @@ EXCLUDED_CHECKS = frozenset({"error_content_type"})
 
 
 @pytest.mark.usefixtures("role_headers")  # one test per role: ROLES
-@settings(max_examples=6, deadline=datetime.timedelta(seconds=2), derandomize=True, database=None,
+@settings(max_examples=6, deadline=datetime.timedelta(seconds=5), derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate, Phase.shrink],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
