@@ -87,3 +87,9 @@ def test_the_docs_point_at_the_served_document(client, spec):
 def test_the_asset_route_serves_nothing_else(client, name):
     response = client.get(f"{DOCS}/assets/{name}")
     assert response.status_code == 404
+
+
+def test_the_problem_schema_allows_extension_members_and_names_the_listing_state(spec):
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem.get("additionalProperties", True) is not False
+    assert "state" in problem["properties"]
