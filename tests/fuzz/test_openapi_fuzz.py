@@ -12,9 +12,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                response_schema_conformance, status_code_conformance)
 
+from tests.fuzz.conftest import with_existing_ids
+
 pytestmark = pytest.mark.fuzz
 
 schema = schemathesis.from_pytest_fixture("api_schema")
+schema.hook("before_generate_path_parameters")(with_existing_ids)
 
 
 def success_content_type(ctx, response, case):
