@@ -1,5 +1,4 @@
-"""The interactive docs: Swagger UI's files served from the installed swagger-ui-bundle package
-(the docs work offline), and the page that starts it under a policy of its own."""
+"""The interactive docs: Swagger UI from the installed swagger-ui-bundle (offline) and its page."""
 
 from __future__ import annotations
 

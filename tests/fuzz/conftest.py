@@ -1,5 +1,4 @@
-"""The fuzzing layer's fixtures: the OpenAPI document with USCCs marked, firms, records and
-listings to find, a token per role."""
+"""Fuzzing fixtures: the OpenAPI document with USCCs marked, things to find, a token per role."""
 
 from __future__ import annotations
 
