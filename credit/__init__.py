@@ -10,10 +10,11 @@ from credit.config import Settings
 def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
-    from credit.api import hooks
+    from credit.api import hooks, security_headers
     from credit.auth.keys import KeyRing
     from credit.auth.limits import SignInLimits
     from credit.db import Database
+    from credit.private_files import private_folder
     from credit.grading import ruleset
 
     if isinstance(config, Settings):
@@ -35,6 +36,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["credit.settings"] = settings
+    # The database holds password hashes and the keys sign tokens: owner-only, even when the
+    # folders were made before (or by hand).
+    private_folder(settings.instance_dir)
+    private_folder(settings.keys)
     app.extensions["credit.database"] = Database(settings)
     token_keys = KeyRing(settings.keys / "tokens")
     token_keys.ensure()
@@ -46,5 +51,6 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     hooks.install(app)
+    security_headers.install(app, settings)
     api.init_api(app)
     return app

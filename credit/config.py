@@ -44,6 +44,7 @@ class Settings:
     # Reverse proxies in front whose X-Forwarded-For/-Proto are believed; with none, a client
     # could name any address it likes in them.
     trusted_proxies: int = 0
+    hsts_seconds: int = 0  # Strict-Transport-Security max-age on HTTPS requests; 0 sends none
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit.config import Settings
+from credit.private_files import private_database_file
 
 WRITE_OPTION = "credit_writes"
 # A lookup's connection runs each statement on its own: one SELECT needs no transaction around it.
@@ -156,7 +157,7 @@ def make_engine(settings: Settings) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
                              json_serializer=json_text)
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        private_database_file(Path(url.database))
     engine = create_engine(url, connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
                            json_serializer=json_text)
     _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)

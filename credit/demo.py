@@ -19,6 +19,7 @@ from tqdm import tqdm
 from credit import reference
 from credit import uscc as uscc_codes
 from credit.db import Database
+from credit.private_files import write_private_text
 from credit.auth.caller import Caller
 from credit.models import Enterprise, Violation
 from credit.services.blacklist import list_enterprise
@@ -228,10 +229,8 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
             create_user(session, account.username, account.role, password,
                         uscc=account.binding if account.role == "enterprise" else None,
                         region=account.binding if account.role == "regulator" else None)
-    credentials_file.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"{a.username}\t{password}\t{a.role}\t{a.binding or ''}" for a in accounts]
-    credentials_file.touch(mode=0o600)
-    credentials_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private_text(credentials_file, "\n".join(lines) + "\n")
     return accounts
 
 

@@ -161,3 +161,9 @@ class ProblemSchema(ma.Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "Each invalid field (dotted path) and its messages"})
     request_id = fields.String()
+    state = fields.String(metadata={
+        "description": "For a conflict with a blacklist listing's lifecycle: the state it is in"})
+
+    class Meta:
+        # RFC 9457 lets a problem carry extension members; clients ignore those they do not know.
+        unknown = ma.INCLUDE

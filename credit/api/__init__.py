@@ -103,8 +103,6 @@ def init_api(app: Flask) -> Api:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
     )
     api = RegistryApi(app, spec_kwargs={
         "extra_plugins": [ProblemResponses()],
@@ -117,5 +115,5 @@ def init_api(app: Flask) -> Api:
                       checks.blp, reports.blp, catalog.blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(service.blp)
-    app.register_blueprint(docs.blp, url_prefix=f"{API_PREFIX}/docs/assets")
+    app.register_blueprint(docs.blp, url_prefix=f"{API_PREFIX}/docs")
     return api

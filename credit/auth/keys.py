@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from credit.clock import utcnow
+from credit.private_files import private_folder
 
 
 def _b64url(data: bytes) -> str:
@@ -62,7 +63,7 @@ class KeyRing:
         kid = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{_b64url(thumb)[:12]}"
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.directory)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".new-", suffix=".pem")
         try:
             os.write(fd, pem)

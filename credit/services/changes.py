@@ -19,6 +19,8 @@ from credit.services.lookup import prefix_range
 
 # A score is for those who see it elsewhere: lenders (lending checks) and regulators.
 SEES_SCORES = frozenset({"bank", "regulator"})
+# audit_event.seq is a 32-bit integer column: PostgreSQL refuses a larger number in a comparison.
+MAX_SEQ = 2**31 - 1
 # Chain events that readers of the feed are told about, and what each payload key means to them.
 FEED_EVENTS = ("enterprise_registered", "record_added", "record_rescinded", "record_revoked",
                "grade_changed", "grade_overridden", "listing_created", "listing_objection_filed",
@@ -54,6 +56,8 @@ def changes(session: Session, caller: Caller, *, since: int = 0, usccs: Sequence
     require_role(caller, "bank", "procurement", "regulator")
     if caller.role != "regulator" and not usccs:
         raise InvalidInput.field("uscc", "name the firms you watch: uscc=...&uscc=...")
+    if since >= MAX_SEQ:
+        return {"items": [], "next": since}  # no event comes after a cursor past every seq
     stmt = (select(AuditEvent, Enterprise.uscc)
             .join(Enterprise, Enterprise.id == AuditEvent.enterprise_id)
             .where(AuditEvent.seq > since, AuditEvent.kind.in_(FEED_EVENTS)))

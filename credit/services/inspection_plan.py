@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import math
 import random
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from credit import csvfiles
 from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden
 from credit.grading import ruleset as rulesets
@@ -56,11 +55,7 @@ def draw(session: Session, caller: Caller, region: str, date: datetime.date, see
 
 
 def as_csv(plan: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["risk_class", "uscc", "name", "region_code", "grade"])
-    for group in plan["classes"]:
-        for firm in group["enterprises"]:
-            writer.writerow([group["risk_class"], firm["uscc"], firm["name"], firm["region_code"],
-                             firm["grade"] or ""])
-    return out.getvalue()
+    return csvfiles.write(
+        ["risk_class", "uscc", "name", "region_code", "grade"],
+        ([group["risk_class"], firm["uscc"], firm["name"], firm["region_code"], firm["grade"]]
+         for group in plan["classes"] for firm in group["enterprises"]))

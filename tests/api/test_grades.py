@@ -241,7 +241,7 @@ def test_the_inspection_plan_is_reproducible_and_weighted_by_risk(client, make, 
     as_csv = client.get("/api/v1/inspection-plan", headers={**headers, "Accept": "text/csv"},
                         query_string=query)
     assert as_csv.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
     assert len(rows) == 5 and {r["risk_class"] for r in rows} == {"B"}
 
 

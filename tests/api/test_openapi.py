@@ -213,3 +213,9 @@ def test_real_error_answers_are_declared_for_their_operation(client, make, spec)
         assert response.status_code >= 400 and response.mimetype == "application/problem+json"
         assert str(response.status_code) in spec["paths"][path][method]["responses"], (
             method, path, response.status_code)
+
+
+def test_the_problem_schema_allows_extension_members_and_names_the_listing_state(spec):
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem.get("additionalProperties", True) is not False
+    assert "state" in problem["properties"]

@@ -153,6 +153,12 @@ def poll(client, headers, **query):
     return response.get_json()
 
 
+@pytest.mark.parametrize("since", [2**31 - 1, 2**31, 2**62])
+def test_a_cursor_past_every_change_gives_nothing_new(client, make, since):
+    firm = make.enterprise()
+    assert poll(client, make.headers("bank"), uscc=firm, since=since) == {"items": [], "next": since}
+
+
 def test_the_feed_gives_changes_after_a_cursor_oldest_first(client, make, regulator):
     watched, other = make.enterprise(), make.enterprise()
     bank = make.headers("bank")
