@@ -96,7 +96,7 @@ def _profile_read_in_full(session: Session, uscc: str) -> dict:
     else:
         profile = _enterprise_fields(session, session.get(Enterprise, row.id),
                                      session.get(EnterpriseState, row.id))
-    oldest_shown = periods.add_months(today, -max(policy.DISPLAY_MONTHS.values()))
+    oldest_shown = periods.months_before(today, max(policy.DISPLAY_MONTHS.values()))
     shown = [r for r in session.scalars(POSSIBLY_PUBLIC, {"firm": row.id, "today": today,
                                                           "oldest_shown": oldest_shown})
              if display.shown_publicly(r, today)]

@@ -71,7 +71,7 @@ def decide_objection(session: Session, caller: Caller, record_id: int, objection
 
 def repair_allowed_from(violation: Violation):
     months = policy.REPAIR_AFTER_MONTHS.get(violation.severity)
-    return None if months is None else periods.add_months(violation.decided_on, months)
+    return None if months is None else periods.period_end(violation.decided_on, months)
 
 
 def apply_for_repair(session: Session, caller: Caller, record_id: int,
