@@ -1,13 +1,12 @@
 """The audit chain on a real, committed database: verification, tampering, concurrent writers."""
 
-import datetime
 import threading
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
-from credit import clock, dbschema
+from credit import dbschema
 from credit.auth.caller import Caller
 from credit.cli import main
 from credit.config import Settings
@@ -19,6 +18,7 @@ from credit.services.enterprises import NewEnterprise, register_enterprise
 from credit.services.records import add_record, rescind_record
 from credit.uscc import with_check_character
 from tests.conftest import fresh_database_url
+from tests.days import DEFAULT_TODAY, days_before
 
 REGULATOR = Caller(username="officer", role="regulator", region="3211")
 
@@ -49,7 +49,7 @@ def fine(database, n, decision):
     with database.writing() as session:
         record, _ = add_record(session, REGULATOR, code(n), "violation", {
             "category": "administrative_penalty", "severity": "general",
-            "decided_on": clock.today() - datetime.timedelta(days=5),
+            "decided_on": days_before(DEFAULT_TODAY, 5),
             "authority": "镇江市市场监督管理局", "decision_no": decision, "fine_fen": 500_000})
         return record.id
 
