@@ -29,6 +29,8 @@ def first_start_inside(day: datetime.date, months: int) -> datetime.date:
     """The earliest start of a period of `months` months (at least one) that `day` is still
     inside. A period that started the day before has ended by `day`: on a month's end several
     starts share one end, so this is not simply `months` months before `day`."""
+    if months < 1:
+        raise ValueError("no day is inside a period of no months")
     start = periods.months_before(day, months)
     while not periods.within(day, start, months):
         start = periods.day_after(start)
