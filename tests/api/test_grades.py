@@ -39,9 +39,9 @@ def iso_9001(n="1"):
             "valid_from": day(-400), "valid_to": day(700)}
 
 
-def national_award():
+def national_award(today: datetime.date = DEFAULT_TODAY):
     return {"kind": "china_quality_award", "level": "national", "title": "中国质量奖",
-            "issuer": "国务院", "awarded_on": day(-100), "document_no": "国质奖1"}
+            "issuer": "国务院", "awarded_on": day(-100, today), "document_no": "国质奖1"}
 
 
 def fine(severity="general", decided=-30, n="1", **kw):
@@ -252,7 +252,7 @@ def test_the_inspection_plan_is_for_regulators_of_the_region(client, make):
 
 @pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
 def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, regulator, today):
-    add(client, firm, "awards", national_award(), regulator)
+    add(client, firm, "awards", national_award(today), regulator)
     latest = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
     assert latest.ruleset == "qc-2026.1"
     assert latest.trigger == "record_added"
