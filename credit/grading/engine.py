@@ -268,7 +268,8 @@ def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
             for f in fails:
                 sheet.changes_on(f.sampled_on)
                 sheet.changes_on(periods.period_end(f.sampled_on, cap.window_months))
-            recent = [f for f in fails if periods.within(sheet.day, f.sampled_on, cap.window_months)]
+            recent = [f for f in fails
+                      if periods.within(sheet.day, f.sampled_on, cap.window_months)]
             if len(recent) >= cap.count:
                 sheet.caps.append(AppliedCap(
                     f"caps.{cap.name}", cap.grade,

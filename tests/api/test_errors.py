@@ -254,7 +254,8 @@ def test_a_future_registration_date_is_422(client, make, regulator, today):
 
 def test_todays_registration_date_is_allowed(client, make, regulator, today):
     response = client.post(ENTERPRISES, headers=regulator,
-                           json={"uscc": make.uscc(), "name": NAME, "registered_on": today.isoformat()})
+                           json={"uscc": make.uscc(), "name": NAME,
+                                 "registered_on": today.isoformat()})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["registered_on"] == today.isoformat()
 
