@@ -1,5 +1,6 @@
-"""Fixtures: one migrated database per run (SQLite, or PostgreSQL from CREDIT_TEST_DATABASE_URL),
-each test inside a transaction that is rolled back, and builders for firms, accounts and tokens."""
+"""Fixtures: a pinned clock, one migrated database per run (SQLite, or PostgreSQL from
+CREDIT_TEST_DATABASE_URL), each test inside a transaction that is rolled back, and builders for
+firms, accounts and tokens."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from credit import create_app, dbschema
+from credit import clock, create_app, dbschema
 from credit.auth.caller import Caller
 from credit.auth.passwords import hash_password
 from credit.auth.tokens import issue_token
@@ -26,8 +28,36 @@ from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.lookup import get_enterprise
 from credit.services.records import add_record
 from credit.uscc import with_check_character
+from tests.days import DEFAULT_TODAY
 
 TEST_PASSWORD = "correct horse battery"
+
+
+def _noon(day: datetime.date) -> datetime.datetime:
+    """Midday in the registry's zone: the business date is `day` whatever the test's length."""
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=clock.DEFAULT_ZONE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """The whole run, session fixtures included (signing keys are named by the time they are
+    made), on DEFAULT_TODAY: no test depends on the day the suite is run. The clock ticks on from
+    noon. A server started in a subprocess (tests/e2e) keeps the machine's clock."""
+    with time_machine.travel(_noon(DEFAULT_TODAY)):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def today(request, pinned_clock) -> Iterator[datetime.date]:
+    """The business date the test runs on: DEFAULT_TODAY, or the day a test picks with
+    `@pytest.mark.today(datetime.date(...))` or by parametrizing `today` indirectly."""
+    marker = request.node.get_closest_marker("today")
+    day = getattr(request, "param", None) or (marker.args[0] if marker else DEFAULT_TODAY)
+    # The time of day runs on from test to test, so instants (a signing key's name) still follow
+    # one another.
+    since_noon = clock.utcnow() - _noon(DEFAULT_TODAY)
+    with time_machine.travel(_noon(day) + since_noon):
+        yield day
 
 
 def pytest_report_header(config):

@@ -8,10 +8,10 @@ from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
 
+from credit.api.paths import API_PREFIX
 from credit.errors import PROBLEM_MIMETYPE
 from schemas.common import ProblemSchema
 
-API_PREFIX = "/api/v1"
 # The component name the problem schema is documented under (ProblemSchema without "Schema").
 PROBLEM_SCHEMA_NAME = "Problem"
 

@@ -8,7 +8,7 @@ import hashlib
 from flask import Blueprint, Response, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from credit.api import API_PREFIX
+from credit.api.paths import API_PREFIX
 
 blp = Blueprint("docs", __name__)
 

@@ -16,7 +16,6 @@ from credit.grading.ruleset import GRADE_ORDER, Ruleset
 from credit.models import Award, Certification, Inspection, Record, Violation
 from credit.rules import display, periods
 
-ONE_DAY = datetime.timedelta(days=1)
 CENT = Decimal("0.01")
 
 
@@ -104,12 +103,6 @@ class _Sheet:
             self.changes.add(day)
 
 
-def within(start: datetime.date, day: datetime.date, months: int) -> bool:
-    """Whether day falls in the months-long window that opens on start (start 2025-03-10,
-    12 months: up to 2026-03-09)."""
-    return start <= day < periods.add_months(start, months)
-
-
 def worse(a: str, b: str) -> str:
     return max(a, b, key=GRADE_ORDER.index)
 
@@ -145,10 +138,10 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
     elif inputs.override is not None and inputs.override.valid_until >= day:
         override = inputs.override
         grade = override.grade
-        sheet.changes_on(override.valid_until + ONE_DAY)
+        sheet.changes_on(periods.day_after(override.valid_until))
     risk = ruleset.risk_classes[ruleset.blacklist_grade if inputs.listing else grade]
-    valid_until = periods.add_months(day, ruleset.validity_months) - ONE_DAY
-    sheet.changes_on(valid_until + ONE_DAY)
+    valid_until = periods.last_day(day, ruleset.validity_months)
+    sheet.changes_on(periods.day_after(valid_until))
     return Result(
         ruleset=ruleset.version, as_of=day, raw_score=raw.quantize(CENT),
         score=score.quantize(CENT), computed_grade=computed, grade=grade, risk_class=risk,
@@ -161,8 +154,8 @@ def _ungraded(ruleset: Ruleset, day: datetime.date) -> Result:
     """Too little is known to grade the firm: no grade, no score, no risk class, until a record
     comes (a write regrades it) or the ruleset changes."""
     sheet = _Sheet(day)
-    valid_until = periods.add_months(day, ruleset.validity_months) - ONE_DAY
-    sheet.changes_on(valid_until + ONE_DAY)
+    valid_until = periods.last_day(day, ruleset.validity_months)
+    sheet.changes_on(periods.day_after(valid_until))
     return Result(ruleset=ruleset.version, as_of=day, raw_score=None, score=None,
                   computed_grade=None, grade=None, risk_class=None, explanation=(), caps=(),
                   override=None, blacklisted=False, valid_until=valid_until,
@@ -176,7 +169,7 @@ def _in_force(sheet: _Sheet, records: Iterable[Record]) -> list[Record]:
         if isinstance(record, Award):
             sheet.changes_on(record.expires_on)
         elif isinstance(record, Certification):
-            sheet.changes_on(record.valid_to + ONE_DAY)
+            sheet.changes_on(periods.day_after(record.valid_to))
         if display.in_force(record, sheet.day):
             live.append(record)
     return sorted(live, key=lambda r: (display.started_on(r), r.id or 0))
@@ -219,8 +212,8 @@ def _inspections(sheet: _Sheet, ruleset: Ruleset, inspections: list[Inspection])
     passed = Decimal(0)
     for inspection in sorted(inspections, key=lambda r: (r.sampled_on, r.id or 0)):
         sheet.changes_on(inspection.sampled_on)
-        sheet.changes_on(periods.add_months(inspection.sampled_on, months))
-        if not within(inspection.sampled_on, sheet.day, months):
+        sheet.changes_on(periods.period_end(inspection.sampled_on, months))
+        if not periods.within(sheet.day, inspection.sampled_on, months):
             continue
         level = catalog.INSPECTION_LEVELS[inspection.level].label_zh
         if inspection.result == "pass":
@@ -249,11 +242,11 @@ def _honours(sheet: _Sheet, ruleset: Ruleset, awards: list[Award]) -> None:
 def _violations(sheet: _Sheet, ruleset: Ruleset, violations: list[Violation]) -> None:
     for violation in sorted(violations, key=lambda r: (r.decided_on, r.id or 0)):
         decided = violation.decided_on
-        full_end = periods.add_months(decided, ruleset.violation_full_months)
-        half_end = periods.add_months(decided, ruleset.violation_half_months)
+        full_end = periods.period_end(decided, ruleset.violation_full_months)
+        half_end = periods.period_end(decided, ruleset.violation_half_months)
         for boundary in (decided, full_end, half_end):
             sheet.changes_on(boundary)
-        if not decided <= sheet.day < half_end:
+        if not periods.within(sheet.day, decided, ruleset.violation_half_months):
             continue
         if violation.category == "complaint":
             rule, points = "violations.complaint", ruleset.violation_complaint
@@ -261,7 +254,7 @@ def _violations(sheet: _Sheet, ruleset: Ruleset, violations: list[Violation]) ->
             rule, points = f"violations.{violation.severity}", ruleset.violation_severity[violation.severity]
         label = (f"{catalog.VIOLATION_CATEGORIES[violation.category].label_zh}"
                  f"（{catalog.SEVERITIES[violation.severity].label_zh}）{violation.decision_no}")
-        if sheet.day < full_end:
+        if periods.within(sheet.day, decided, ruleset.violation_full_months):
             sheet.add(rule, points, f"{label}，决定之日起 {ruleset.violation_full_months} 个月内全额计",
                       violation.id)
         else:
@@ -280,8 +273,8 @@ def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
                     if (v.category in cap.categories or v.severity in cap.severities)]
             for v in hits:
                 sheet.changes_on(v.decided_on)
-                sheet.changes_on(periods.add_months(v.decided_on, cap.window_months))
-            hits = [v for v in hits if within(v.decided_on, sheet.day, cap.window_months)]
+                sheet.changes_on(periods.period_end(v.decided_on, cap.window_months))
+            hits = [v for v in hits if periods.within(sheet.day, v.decided_on, cap.window_months)]
             if hits:
                 latest = max(hits, key=lambda v: v.decided_on)
                 what = catalog.VIOLATION_CATEGORIES[latest.category].label_zh if cap.categories \
@@ -293,8 +286,9 @@ def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
         elif cap.count:
             for f in fails:
                 sheet.changes_on(f.sampled_on)
-                sheet.changes_on(periods.add_months(f.sampled_on, cap.window_months))
-            recent = [f for f in fails if within(f.sampled_on, sheet.day, cap.window_months)]
+                sheet.changes_on(periods.period_end(f.sampled_on, cap.window_months))
+            recent = [f for f in fails
+                      if periods.within(sheet.day, f.sampled_on, cap.window_months)]
             if len(recent) >= cap.count:
                 sheet.caps.append(AppliedCap(
                     f"caps.{cap.name}", cap.grade,

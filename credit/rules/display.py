@@ -7,13 +7,12 @@ from typing import Any
 
 from credit import clock, policy
 from credit.models import Award, Certification, Inspection, Record, Violation
-from credit.rules.periods import add_months
+from credit.rules import periods
 
 
 def display_until(violation: Violation) -> datetime.date:
     """The last day the public sees a violation."""
-    months = policy.DISPLAY_MONTHS[violation.severity]
-    return add_months(violation.decided_on, months) - datetime.timedelta(days=1)
+    return periods.last_day(violation.decided_on, policy.DISPLAY_MONTHS[violation.severity])
 
 
 def known_on(record: Record, day: datetime.date) -> bool:
@@ -106,11 +105,11 @@ def next_public_change(records, day: datetime.date) -> datetime.date | None:
         if correction is not None:
             candidates.append(correction.effective_on)
         if isinstance(r, Violation):
-            candidates += [r.decided_on, display_until(r) + datetime.timedelta(days=1)]
+            candidates += [r.decided_on, periods.day_after(display_until(r))]
         elif isinstance(r, Award):
             candidates += [r.awarded_on, r.expires_on]
         elif isinstance(r, Certification):
-            candidates += [r.valid_from, r.valid_to + datetime.timedelta(days=1)]
+            candidates += [r.valid_from, periods.day_after(r.valid_to)]
     return min((d for d in candidates if d is not None and d > day), default=None)
 
 

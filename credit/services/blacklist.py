@@ -54,8 +54,8 @@ def list_enterprise(session: Session, caller: Caller, *, uscc: str, reason: str,
         enterprise_id=enterprise.id, reason=reason, legal_basis=legal_basis,
         decision_no=decision_no, authority=authority or default_authority(caller),
         listed_on=listed_on, notified_on=notified_on,
-        repair_eligible_on=periods.add_months(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
-        expires_on=periods.add_months(listed_on, policy.LISTING_MONTHS),
+        repair_eligible_on=periods.period_end(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
+        expires_on=periods.period_end(listed_on, policy.LISTING_MONTHS),
         state="listed", listed_by=caller.username)
     session.add(listing)
     session.flush()

@@ -90,7 +90,7 @@ def standings(session: Session, codes: Sequence[str], day: datetime.date, *,
 def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
     above C: a check has no reason to give, so no evidence is read."""
-    since = periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    since = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     return (current.grade not in policy.LOW_GRADES and not current.blacklisted
             and current.open_disputes == 0
             and (current.last_major_violation_on is None
@@ -101,7 +101,7 @@ def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
 
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
-    three_years_ago = periods.add_months(day, -12 * policy.MAJOR_RECORD_YEARS)
+    three_years_ago = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
         listing_state = listings.state_on(listing, day)
         if listing_state not in listings.ACTIVE:
@@ -185,8 +185,8 @@ def procurement_check(session: Session, caller: Caller, codes: Sequence[str],
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:
-    violations_window = periods.add_months(day, -policy.LENDING_VIOLATION_MONTHS)
-    year_ago = periods.add_months(day, -policy.LENDING_INSPECTION_MONTHS)
+    violations_window = periods.months_before(day, policy.LENDING_VIOLATION_MONTHS)
+    year_ago = periods.months_before(day, policy.LENDING_INSPECTION_MONTHS)
     live = [r for r in standing.inputs.records if display.status(r, day) != "rescinded"]
     violations = [r for r in live if isinstance(r, Violation)
                   and violations_window <= r.decided_on <= day]

@@ -45,7 +45,7 @@ def set_override(session: Session, caller: Caller, uscc: str, grade: str, reason
     require_region(caller, enterprise.region_code)
     today = clock.today()
     ruleset = rulesets.current()
-    latest = periods.add_months(today, ruleset.validity_months) - datetime.timedelta(days=1)
+    latest = periods.last_day(today, ruleset.validity_months)
     if valid_until < today:
         raise InvalidInput.field("valid_until", f"{valid_until.isoformat()} is in the past.")
     if valid_until > latest:

@@ -116,7 +116,7 @@ def repair_allowed_from(violation: Violation) -> datetime.date | None:
     """The first day credit repair of a violation may be applied for; None for one whose display
     is too short to be repaired."""
     months = policy.REPAIR_AFTER_MONTHS.get(violation.severity)
-    return None if months is None else periods.add_months(violation.decided_on, months)
+    return None if months is None else periods.period_end(violation.decided_on, months)
 
 
 def _refuse_record_repair(item: Entry, today: datetime.date) -> None:

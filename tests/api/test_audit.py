@@ -1,6 +1,5 @@
 """The audit chain on a real, committed database: verification, tampering, concurrent writers."""
 
-import datetime
 import threading
 
 import pytest
@@ -17,6 +16,7 @@ from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_enterprise
 from credit.services.records import add_record, rescind_record
 from credit.uscc import with_check_character
+from tests.days import DEFAULT_TODAY, days_before
 
 REGULATOR = Caller(username="officer", role="regulator", region="3211")
 
@@ -34,7 +34,7 @@ def fine(database, n, decision):
     with database.writing() as session:
         record, _ = add_record(session, REGULATOR, code(n), "violation", {
             "category": "administrative_penalty", "severity": "general",
-            "decided_on": clock.today() - datetime.timedelta(days=5),
+            "decided_on": days_before(DEFAULT_TODAY, 5),
             "authority": "镇江市市场监督管理局", "decision_no": decision, "fine_fen": 500_000})
         return record.id
 

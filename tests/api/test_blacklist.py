@@ -4,19 +4,18 @@ list, the profile and the grade, with listing dates in the past to reach the 1- 
 import datetime
 
 import pytest
-from credit.rules.periods import add_months
 from sqlalchemy import func, select
 
-from credit import clock
 from credit.models import AuditEvent, Listing
-from credit.rules import listings
+from credit.rules import listings, periods
 from credit.services import audit
+from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before, first_start_inside, last_start_ended
 
 BASIS = "《产品质量法》第五十条；《市场监督管理严重违法失信名单管理办法》第九条"
 
 
-def years_ago(years: int, days: int = 0) -> str:
-    return (add_months(clock.today(), -12 * years) + datetime.timedelta(days=days)).isoformat()
+def years_ago(years: int, days: int = 0, today: datetime.date = DEFAULT_TODAY) -> str:
+    return days_before(periods.months_before(today, 12 * years), -days).isoformat()
 
 
 @pytest.fixture
@@ -79,7 +78,7 @@ def test_an_override_cannot_lift_the_veto(client, firm, regulator):
 
 
 @pytest.mark.parametrize("overrides, field", [
-    ({"listed_on": (clock.today() + datetime.timedelta(days=1)).isoformat()}, "listed_on"),
+    ({"listed_on": days_before(DEFAULT_TODAY, -1).isoformat()}, "listed_on"),
     ({"legal_basis": ""}, "legal_basis"),
     ({"uscc": "91321100700004117B"}, "uscc"),
     ({"violation_ids": [999999]}, "violation_ids.0"),
@@ -120,25 +119,35 @@ def test_listing_refusals(client, make, firm, regulator):
     assert again.status_code == 409
 
 
-def test_a_listing_more_than_3_years_old_is_already_expired(client, firm, regulator):
-    listing = list_firm(client, regulator, firm, listed_on=years_ago(3)).get_json()
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_a_listing_more_than_3_years_old_is_already_expired(client, firm, regulator, today):
+    listed_on = last_start_ended(today, 36)
+    listing = list_firm(client, regulator, firm, listed_on=listed_on.isoformat()).get_json()
     assert listing["state"] == "expired"
+    assert listing["expires_on"] <= today.isoformat()
     assert public_ids(client) == []
     assert standing(client, firm, regulator) == (False, None, None)  # no record: not graded
     assert client.get(f"/api/v1/blacklist/{listing['id']}").status_code == 404
     # an expired listing does not stop a new one
-    assert list_firm(client, regulator, firm, decision_no="新").status_code == 201
+    assert list_firm(client, regulator, firm, decision_no="新",
+                     listed_on=today.isoformat()).status_code == 201
 
 
-def test_a_listing_expires_on_its_expiry_day_without_any_job(client, session, firm, regulator):
-    listing = list_firm(client, regulator, firm, listed_on=years_ago(3, days=1)).get_json()
-    assert listing["state"] == "listed" and listing["expires_on"] == years_ago(0, days=1)
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_a_listing_expires_on_its_expiry_day_without_any_job(client, session, firm, regulator,
+                                                             today):
+    listed_on = first_start_inside(today, 36)
+    listing = list_firm(client, regulator, firm, listed_on=listed_on.isoformat()).get_json()
+    expires_on = datetime.date.fromisoformat(listing["expires_on"])
+    assert listing["state"] == "listed" and expires_on > today
+    assert expires_on == periods.period_end(listed_on, 36)
     stored = session.get(Listing, listing["id"])
-    tomorrow = clock.today() + datetime.timedelta(days=1)
-    assert listings.state_on(stored, tomorrow) == "expired"
-    assert listings.is_active_on(stored, clock.today())
+    assert listings.state_on(stored, expires_on) == "expired"
+    assert listings.is_active_on(stored, days_before(expires_on, 1))
+    assert listings.is_active_on(stored, today)
     as_of_yesterday = client.get(f"/api/v1/enterprises/{firm}/grade", headers=regulator,
-                                 query_string={"as_of": years_ago(0, days=-1)}).get_json()
+                                 query_string={"as_of": days_before(today, 1).isoformat()}
+                                 ).get_json()
     # the registry did not hold the listing yesterday, nor any record: the firm was not graded
     assert as_of_yesterday["grade"] is None and as_of_yesterday["graded"] is False
 
@@ -201,16 +210,23 @@ def test_objection_and_decision_refusals(client, make, firm, regulator, own):
                        headers=regulator).status_code == 422
 
 
-def test_repair_before_the_one_year_mark_is_409_naming_the_date(client, firm, regulator, own):
-    listing = list_firm(client, regulator, firm, listed_on=years_ago(1, days=1)).get_json()
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_repair_before_the_one_year_mark_is_409_naming_the_date(client, firm, regulator, own,
+                                                                today):
+    listed_on = first_start_inside(today, 12)
+    listing = list_firm(client, regulator, firm, listed_on=listed_on.isoformat()).get_json()
+    assert listing["repair_eligible_on"] == periods.period_end(listed_on, 12).isoformat()
     response = client.post(f"/api/v1/blacklist/{listing['id']}/repair",
                            json={"statement": "已整改"}, headers=own)
     assert response.status_code == 409
     assert listing["repair_eligible_on"] in response.get_json()["detail"]
 
 
-def test_repair_approved_removes_early_from_public_view_only(client, firm, regulator, own):
-    listing = list_firm(client, regulator, firm, listed_on=years_ago(1)).get_json()
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_repair_approved_removes_early_from_public_view_only(client, firm, regulator, own, today):
+    listed_on = last_start_ended(today, 12)
+    listing = list_firm(client, regulator, firm, listed_on=listed_on.isoformat()).get_json()
+    assert listing["repair_eligible_on"] <= today.isoformat()
     url = f"/api/v1/blacklist/{listing['id']}"
     applied = client.post(f"{url}/repair", headers=own,
                           json={"statement": "已缴清罚款并完成整改", "evidence": "缴款凭证"})

@@ -4,19 +4,19 @@ roles, and the query log."""
 import datetime
 
 import pytest
-from credit.rules.periods import add_months
 from sqlalchemy import update
 
-from credit import clock
 from credit.models import Enterprise
+from credit.rules import periods
+from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before
 
 PROCUREMENT = "/api/v1/checks/procurement"
 LENDING = "/api/v1/checks/lending"
 AUTHORITY = "镇江市市场监督管理局"
 
 
-def years_ago(years: int, days: int = 0) -> str:
-    return (add_months(clock.today(), -12 * years) - datetime.timedelta(days=days)).isoformat()
+def years_ago(years: int, days: int = 0, today: datetime.date = DEFAULT_TODAY) -> str:
+    return days_before(periods.months_before(today, 12 * years), days).isoformat()
 
 
 @pytest.fixture
@@ -65,14 +65,16 @@ def test_a_fine_of_two_million_yuan_is_a_major_record(client, make, regulator, b
         assert "2000000.00" in reason["detail"]
 
 
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
 @pytest.mark.parametrize("category", ["criminal_penalty", "production_suspended", "licence_revoked"])
-def test_major_violation_categories_block_for_three_years(client, make, regulator, buyer, category):
+def test_major_violation_categories_block_for_three_years(client, make, regulator, buyer, category,
+                                                          today):
     exactly = make.enterprise()
     fine(client, regulator, exactly, 1, category=category, severity="serious",
-         decided_on=years_ago(3))
+         decided_on=years_ago(3, today=today))
     older = make.enterprise()
     fine(client, regulator, older, 2, category=category, severity="serious",
-         decided_on=years_ago(3, days=1))
+         decided_on=years_ago(3, days=1, today=today))
     blocked, clear = check(client, buyer, [exactly, older]).get_json()["results"]
     assert blocked["eligible"] is False
     assert [r["code"] for r in blocked["reasons"] if r["severity"] == "block"] == [category]
@@ -130,13 +132,14 @@ def test_results_come_in_the_order_asked_with_repeats_and_unknown_codes(client, 
     assert results[0]["graded"] is False
 
 
-def test_as_of_answers_what_the_registry_knew_that_day(client, session, make, regulator, buyer):
+def test_as_of_answers_what_the_registry_knew_that_day(client, session, make, regulator, buyer,
+                                                       today):
     firm = make.enterprise()
     session.execute(update(Enterprise).where(Enterprise.uscc == firm).values(
         created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)))
     session.flush()
     fine(client, regulator, firm, 1, category="criminal_penalty", decided_on=years_ago(1))
-    yesterday = (clock.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = days_before(today, 1).isoformat()
     assert verdict(client, buyer, firm)["eligible"] is False
     earlier = check(client, buyer, [firm], as_of=yesterday).get_json()
     assert earlier["as_of"] == yesterday

@@ -16,6 +16,7 @@ from credit.config import MAX_HEADER_BYTES, MAX_URL_BYTES
 from credit.models import Enterprise
 from credit.uscc import with_check_character
 from tests.api.problems import assert_problem
+from tests.days import days_before
 
 ENTERPRISES = "/api/v1/enterprises"
 TOKEN = "/api/v1/auth/token"
@@ -336,8 +337,8 @@ def test_a_bad_page_is_422(client, page):
     assert_problem(client.get(ENTERPRISES, query_string={"page": page}), 422, "page")
 
 
-def test_a_future_registration_date_is_422(client, make, regulator):
-    tomorrow = clock.today() + datetime.timedelta(days=1)
+def test_a_future_registration_date_is_422(client, make, regulator, today):
+    tomorrow = days_before(today, -1)
     response = client.post(ENTERPRISES, headers=regulator,
                            json={"uscc": make.uscc(), "name": NAME,
                                  "registered_on": tomorrow.isoformat()})
@@ -345,12 +346,12 @@ def test_a_future_registration_date_is_422(client, make, regulator):
     assert tomorrow.isoformat() in body["errors"]["registered_on"][0]
 
 
-def test_todays_registration_date_is_allowed(client, make, regulator):
-    today = clock.today().isoformat()
+def test_todays_registration_date_is_allowed(client, make, regulator, today):
     response = client.post(ENTERPRISES, headers=regulator,
-                           json={"uscc": make.uscc(), "name": NAME, "registered_on": today})
+                           json={"uscc": make.uscc(), "name": NAME,
+                                 "registered_on": today.isoformat()})
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["registered_on"] == today
+    assert response.get_json()["registered_on"] == today.isoformat()
 
 
 @pytest.mark.parametrize("registered_on, status", [("2026-03-02", 201), ("2026-03-03", 422)])

@@ -5,17 +5,17 @@ import datetime
 import io
 
 import pytest
-from credit.rules.periods import add_months
 from sqlalchemy import select
 
-from credit import clock
 from credit.models import Assessment, EnterpriseState
+from credit.rules import periods
+from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before, first_start_inside, last_start_ended
 
 AUTHORITY = "镇江市市场监督管理局"
 
 
-def day(offset: int) -> str:
-    return (clock.today() + datetime.timedelta(days=offset)).isoformat()
+def day(offset: int, today: datetime.date = DEFAULT_TODAY) -> str:
+    return days_before(today, -offset).isoformat()
 
 
 @pytest.fixture
@@ -39,9 +39,9 @@ def iso_9001(n="1"):
             "valid_from": day(-400), "valid_to": day(700)}
 
 
-def national_award():
+def national_award(today: datetime.date = DEFAULT_TODAY):
     return {"kind": "china_quality_award", "level": "national", "title": "中国质量奖",
-            "issuer": "国务院", "awarded_on": day(-100), "document_no": "国质奖1"}
+            "issuer": "国务院", "awarded_on": day(-100, today), "document_no": "国质奖1"}
 
 
 def fine(severity="general", decided=-30, n="1", **kw):
@@ -164,6 +164,21 @@ def test_as_of_windows_are_measured_from_that_day(client, firm, regulator):
     assert grade(client, firm, regulator, as_of=day(0)).get_json()["score"] == "52.00"
 
 
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_a_violation_counts_in_full_for_12_months_then_half_up_to_36(client, firm, regulator,
+                                                                     today):
+    decided = {"full": first_start_inside(today, 12), "half": last_start_ended(today, 12),
+               "still_half": first_start_inside(today, 36), "gone": last_start_ended(today, 36)}
+    names = {add(client, firm, "violations", fine(n=name, decided_on=on.isoformat()),
+                 regulator)["id"]: name for name, on in decided.items()}
+    body = grade(client, firm, regulator).get_json()
+    assert {names[line["record_id"]]: line["rule"] for line in body["explanation"]
+            if line["record_id"]} == {"full": "violations.general",
+                                      "half": "violations.general.half_weight",
+                                      "still_half": "violations.general.half_weight"}
+    assert body["score"] == "44.00"
+
+
 @pytest.mark.parametrize("as_of, status", [(day(1), 422), ("2026-13-01", 422), ("yesterday", 422),
                                            ("2009-12-31", 404)])
 def test_bad_as_of(client, firm, as_of, status):
@@ -175,19 +190,40 @@ def test_bad_as_of(client, firm, as_of, status):
         assert "registered on 2010-01-01" in response.get_json()["detail"]
 
 
-def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(client, session, firm, regulator):
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(client, session, firm, regulator,
+                                                                  today):
     add(client, firm, "inspections", {"level": "municipal", "product": "电缆",
                                       "sampled_on": day(-5), "result": "pass"}, regulator)
     response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator,
-                           json={"grade": "C", "reason": "重大质量事故调查中", "valid_until": day(30)})
+                           json={"grade": "C", "reason": "重大质量事故调查中",
+                                 "valid_until": day(30, today)})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["grade"], body["computed_grade"], body["risk_class"]) == ("C", "B", "C")
-    assert body["override"] == {"grade": "C", "reason": "重大质量事故调查中", "valid_until": day(30)}
+    assert body["override"] == {"grade": "C", "reason": "重大质量事故调查中",
+                                "valid_until": day(30, today)}
     public = grade(client, firm).get_json()
     assert public["grade"] == "C" and public["override"]["reason"] == "重大质量事故调查中"
     state = session.scalar(select(EnterpriseState).where(EnterpriseState.grade == "C"))
-    assert state.next_change_on.isoformat() == day(31)
+    assert state.next_change_on.isoformat() == day(31, today)
+
+
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_an_override_lasts_at_most_as_long_as_a_grade_is_valid(client, make, firm, regulator,
+                                                               today):
+    make.record(firm)  # an ungraded firm cannot be overridden
+    url = f"/api/v1/enterprises/{firm}/grade/override"
+    latest = periods.last_day(today, 12)
+    too_long = client.post(url, headers=regulator, json={
+        "grade": "A", "reason": "复核", "valid_until": periods.day_after(latest).isoformat()})
+    assert too_long.status_code == 422
+    assert latest.isoformat() in str(too_long.get_json()["errors"]["valid_until"])
+    longest = client.post(url, headers=regulator,
+                          json={"grade": "A", "reason": "复核", "valid_until": latest.isoformat()})
+    assert longest.status_code == 201, longest.get_json()
+    body = longest.get_json()
+    assert body["override"]["valid_until"] == body["valid_until"] == latest.isoformat()
 
 
 @pytest.mark.parametrize("body, field", [
@@ -211,12 +247,12 @@ def test_only_the_regional_regulator_overrides(client, make, firm):
     assert client.post(url, json=body, headers=make.headers("enterprise", uscc=firm)).status_code == 403
 
 
-def test_a_stale_stored_grade_is_recomputed_on_read(client, session, firm, regulator):
+def test_a_stale_stored_grade_is_recomputed_on_read(client, session, firm, regulator, today):
     add(client, firm, "violations", fine("general", decided=-30), regulator)
     state = session.scalar(select(EnterpriseState).where(EnterpriseState.grade.is_not(None))
                            .where(EnterpriseState.active_records == 1))
     # Pretend the stored grade was computed long ago and its next change has come.
-    state.next_change_on = clock.today()
+    state.next_change_on = today
     state.grade = "AAA"
     session.flush()
     assert grade(client, firm).get_json()["grade"] == "C"
@@ -254,12 +290,15 @@ def test_the_inspection_plan_is_for_regulators_of_the_region(client, make):
     assert bad.status_code == 422 and {"region", "date", "seed"} <= bad.get_json()["errors"].keys()
 
 
-def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, regulator):
-    add(client, firm, "awards", national_award(), regulator)
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, regulator, today):
+    add(client, firm, "awards", national_award(today), regulator)
     latest = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
     assert latest.ruleset == "qc-2026.2"
     assert latest.trigger == "record_added"
-    assert latest.valid_until == add_months(clock.today(), 12) - datetime.timedelta(days=1)
+    assert latest.valid_until == periods.last_day(today, 12)
+    assert periods.within(latest.valid_until, today, 12)
+    assert not periods.within(periods.day_after(latest.valid_until), today, 12)
 
 
 def test_search_filters_by_grade(client, make, regulator):

@@ -11,6 +11,7 @@ from credit.models import EnterpriseState
 from credit.services.profiles import PROFILE_ROW
 from tests.api.test_records import AWARD, CERT, days_ago, post, violation
 from tests.conftest import Builder
+from tests.days import DEFAULT_TODAY
 
 ENTERPRISES = "/api/v1/enterprises"
 
@@ -69,7 +70,7 @@ def test_the_one_row_query_converts_values_as_sqlalchemy_does(client, database, 
 
 def _not_current(database):
     with database.writing() as session:
-        session.execute(update(EnterpriseState).values(next_change_on=clock.today()))
+        session.execute(update(EnterpriseState).values(next_change_on=DEFAULT_TODAY))
 
 
 def test_a_profile_read_in_full_is_the_profile_read_from_the_state_row(client, database, make):

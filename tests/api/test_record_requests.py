@@ -3,16 +3,16 @@
 import datetime
 
 import pytest
-from credit.rules.periods import add_months
 
-from credit import clock
+from credit.rules import periods
 from credit.services import audit
+from tests.days import DEFAULT_TODAY, SOME_DAYS, first_start_inside, last_start_ended
 
 AUTHORITY = "镇江市市场监督管理局"
 
 
-def months_ago(months: int, days: int = 0) -> str:
-    return (add_months(clock.today(), -months) - datetime.timedelta(days=days)).isoformat()
+def months_ago(months: int, today: datetime.date = DEFAULT_TODAY) -> str:
+    return periods.months_before(today, months).isoformat()
 
 
 @pytest.fixture
@@ -30,9 +30,10 @@ def own(make, firm):
     return make.headers("enterprise", uscc=firm)
 
 
-def violation(client, regulator, firm, severity="general", decided=months_ago(3), n="1"):
+def violation(client, regulator, firm, severity="general", decided=None, n="1"):
     response = client.post(f"/api/v1/enterprises/{firm}/violations", headers=regulator, json={
-        "category": "administrative_penalty", "severity": severity, "decided_on": decided,
+        "category": "administrative_penalty", "severity": severity,
+        "decided_on": decided or months_ago(3),
         "authority": AUTHORITY, "decision_no": f"镇市监罚{n}"})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -91,16 +92,21 @@ def test_objection_refusals(client, make, firm, regulator, own):
                        headers=regulator).status_code == 404
 
 
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
 @pytest.mark.parametrize("severity, months", [("general", 3), ("serious", 12),
                                               ("especially_serious", 12)])
-def test_repair_is_allowed_from_its_date_and_not_before(client, firm, regulator, own, severity,
-                                                        months):
-    early = violation(client, regulator, firm, severity, months_ago(months, days=-1), n="early")
-    due = violation(client, regulator, firm, severity, months_ago(months), n="due")
+def test_repair_is_allowed_from_its_date_and_not_before(client, firm, regulator, own, today,
+                                                        severity, months):
+    early = violation(client, regulator, firm, severity,
+                      first_start_inside(today, months).isoformat(), n="early")
+    due = violation(client, regulator, firm, severity,
+                    last_start_ended(today, months).isoformat(), n="due")
     refused = client.post(f"/api/v1/records/{early['id']}/repair", headers=own,
                           json={"statement": "已整改"})
     assert refused.status_code == 409
-    allowed_from = add_months(datetime.date.fromisoformat(early["decided_on"]), months)
+    allowed_from = periods.period_end(datetime.date.fromisoformat(early["decided_on"]), months)
+    assert allowed_from > today
+    assert refused.get_json()["repair_allowed_from"] == allowed_from.isoformat()
     assert allowed_from.isoformat() in refused.get_json()["detail"]
     applied = client.post(f"/api/v1/records/{due['id']}/repair", headers=own,
                           json={"statement": "已缴清罚款并完成整改"})

@@ -3,22 +3,17 @@
 import datetime
 
 import pytest
-from credit.rules.periods import add_months
 from sqlalchemy import select
 
-from credit import clock
 from credit.demo import TRADES
 from credit.models import EnterpriseState, Record
+from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before, first_start_inside
 
 AUTHORITY = "镇江市市场监督管理局"
 
 
-def days_ago(n: int) -> str:
-    return (clock.today() - datetime.timedelta(days=n)).isoformat()
-
-
-def months_ago(n: int, plus_days: int = 0) -> str:
-    return (add_months(clock.today(), -n) + datetime.timedelta(days=plus_days)).isoformat()
+def days_ago(n: int, today: datetime.date = DEFAULT_TODAY) -> str:
+    return days_before(today, n).isoformat()
 
 
 AWARD = {"kind": "mayor_quality_award", "level": "municipal", "title": "镇江市市长质量奖",
@@ -220,29 +215,36 @@ def test_revocation_rules(client, firm, regulator):
     assert not_revocable.status_code == 409
 
 
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
 @pytest.mark.parametrize("severity, months", [("minor", 3), ("general", 12), ("serious", 36),
                                               ("especially_serious", 36)])
 def test_public_profile_shows_a_violation_only_inside_its_display_period(
-        client, firm, regulator, severity, months):
-    inside = violation(severity=severity, decided_on=months_ago(months, plus_days=1),
-                       decision_no="inside")
-    outside = violation(severity=severity, decided_on=months_ago(months), decision_no="outside")
+        client, firm, regulator, today, severity, months):
+    first_shown = first_start_inside(today, months)
+    inside = violation(severity=severity, decided_on=first_shown.isoformat(), decision_no="inside")
+    outside = violation(severity=severity, decided_on=days_ago(1, first_shown),
+                        decision_no="outside")
     for body in (inside, outside):
         assert post(client, firm, "violations", body, regulator).status_code == 201
     shown = client.get(f"/api/v1/enterprises/{firm}").get_json()["violations"]
     assert [v["decision_no"] for v in shown] == ["inside"]
+    assert shown[0]["display_until"] >= today.isoformat()
     file = client.get(f"/api/v1/enterprises/{firm}/file", headers=regulator).get_json()
     assert {r["decision_no"]: r["shown_publicly"] for r in file["records"]} == {
         "inside": True, "outside": False}
+    assert {r["decision_no"]: r["display_until"] < today.isoformat() for r in file["records"]} == {
+        "inside": False, "outside": True}
 
 
-def test_public_profile_shows_honours_and_certificates_only_in_force(client, firm, regulator):
-    post(client, firm, "awards", {**AWARD, "expires_on": days_ago(0)}, regulator)
-    post(client, firm, "awards", {**AWARD, "document_no": "2", "expires_on": days_ago(-1)},
+@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
+def test_public_profile_shows_honours_and_certificates_only_in_force(client, firm, regulator,
+                                                                     today):
+    post(client, firm, "awards", {**AWARD, "expires_on": days_ago(0, today)}, regulator)
+    post(client, firm, "awards", {**AWARD, "document_no": "2", "expires_on": days_ago(-1, today)},
          regulator)
-    post(client, firm, "certifications", {**CERT, "valid_to": days_ago(1)}, regulator)
-    post(client, firm, "certifications", {**CERT, "certificate_no": "2", "valid_to": days_ago(0)},
-         regulator)
+    post(client, firm, "certifications", {**CERT, "valid_to": days_ago(1, today)}, regulator)
+    post(client, firm, "certifications",
+         {**CERT, "certificate_no": "2", "valid_to": days_ago(0, today)}, regulator)
     profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
     assert [a["document_no"] for a in profile["awards"]] == ["2"]
     assert [c["certificate_no"] for c in profile["certifications"]] == ["2"]

@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from credit import clock
 from credit.auth.caller import Caller
 from credit.cli import main
 from credit.models import AuditEvent
 from credit.services import changes, reports
 from tests.api.problems import assert_problem
 from tests.api.test_audit import code, fine, register
+from tests.days import days_before
 
 
 @pytest.fixture
@@ -36,7 +36,8 @@ def tampered(token: str, **changes_to_make) -> str:
     return ".".join((header, forged, signature))
 
 
-def test_a_report_is_a_jws_that_verifies_against_the_published_keys(client, make, regulator):
+def test_a_report_is_a_jws_that_verifies_against_the_published_keys(client, make, regulator,
+                                                                   today):
     firm = make.enterprise()
     client.post(f"/api/v1/enterprises/{firm}/violations", headers=regulator, json={
         "category": "criminal_penalty", "severity": "serious", "decided_on": "2025-06-01",
@@ -50,7 +51,7 @@ def test_a_report_is_a_jws_that_verifies_against_the_published_keys(client, make
     jwks = client.get("/.well-known/jwks.json").get_json()
     content = reports.verify(token, jwks)
     assert content["enterprise"]["uscc"] == firm
-    assert content["as_of"] == clock.today().isoformat()
+    assert content["as_of"] == today.isoformat()
     assert content["procurement"]["eligible"] is False
     assert content["procurement"]["reasons"][0]["code"] == "criminal_penalty"
     assert [v["decision_no"] for v in content["violations"]] == ["刑1"]
@@ -99,13 +100,13 @@ def test_the_report_command_verifies_offline(app, client, make, tmp_path, settin
     assert refused.exit_code == 1 and "INVALID" in refused.output
 
 
-def test_reports_need_a_signed_in_caller_and_as_of_works(client, make):
+def test_reports_need_a_signed_in_caller_and_as_of_works(client, make, today):
     firm = make.enterprise(registered_on=datetime.date(2000, 1, 1))
     assert download(client, firm, {}).status_code == 401
     assert download(client, make.uscc(), make.headers("bank")).status_code == 404
-    future = (clock.today() + datetime.timedelta(days=1)).isoformat()
+    future = days_before(today, -1).isoformat()
     assert download(client, firm, make.headers("bank"), as_of=future).status_code == 422
-    yesterday = (clock.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = days_before(today, 1).isoformat()
     # the registry did not hold this firm yesterday
     assert download(client, firm, make.headers("bank"), as_of=yesterday).status_code == 404
 

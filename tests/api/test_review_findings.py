@@ -6,7 +6,6 @@ import datetime
 import pytest
 from sqlalchemy import text, update
 
-from credit import clock
 from credit.models import Enterprise, Record
 from credit.services import audit
 from tests.api.test_audit import history, mismatches, tamper  # noqa: F401
@@ -86,11 +85,11 @@ def test_a_purchasers_feed_carries_no_scores(client, make):
     assert [i["score"] for i in bank if i["kind"] == "grade_changed"] == [None, "66.00"]
 
 
-def test_a_forged_listing_link_is_found(client, session, make, regulator):
+def test_a_forged_listing_link_is_found(client, session, make, regulator, today):
     firm = make.enterprise()
     listing = client.post("/api/v1/blacklist", headers=regulator, json={
         "uscc": firm, "reason": "x", "legal_basis": "y", "decision_no": "z",
-        "listed_on": clock.today().isoformat()}).get_json()
+        "listed_on": today.isoformat()}).get_json()
     other = make.enterprise()
     fine = client.post(f"/api/v1/enterprises/{other}/violations", headers=regulator, json={
         "category": "recall", "severity": "general", "decided_on": "2026-01-05",

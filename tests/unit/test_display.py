@@ -41,6 +41,26 @@ def test_display_period_by_severity(severity, last_day):
     assert not display.shown_publicly(record, last_day + datetime.timedelta(days=1))
 
 
+@pytest.mark.parametrize("severity, decided_on, last_day", [
+    ("minor", D(2026, 8, 31), D(2026, 11, 29)),  # 31 August + 3 months ends on 30 November
+    ("minor", D(2026, 8, 30), D(2026, 11, 29)),
+    ("minor", D(2026, 11, 30), D(2027, 2, 27)),
+    ("minor", D(2026, 12, 1), D(2027, 2, 28)),
+    ("minor", D(2027, 11, 30), D(2028, 2, 28)),
+    ("minor", D(2026, 12, 31), D(2027, 3, 30)),
+    ("minor", D(2027, 3, 31), D(2027, 6, 29)),
+    ("general", D(2028, 2, 29), D(2029, 2, 27)),  # 29 February + 1 year ends on 28 February
+    ("general", D(2027, 1, 31), D(2028, 1, 30)),
+    ("serious", D(2024, 2, 29), D(2027, 2, 27)),
+    ("serious", D(2025, 5, 31), D(2028, 5, 30)),
+])
+def test_display_period_ends_by_the_period_rule_on_hard_days(severity, decided_on, last_day):
+    record = violation(severity, decided_on=decided_on)
+    assert display.display_until(record) == last_day
+    assert display.shown_publicly(record, last_day)
+    assert not display.shown_publicly(record, last_day + datetime.timedelta(days=1))
+
+
 def test_a_violation_is_not_shown_before_its_decision_day():
     record = violation(decided_on=D(2025, 3, 10))
     assert not display.shown_publicly(record, D(2025, 3, 9))

@@ -138,6 +138,52 @@ def test_violation_weight_full_for_12_months_half_to_36_then_none():
     assert grade(decided, day=D(2028, 3, 10)).score == Decimal("60.00")
 
 
+@pytest.mark.parametrize("decided, full_until, half_until", [
+    (D(2024, 2, 29), D(2025, 2, 27), D(2027, 2, 27)),
+    (D(2025, 2, 28), D(2026, 2, 27), D(2028, 2, 27)),
+    (D(2027, 2, 28), D(2028, 2, 27), D(2030, 2, 27)),
+    (D(2025, 12, 31), D(2026, 12, 30), D(2028, 12, 30)),
+    (D(2025, 8, 31), D(2026, 8, 30), D(2028, 8, 30)),
+])
+def test_violation_weight_windows_end_by_the_period_rule_on_hard_days(decided, full_until,
+                                                                      half_until):
+    record = violation("general", decided_on=decided)
+    after = datetime.timedelta(days=1)
+    assert grade(record, day=full_until).score == Decimal("52.00")
+    assert grade(record, day=full_until + after).score == Decimal("56.00")
+    assert grade(record, day=half_until).score == Decimal("56.00")
+    assert grade(record, day=half_until + after).score == Decimal("60.00")
+
+
+@pytest.mark.parametrize("day, valid_until", [
+    (D(2026, 8, 31), D(2027, 8, 30)),
+    (D(2026, 12, 31), D(2027, 12, 30)),
+    (D(2027, 1, 31), D(2028, 1, 30)),
+    (D(2027, 2, 28), D(2028, 2, 27)),
+    (D(2028, 2, 29), D(2029, 2, 27)),  # 29 February + 1 year ends on 28 February
+])
+def test_a_grade_is_valid_for_12_months_by_the_period_rule(day, valid_until):
+    result = grade(day=day)
+    assert result.valid_until == valid_until
+    assert result.next_change_on == valid_until + datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize("sampled, last_counted", [
+    (D(2024, 2, 29), D(2027, 2, 27)),
+    (D(2023, 10, 31), D(2026, 10, 30)),
+])
+def test_an_inspection_counts_for_36_months_by_the_period_rule(sampled, last_counted):
+    sample = inspection(sampled_on=sampled)
+    assert grade(sample, day=last_counted).score == Decimal("61.50")
+    assert grade(sample, day=last_counted + datetime.timedelta(days=1)).score == Decimal("60.00")
+
+
+def test_a_serious_violation_on_29_february_caps_for_12_months_ending_28_february():
+    record = violation("serious", decided_on=D(2028, 2, 29))
+    assert [c.rule for c in grade(record, day=D(2029, 2, 27)).caps] == ["caps.serious_violation"]
+    assert grade(record, day=D(2029, 2, 28)).caps == ()
+
+
 def test_a_substantiated_complaint_is_2_whatever_its_severity():
     result = grade(violation("general", decided_on=D(2026, 1, 1), category="complaint"))
     assert result.score == Decimal("58.00")

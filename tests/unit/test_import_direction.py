@@ -18,6 +18,7 @@ LAYERS = {
     "credit.clock": 0, "credit.config": 0, "credit.policy": 0, "credit.catalog": 0,
     "credit.reference": 0, "credit.uscc": 0, "credit.errors": 0, "credit.logs": 0,
     "credit.canonical": 0, "credit.db": 0, "credit.dbschema": 0, "credit.auth": 0,
+    "credit.private_files": 0, "credit.csvfiles": 0,
     "credit.models": 1,
     "credit.chain": 2, "credit.services.lookup": 2,
     "credit.rules": 3,
