@@ -14,8 +14,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from credit.auth.keys import KeyRing
     from credit.auth.limits import SignInLimits
     from credit.db import Database
-    from credit.private_files import private_folder
     from credit.grading import ruleset
+    from credit.private_files import private_folder
 
     if isinstance(config, Settings):
         settings = config
@@ -30,8 +30,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         # The client's address (the sign-in limits count by it) as the nearest proxies saw it.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
-                                x_proto=settings.trusted_proxies)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False

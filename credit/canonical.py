@@ -13,8 +13,9 @@ from sqlalchemy import inspect as orm_inspect
 
 def encode(value: Any) -> str:
     """The one JSON encoding hashes are computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_plain)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    )
 
 
 def _plain(value: Any) -> Any:

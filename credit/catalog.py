@@ -19,8 +19,14 @@ def _entries(*rows) -> dict[str, Entry]:
     return {row[0]: Entry(*row) for row in rows}
 
 
-GRADES = _entries(("AAA", "质量信用AAA级"), ("AA", "质量信用AA级"), ("A", "质量信用A级"),
-                  ("B", "质量信用B级"), ("C", "质量信用C级"), ("D", "质量信用D级"))
+GRADES = _entries(
+    ("AAA", "质量信用AAA级"),
+    ("AA", "质量信用AA级"),
+    ("A", "质量信用A级"),
+    ("B", "质量信用B级"),
+    ("C", "质量信用C级"),
+    ("D", "质量信用D级"),
+)
 RISK_CLASSES = _entries(("A", "低风险"), ("B", "一般风险"), ("C", "较高风险"), ("D", "高风险"))
 
 AWARD_KINDS = _entries(
@@ -35,10 +41,12 @@ AWARD_KINDS = _entries(
     ("luban_award", "鲁班奖", "quality_award"),
     ("provincial_engineering_award", "省优质工程奖", "quality_award"),
 )
-LEVELS = _entries(("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"),
-                  ("county", "县级"))
-INSPECTION_LEVELS = _entries(("national", "国家监督抽查"), ("provincial", "省级监督抽查"),
-                             ("municipal", "市级监督抽查"))
+LEVELS = _entries(
+    ("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"), ("county", "县级")
+)
+INSPECTION_LEVELS = _entries(
+    ("national", "国家监督抽查"), ("provincial", "省级监督抽查"), ("municipal", "市级监督抽查")
+)
 INSPECTION_RESULTS = _entries(("pass", "合格"), ("fail", "不合格"))
 CERTIFICATION_SCHEMES = _entries(
     ("iso_9001", "质量管理体系认证（ISO 9001）", "quality_management"),
@@ -62,27 +70,44 @@ VIOLATION_CATEGORIES = _entries(
     ("production_suspended", "责令停产停业", None, "政府采购法实施条例 第十九条"),
     ("criminal_penalty", "刑事处罚", None, "政府采购法 第二十二条"),
 )
-SEVERITIES = _entries(("minor", "轻微"), ("general", "一般"), ("serious", "严重"),
-                      ("especially_serious", "特别严重"))
-RECORD_KINDS = _entries(("award", "荣誉"), ("certification", "认证"), ("inspection", "监督抽查"),
-                        ("violation", "违法违规记录"))
-RECORD_STATUSES = _entries(("active", "有效"), ("expired", "已过期"), ("revoked", "已撤销（发证机关）"),
-                           ("rescinded", "已撤回（记录有误）"))
+SEVERITIES = _entries(
+    ("minor", "轻微"), ("general", "一般"), ("serious", "严重"), ("especially_serious", "特别严重")
+)
+RECORD_KINDS = _entries(
+    ("award", "荣誉"),
+    ("certification", "认证"),
+    ("inspection", "监督抽查"),
+    ("violation", "违法违规记录"),
+)
+RECORD_STATUSES = _entries(
+    ("active", "有效"),
+    ("expired", "已过期"),
+    ("revoked", "已撤销（发证机关）"),
+    ("rescinded", "已撤回（记录有误）"),
+)
 
 CHECK_REASONS = _entries(
     ("blacklisted", "列入质量失信黑名单", "block", "《政府采购法》第二十二条；财库〔2016〕125号"),
     ("criminal_penalty", "三年内受过刑事处罚", "block", "《政府采购法实施条例》第十九条"),
     ("production_suspended", "三年内被责令停产停业", "block", "《政府采购法实施条例》第十九条"),
     ("licence_revoked", "三年内被吊销许可证或者执照", "block", "《政府采购法实施条例》第十九条"),
-    ("major_fine", "三年内受过较大数额罚款（二百万元以上）", "block",
-     "《政府采购法实施条例》第十九条；财库〔2022〕3号"),
+    (
+        "major_fine",
+        "三年内受过较大数额罚款（二百万元以上）",
+        "block",
+        "《政府采购法实施条例》第十九条；财库〔2022〕3号",
+    ),
     # Warnings are credit records a purchaser weighs, not bars (财库〔2016〕125号).
     ("low_grade", "质量信用等级为 C 或 D", "warn", policy.CREDIT_RECORD_BASIS),
     ("serious_violation", "三年内有严重违法记录", "warn", policy.CREDIT_RECORD_BASIS),
     ("listing_disputed", "黑名单列入决定异议处理中", "warn", policy.CREDIT_RECORD_BASIS),
     ("record_disputed", "信用记录异议处理中", "warn", policy.CREDIT_RECORD_BASIS),
-    ("blacklisted_not_blocking", "列入质量失信黑名单（本市规定不作为采购禁止条件）", "warn",
-     policy.CREDIT_RECORD_BASIS),
+    (
+        "blacklisted_not_blocking",
+        "列入质量失信黑名单（本市规定不作为采购禁止条件）",
+        "warn",
+        policy.CREDIT_RECORD_BASIS,
+    ),
 )
 LENDING_FLAGS = _entries(
     ("blacklisted", "列入质量失信黑名单"),
@@ -95,16 +120,17 @@ LENDING_FLAGS = _entries(
     ("deregistered", "已注销"),
 )
 QUERY_KINDS = _entries(
-    ("lending_check", "贷款审查查询"), ("procurement_check", "政府采购资格查询"),
-    ("file_read", "查阅信用档案"), ("grade_explanation", "查阅评级说明"),
+    ("lending_check", "贷款审查查询"),
+    ("procurement_check", "政府采购资格查询"),
+    ("file_read", "查阅信用档案"),
+    ("grade_explanation", "查阅评级说明"),
     ("report_download", "下载信用报告"),
 )
 
 # GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
 # a group or class (`C3811`) falls under the entry of its first three characters' division.
 # `group` is the section.
-INDUSTRIES = {code: Entry(code, name, code[0])
-              for code, name in reference.industry_names().items()}
+INDUSTRIES = {code: Entry(code, name, code[0]) for code, name in reference.industry_names().items()}
 
 CATALOG = {
     "grades": GRADES,

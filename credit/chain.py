@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
@@ -33,10 +34,19 @@ def lock_chain(session: Session) -> None:
     session.info[_LOCKED] = session.get_transaction()
 
 
-def event_hash(prev_hash: str, seq: int, at: datetime.datetime, actor: str, kind: str,
-               enterprise_id: int | None, record_id: int | None, payload: str) -> str:
-    body = canonical.encode([prev_hash, seq, at.isoformat(), actor, kind, enterprise_id, record_id,
-                      payload])
+def event_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime.datetime,
+    actor: str,
+    kind: str,
+    enterprise_id: int | None,
+    record_id: int | None,
+    payload: str,
+) -> str:
+    body = canonical.encode(
+        [prev_hash, seq, at.isoformat(), actor, kind, enterprise_id, record_id, payload]
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -57,18 +67,30 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> list[int]:
     """Appends events at the chain's head; returns their positions (the change feed's cursors)."""
     lock_chain(session)
     head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     at = utcnow()
     rows = []
     for event in events:
         seq += 1
         payload = canonical.encode(event.payload)
-        digest = event_hash(prev, seq, at, event.actor, event.kind, event.enterprise_id,
-                            event.record_id, payload)
-        rows.append({"seq": seq, "at": at, "actor": event.actor, "kind": event.kind,
-                     "enterprise_id": event.enterprise_id, "record_id": event.record_id,
-                     "payload": payload, "prev_hash": prev, "hash": digest})
+        digest = event_hash(
+            prev, seq, at, event.actor, event.kind, event.enterprise_id, event.record_id, payload
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": event.actor,
+                "kind": event.kind,
+                "enterprise_id": event.enterprise_id,
+                "record_id": event.record_id,
+                "payload": payload,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     if rows:
         session.execute(insert(AuditEvent.__table__), rows)

@@ -93,7 +93,8 @@ def db_downgrade(revision: str | None) -> None:
         raise click.UsageError(
             "name the revision to go down to: -1 for one step, a revision id (see `credit db "
             "current`), or base to drop every table; what the undone migrations added is "
-            "dropped with its data")
+            "dropped with its data"
+        )
     engine = _database().engine
     before = dbschema.state(engine)
     if before.revision is None:
@@ -102,10 +103,13 @@ def db_downgrade(revision: str | None) -> None:
         dbschema.downgrade(engine, revision)
     except dbschema.RevisionError as error:
         raise click.ClickException(
-            f"cannot go down from {before.revision} to {revision}: {error}") from None
+            f"cannot go down from {before.revision} to {revision}: {error}"
+        ) from None
     after = dbschema.state(engine)
-    click.echo(f"database at {after.revision or 'base'}, down from {before.revision} "
-               f"(head is {after.head})")
+    click.echo(
+        f"database at {after.revision or 'base'}, down from {before.revision} "
+        f"(head is {after.head})"
+    )
 
 
 def _describe_schema(state) -> str:
@@ -114,8 +118,10 @@ def _describe_schema(state) -> str:
     if state.revision is None:
         return f"database at base, no tables (head is {state.head})"
     if not state.known:
-        return (f"database at {state.revision}, a revision this version does not know "
-                f"(its head is {state.head})")
+        return (
+            f"database at {state.revision}, a revision this version does not know "
+            f"(its head is {state.head})"
+        )
     return f"database at {state.revision}, not at head {state.head}"
 
 
@@ -136,10 +142,11 @@ def seed(count: int, seed: int, batch: int, quiet: bool) -> None:
 @main.command()
 def demo() -> None:
     """Seed a demo registry when the database is empty (unless CREDIT_DEMO=0); say how to sign in."""
+    from sqlalchemy import select
+
     from credit import dbschema
     from credit import demo as demo_data
     from credit.models import Enterprise
-    from sqlalchemy import select
 
     settings = _settings()
     database = _database()
@@ -147,8 +154,10 @@ def demo() -> None:
     tag = hashlib.sha256(settings.database.encode()).hexdigest()[:8]
     credentials = settings.instance_dir / f"demo-accounts-{tag}.tsv"
     with database.reading() as session:
-        empty = dbschema.is_empty(database.engine) or session.scalar(
-            select(Enterprise.id).limit(1)) is None
+        empty = (
+            dbschema.is_empty(database.engine)
+            or session.scalar(select(Enterprise.id).limit(1)) is None
+        )
     if empty and settings.demo:
         demo_data.seed_enterprises(database, settings.demo_enterprises, progress=False)
         demo_data.list_demo_offenders(database)
@@ -159,28 +168,37 @@ def demo() -> None:
         for line in credentials.read_text(encoding="utf-8").splitlines():
             username, password, role, binding = line.split("\t")
             click.echo(f"  {username:18} {role:12} {binding:18} password {password}")
-        click.echo(f"sign in: curl -s -X POST http://{settings.bind}/api/v1/auth/token "
-                   "-H 'Content-Type: application/json' "
-                   "-d '{\"username\": \"demo-regulator\", \"password\": \"...\"}'")
+        click.echo(
+            f"sign in: curl -s -X POST http://{settings.bind}/api/v1/auth/token "
+            "-H 'Content-Type: application/json' "
+            '-d \'{"username": "demo-regulator", "password": "..."}\''
+        )
 
 
 @main.command()
 @click.option("--all", "scope", flag_value="all", default=True, help="every firm (default)")
-@click.option("--due", "scope", flag_value="due",
-              help="only firms whose grade may have changed since it was stored")
+@click.option(
+    "--due",
+    "scope",
+    flag_value="due",
+    help="only firms whose grade may have changed since it was stored",
+)
 @click.option("--ruleset", "version", help="ruleset version (default CREDIT_RULESET)")
 @click.option("--batch", type=click.IntRange(min=1, max=50000), default=2000, show_default=True)
-@click.option("--processes", type=click.IntRange(min=1, max=64), default=os.cpu_count() or 1,
-              show_default="the number of CPUs",
-              help="processes sharing the work (1 leaves the other cores to the web server)")
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1, max=64),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="processes sharing the work (1 leaves the other cores to the web server)",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: bool) -> None:
     """Recompute grades as of today; an interrupted run resumes where it stopped."""
     from tqdm import tqdm
 
-    from credit.services.regrading import regrade as run_regrade
-
     from credit.grading.ruleset import RulesetError, load
+    from credit.services.regrading import regrade as run_regrade
 
     if version:
         try:
@@ -188,13 +206,21 @@ def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: 
         except RulesetError as error:
             raise click.ClickException(str(error)) from None
     bar = tqdm(unit="firm", disable=quiet, desc=f"regrade --{scope}")
-    report = run_regrade(_database(), scope=scope, version=version, batch=batch,
-                         processes=processes,
-                         on_start=lambda total: setattr(bar, "total", total),
-                         on_progress=lambda done, changed: bar.update(done))
+    report = run_regrade(
+        _database(),
+        scope=scope,
+        version=version,
+        batch=batch,
+        processes=processes,
+        on_start=lambda total: setattr(bar, "total", total),
+        on_progress=lambda done, changed: bar.update(done),
+    )
     bar.close()
-    resumed = (f" (resumed: {report.resumed_from} firms were done before the interruption)"
-               if report.resumed_from else "")
+    resumed = (
+        f" (resumed: {report.resumed_from} firms were done before the interruption)"
+        if report.resumed_from
+        else ""
+    )
     click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
 
 
@@ -220,8 +246,10 @@ def inspections_plan(region: str, day, seed: int, as_csv: bool) -> None:
         click.echo(inspection_plan.as_csv(plan), nl=False)
         return
     for group in plan["classes"]:
-        click.echo(f"risk {group['risk_class']}: {group['sample_size']} of "
-                   f"{group['population']} firms ({group['ratio']})")
+        click.echo(
+            f"risk {group['risk_class']}: {group['sample_size']} of "
+            f"{group['population']} firms ({group['ratio']})"
+        )
         for firm in group["enterprises"]:
             click.echo(f"  {firm['uscc']}  {firm['name']}")
 
@@ -233,12 +261,16 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", required=True,
-              type=click.Choice(["admin", "regulator", "bank", "procurement", "enterprise"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "regulator", "bank", "procurement", "enterprise"]),
+)
 @click.option("--uscc", help="the firm an enterprise account belongs to")
 @click.option("--region", help="the region code prefix a regulator covers, e.g. 3211")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="read the password from standard input")
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
+)
 def users_create(username, role, uscc, region, password_stdin) -> None:
     """Create an account."""
     from credit.errors import CreditError
@@ -347,9 +379,11 @@ def report_verify(file, source: str | None) -> None:
     firm = content.get("enterprise", {})
     verdict = content.get("procurement", {})
     click.echo(f"valid report {content.get('report_id')} issued {content.get('issued_at')}")
-    click.echo(f"  {firm.get('uscc')} {firm.get('name')} as of {content.get('as_of')}: grade "
-               f"{content.get('grade')}, risk class {content.get('risk_class')}, "
-               f"{'eligible' if verdict.get('eligible') else 'NOT eligible'} for procurement")
+    click.echo(
+        f"  {firm.get('uscc')} {firm.get('name')} as of {content.get('as_of')}: grade "
+        f"{content.get('grade')}, risk class {content.get('risk_class')}, "
+        f"{'eligible' if verdict.get('eligible') else 'NOT eligible'} for procurement"
+    )
     for reason in verdict.get("reasons", []):
         click.echo(f"  {reason['severity']}: {reason['code']} {reason['detail']}")
 

@@ -47,7 +47,7 @@ class Settings:
     hsts_seconds: int = 0  # Strict-Transport-Security max-age on HTTPS requests; 0 sends none
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         environ = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):

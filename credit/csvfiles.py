@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import decimal
 import io
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # Excel reads a CSV file as the system's legacy code page unless it starts with a BOM, which
 # turns every Chinese name into mojibake.

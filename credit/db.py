@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-
 import os
 import threading
 from collections import namedtuple
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
@@ -32,16 +31,18 @@ class Database:
     of waiting for the busy timeout.
     """
 
-    def __init__(self, settings: Settings, engine: Engine | None = None,
-                 connection: Connection | None = None):
+    def __init__(
+        self, settings: Settings, engine: Engine | None = None, connection: Connection | None = None
+    ):
         self.settings = settings
         self.engine = engine or make_engine(settings)
         self._bound = connection
         self._kept = threading.local()  # each thread's lookup connection, and its process
         if connection is not None:
             # Sessions join a transaction the caller owns (tests roll it back afterwards).
-            bound = sessionmaker(bind=connection, expire_on_commit=False,
-                                 join_transaction_mode="create_savepoint")
+            bound = sessionmaker(
+                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
             self._reading = self._writing = bound
             return
         self._lookups = self.engine.execution_options(**_lookup_options(self.engine))
@@ -122,7 +123,8 @@ class OneRowQuery:
             cursor.execute(sql, tuple(params[n] for n in names) if names else params)
             values = cursor.fetchone()
             processors = self._processors.get(dialect.name) or self._processors_for(
-                dialect, cursor.description)
+                dialect, cursor.description
+            )
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, driver, cursor):
                 connection.invalidate()  # the next lookup() opens another
@@ -131,8 +133,10 @@ class OneRowQuery:
             cursor.close()
         if values is None:
             return None
-        return self.Row._make(value if process is None else process(value)
-                              for process, value in zip(processors, values))
+        return self.Row._make(
+            value if process is None else process(value)
+            for process, value in zip(processors, values, strict=False)
+        )
 
     def _compile(self, dialect) -> tuple[str, list[str] | None]:
         compiled = self.statement.compile(dialect=dialect)
@@ -141,7 +145,8 @@ class OneRowQuery:
     def _processors_for(self, dialect, description) -> list:
         processors = self._processors[dialect.name] = [
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-            for column, described in zip(self.columns, description)]
+            for column, described in zip(self.columns, description, strict=False)
+        ]
         return processors
 
 
@@ -154,12 +159,16 @@ def json_text(value) -> str:
 def make_engine(settings: Settings) -> Engine:
     url = make_url(settings.database)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                             json_serializer=json_text)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_text
+        )
     if url.database and url.database != ":memory:":
         private_database_file(Path(url.database))
-    engine = create_engine(url, connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
-                           json_serializer=json_text)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+        json_serializer=json_text,
+    )
     _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
     return engine
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 import datetime
 import random
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import func, select, text
 from tqdm import tqdm
 
 from credit import reference
 from credit import uscc as uscc_codes
-from credit.db import Database
-from credit.private_files import write_private_text
 from credit.auth.caller import Caller
+from credit.db import Database
 from credit.models import Enterprise, Violation
+from credit.private_files import write_private_text
 from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.records import add_many
@@ -33,19 +33,32 @@ DEMO_CITIES = ("3211", "3501", "3304", "1529", "6207")
 
 # GB/T 4754-2017 division or section, and the words a firm in it puts in its name.
 TRADES = (
-    ("C13", ("粮油", "饲料", "农副产品")), ("C14", ("食品", "乳业", "调味品")),
-    ("C15", ("酒业", "饮料", "茶业")), ("C17", ("纺织", "丝绸", "印染")),
-    ("C18", ("服饰", "服装", "制衣")), ("C26", ("化工", "涂料", "新材料")),
-    ("C27", ("制药", "生物医药", "药业")), ("C29", ("塑胶", "橡胶制品", "塑业")),
-    ("C30", ("建材", "玻璃", "陶瓷")), ("C32", ("铝业", "铜业", "合金材料")),
-    ("C33", ("五金", "金属制品", "钢构")), ("C34", ("机械", "阀门", "泵业")),
-    ("C35", ("专用设备", "环保设备", "工程机械")), ("C36", ("汽车零部件", "汽车配件", "车辆")),
-    ("C38", ("电气设备", "电器", "电缆")), ("C39", ("电子科技", "通信设备", "智能科技")),
-    ("E", ("建设工程", "建筑安装", "市政工程")), ("F", ("商贸", "贸易", "物资")),
-    ("G", ("物流", "运输", "仓储")), ("H", ("餐饮管理", "酒店管理", "餐饮")),
-    ("I", ("软件", "信息技术", "网络科技")), ("M", ("检测技术", "技术服务", "研究院")),
+    ("C13", ("粮油", "饲料", "农副产品")),
+    ("C14", ("食品", "乳业", "调味品")),
+    ("C15", ("酒业", "饮料", "茶业")),
+    ("C17", ("纺织", "丝绸", "印染")),
+    ("C18", ("服饰", "服装", "制衣")),
+    ("C26", ("化工", "涂料", "新材料")),
+    ("C27", ("制药", "生物医药", "药业")),
+    ("C29", ("塑胶", "橡胶制品", "塑业")),
+    ("C30", ("建材", "玻璃", "陶瓷")),
+    ("C32", ("铝业", "铜业", "合金材料")),
+    ("C33", ("五金", "金属制品", "钢构")),
+    ("C34", ("机械", "阀门", "泵业")),
+    ("C35", ("专用设备", "环保设备", "工程机械")),
+    ("C36", ("汽车零部件", "汽车配件", "车辆")),
+    ("C38", ("电气设备", "电器", "电缆")),
+    ("C39", ("电子科技", "通信设备", "智能科技")),
+    ("E", ("建设工程", "建筑安装", "市政工程")),
+    ("F", ("商贸", "贸易", "物资")),
+    ("G", ("物流", "运输", "仓储")),
+    ("H", ("餐饮管理", "酒店管理", "餐饮")),
+    ("I", ("软件", "信息技术", "网络科技")),
+    ("M", ("检测技术", "技术服务", "研究院")),
 )
-BRAND_CHARACTERS = "华东盛丰鑫宏达恒通德金泰瑞源新安康美兴旺嘉润海天宇中博立信诚远航科创银龙江苏闽浙祥和顺隆昌永"
+BRAND_CHARACTERS = (
+    "华东盛丰鑫宏达恒通德金泰瑞源新安康美兴旺嘉润海天宇中博立信诚远航科创银龙江苏闽浙祥和顺隆昌永"
+)
 LEGAL_FORMS = ("有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司")
 SMALL_FORMS = {"92": "经营部", "93": "专业合作社"}
 # Registration authority 9 (market regulation) and entity type: 1 company, 2 sole trader, 3 co-op.
@@ -59,13 +72,16 @@ DRAW_BLOCK = 1024
 
 
 def demo_regions() -> list[reference.Region]:
-    return [r for code, r in sorted(reference.regions().items())
-            if code[:4] in DEMO_CITIES and not code.endswith("00")]
+    return [
+        r
+        for code, r in sorted(reference.regions().items())
+        if code[:4] in DEMO_CITIES and not code.endswith("00")
+    ]
 
 
 def organisation_code(number: int) -> str:
     digits = f"{number:08d}"
-    check = 11 - sum(int(d) * w for d, w in zip(digits, ORG_CODE_WEIGHTS)) % 11
+    check = 11 - sum(int(d) * w for d, w in zip(digits, ORG_CODE_WEIGHTS, strict=False)) % 11
     return digits + {10: "X", 11: "0"}.get(check, str(check))
 
 
@@ -89,17 +105,27 @@ def demo_firms(start: int, count: int, seed: int) -> Iterator[NewEnterprise]:
             region, city = draw.choice(regions)
             kind = draw.choice(ENTITY_TYPES)
             industry, words = draw.choice(TRADES)
-            name = (city + draw.choice(BRAND_CHARACTERS) + draw.choice(BRAND_CHARACTERS)
-                    + draw.choice(words)
-                    + (SMALL_FORMS.get(kind) or draw.choice(LEGAL_FORMS)) + "（演示）")
+            name = (
+                city
+                + draw.choice(BRAND_CHARACTERS)
+                + draw.choice(BRAND_CHARACTERS)
+                + draw.choice(words)
+                + (SMALL_FORMS.get(kind) or draw.choice(LEGAL_FORMS))
+                + "（演示）"
+            )
             registered_on = FIRST_REGISTRATION + datetime.timedelta(
-                days=draw.randrange(REGISTRATION_SPAN_DAYS))
+                days=draw.randrange(REGISTRATION_SPAN_DAYS)
+            )
             if number < start:
                 continue
             org = organisation_code((offset + number * ORG_CODE_STRIDE) % ORG_CODE_SPACE)
-            yield NewEnterprise(uscc=uscc_codes.with_check_character(kind + region + org),
-                                name=name, region_code=region, industry_code=industry,
-                                registered_on=registered_on)
+            yield NewEnterprise(
+                uscc=uscc_codes.with_check_character(kind + region + org),
+                name=name,
+                region_code=region,
+                industry_code=industry,
+                registered_on=registered_on,
+            )
 
 
 # The day demo records are dated up to: fixed, so that the same seed gives the same file.
@@ -123,50 +149,117 @@ def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[
     roll = draw.random
     if roll() < 0.25:
         valid_from = _day(draw, since)
-        made.append(("certification", {"scheme": "iso_9001", "certificate_no": f"Q{number:09d}",
-                                       "issuer": "中国质量认证中心", "valid_from": valid_from,
-                                       "valid_to": valid_from + datetime.timedelta(days=3 * 365)}))
+        made.append(
+            (
+                "certification",
+                {
+                    "scheme": "iso_9001",
+                    "certificate_no": f"Q{number:09d}",
+                    "issuer": "中国质量认证中心",
+                    "valid_from": valid_from,
+                    "valid_to": valid_from + datetime.timedelta(days=3 * 365),
+                },
+            )
+        )
     if roll() < 0.08:
         scheme = draw.choice(("iso_14001", "iso_45001", "iso_22000", "iatf_16949"))
         valid_from = _day(draw, since)
-        made.append(("certification", {"scheme": scheme, "certificate_no": f"M{number:09d}",
-                                       "issuer": "方圆标志认证集团", "valid_from": valid_from,
-                                       "valid_to": valid_from + datetime.timedelta(days=3 * 365)}))
+        made.append(
+            (
+                "certification",
+                {
+                    "scheme": scheme,
+                    "certificate_no": f"M{number:09d}",
+                    "issuer": "方圆标志认证集团",
+                    "valid_from": valid_from,
+                    "valid_to": valid_from + datetime.timedelta(days=3 * 365),
+                },
+            )
+        )
     if roll() < 0.08:
         valid_from = _day(draw, since)
-        made.append(("certification", {"scheme": "ccc", "certificate_no": f"C{number:09d}",
-                                       "issuer": "中国质量认证中心", "valid_from": valid_from,
-                                       "valid_to": valid_from + datetime.timedelta(days=5 * 365)}))
+        made.append(
+            (
+                "certification",
+                {
+                    "scheme": "ccc",
+                    "certificate_no": f"C{number:09d}",
+                    "issuer": "中国质量认证中心",
+                    "valid_from": valid_from,
+                    "valid_to": valid_from + datetime.timedelta(days=5 * 365),
+                },
+            )
+        )
     if roll() < 0.04:
-        kind, level, title = draw.choice((
-            ("mayor_quality_award", "municipal", f"{city}市长质量奖"),
-            ("famous_trademark", "provincial", "省著名商标"),
-            ("brand_product", "provincial", "省名牌产品"),
-            ("provincial_quality_award", "provincial", "省政府质量奖")))
+        kind, level, title = draw.choice(
+            (
+                ("mayor_quality_award", "municipal", f"{city}市长质量奖"),
+                ("famous_trademark", "provincial", "省著名商标"),
+                ("brand_product", "provincial", "省名牌产品"),
+                ("provincial_quality_award", "provincial", "省政府质量奖"),
+            )
+        )
         awarded_on = _day(draw, since)
-        made.append(("award", {"award_kind": kind, "level": level, "title": f"{title}（演示）",
-                               "issuer": f"{city}人民政府", "awarded_on": awarded_on,
-                               "expires_on": awarded_on + datetime.timedelta(days=3 * 365),
-                               "document_no": f"演示奖{number}"}))
+        made.append(
+            (
+                "award",
+                {
+                    "award_kind": kind,
+                    "level": level,
+                    "title": f"{title}（演示）",
+                    "issuer": f"{city}人民政府",
+                    "awarded_on": awarded_on,
+                    "expires_on": awarded_on + datetime.timedelta(days=3 * 365),
+                    "document_no": f"演示奖{number}",
+                },
+            )
+        )
     if roll() < 0.18:
         failed = roll() < 0.2
-        made.append(("inspection", {
-            "level": draw.choice(("national", "provincial", "municipal")),
-            "product": draw.choice(("电线电缆", "食品", "儿童用品", "电动自行车", "建筑材料")),
-            "sampled_on": _day(draw, since), "result": "fail" if failed else "pass",
-            "report_no": f"演示抽查{number}", "failed_items": ["标志标识"] if failed else []}))
+        made.append(
+            (
+                "inspection",
+                {
+                    "level": draw.choice(("national", "provincial", "municipal")),
+                    "product": draw.choice(
+                        ("电线电缆", "食品", "儿童用品", "电动自行车", "建筑材料")
+                    ),
+                    "sampled_on": _day(draw, since),
+                    "result": "fail" if failed else "pass",
+                    "report_no": f"演示抽查{number}",
+                    "failed_items": ["标志标识"] if failed else [],
+                },
+            )
+        )
     if roll() < 0.08:
-        category, severity = draw.choice((
-            ("administrative_penalty", "minor"), ("administrative_penalty", "general"),
-            ("administrative_penalty", "general"), ("recall", "general"),
-            ("complaint", "minor"), ("quality_accident", "serious"),
-            ("counterfeit", "serious"), ("production_suspended", "serious"),
-            ("criminal_penalty", "especially_serious")))
+        category, severity = draw.choice(
+            (
+                ("administrative_penalty", "minor"),
+                ("administrative_penalty", "general"),
+                ("administrative_penalty", "general"),
+                ("recall", "general"),
+                ("complaint", "minor"),
+                ("quality_accident", "serious"),
+                ("counterfeit", "serious"),
+                ("production_suspended", "serious"),
+                ("criminal_penalty", "especially_serious"),
+            )
+        )
         fine = draw.choice((None, 5_000_00, 50_000_00, 200_000_00, 2_500_000_00))
-        made.append(("violation", {
-            "category": category, "severity": severity, "decided_on": _day(draw, since),
-            "authority": f"{city}{draw.choice(AUTHORITIES)}", "decision_no": f"演示罚{number}",
-            "fine_fen": fine, "legal_basis": "《产品质量法》（演示）"}))
+        made.append(
+            (
+                "violation",
+                {
+                    "category": category,
+                    "severity": severity,
+                    "decided_on": _day(draw, since),
+                    "authority": f"{city}{draw.choice(AUTHORITIES)}",
+                    "decision_no": f"演示罚{number}",
+                    "fine_fen": fine,
+                    "legal_basis": "《产品质量法》（演示）",
+                },
+            )
+        )
     return made
 
 
@@ -175,8 +268,15 @@ def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[
 SEED_CACHE_KIB = 256 * 1024
 
 
-def seed_enterprises(database: Database, count: int, *, seed: int = 2026, batch: int = 5000,
-                     progress: bool = True, records: bool = True) -> int:
+def seed_enterprises(
+    database: Database,
+    count: int,
+    *,
+    seed: int = 2026,
+    batch: int = 5000,
+    progress: bool = True,
+    records: bool = True,
+) -> int:
     """Adds `count` demo firms after those already there, with their records unless `records`
     is false; each batch is its own transaction."""
     with database.reading() as session:
@@ -191,11 +291,15 @@ def seed_enterprises(database: Database, count: int, *, seed: int = 2026, batch:
                     session.execute(text(f"PRAGMA cache_size = -{SEED_CACHE_KIB}"))
                 ids = register_many(session, firms, actor=DEMO_ACTOR, grade=False)
                 if records:
-                    entries = [(id_, firm.uscc, kind, fields)
-                               for number, (id_, firm) in enumerate(zip(ids, firms, strict=True),
-                                                                    start=start + written)
-                               for kind, fields in demo_records(
-                                   random.Random(f"{seed}/records/{number}"), number, firm)]
+                    entries = [
+                        (id_, firm.uscc, kind, fields)
+                        for number, (id_, firm) in enumerate(
+                            zip(ids, firms, strict=True), start=start + written
+                        )
+                        for kind, fields in demo_records(
+                            random.Random(f"{seed}/records/{number}"), number, firm
+                        )
+                    ]
                     if entries:
                         add_many(session, DEMO_ACTOR, entries, grade=False)
                 refresh_states(session, ids, trigger="enterprise_registered", actor=DEMO_ACTOR)
@@ -215,8 +319,12 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
     """One account per role, sharing a random password written to credentials_file (mode 600)."""
     password = secrets.token_urlsafe(12)
     with database.writing() as session:
-        firm = session.scalar(select(Enterprise).where(Enterprise.region_code.startswith("3211"))
-                              .order_by(Enterprise.id).limit(1))
+        firm = session.scalar(
+            select(Enterprise)
+            .where(Enterprise.region_code.startswith("3211"))
+            .order_by(Enterprise.id)
+            .limit(1)
+        )
         accounts = [
             DemoAccount("demo-regulator", "regulator", "3211"),
             DemoAccount("demo-bank", "bank", None),
@@ -226,9 +334,14 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
         if firm is not None:
             accounts.append(DemoAccount("demo-enterprise", "enterprise", firm.uscc))
         for account in accounts:
-            create_user(session, account.username, account.role, password,
-                        uscc=account.binding if account.role == "enterprise" else None,
-                        region=account.binding if account.role == "regulator" else None)
+            create_user(
+                session,
+                account.username,
+                account.role,
+                password,
+                uscc=account.binding if account.role == "enterprise" else None,
+                region=account.binding if account.role == "regulator" else None,
+            )
     lines = [f"{a.username}\t{password}\t{a.role}\t{a.binding or ''}" for a in accounts]
     write_private_text(credentials_file, "\n".join(lines) + "\n")
     return accounts
@@ -243,15 +356,23 @@ def list_demo_offenders(database: Database, limit: int = 3) -> int:
             select(Enterprise.uscc, Enterprise.region_code, Violation.id, Violation.decided_on)
             .join(Violation, Violation.enterprise_id == Enterprise.id)
             .where(Violation.severity.in_(("serious", "especially_serious")))
-            .order_by(Violation.id).limit(limit * 4)).all()
+            .order_by(Violation.id)
+            .limit(limit * 4)
+        ).all()
         firsts = {}
         for code, region, violation_id, decided_on in candidates:
             firsts.setdefault(code, (region, violation_id, decided_on))
         for code, (region, violation_id, decided_on) in list(firsts.items())[:limit]:
             officer = Caller(username=DEMO_ACTOR, role="regulator", region=region[:4])
-            list_enterprise(session, officer, uscc=code, reason="严重质量违法行为（演示）",
-                            legal_basis="《市场监督管理严重违法失信名单管理办法》第九条（演示）",
-                            decision_no=f"演示失信{violation_id}", listed_on=decided_on,
-                            violation_ids=[violation_id])
+            list_enterprise(
+                session,
+                officer,
+                uscc=code,
+                reason="严重质量违法行为（演示）",
+                legal_basis="《市场监督管理严重违法失信名单管理办法》第九条（演示）",
+                decision_no=f"演示失信{violation_id}",
+                listed_on=decided_on,
+                violation_ids=[violation_id],
+            )
             listed += 1
     return listed

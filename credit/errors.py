@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException
@@ -18,8 +19,14 @@ class CreditError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: Mapping[str, list[str]] | None = None,
-                 headers: Mapping[str, str] | None = None, **extra: Any):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Mapping[str, list[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
@@ -71,12 +78,19 @@ class InvalidInput(CreditError):
         super().__init__(detail or f"Invalid input in: {fields}", errors=errors, **kw)
 
     @classmethod
-    def field(cls, name: str, message: str) -> "InvalidInput":
+    def field(cls, name: str, message: str) -> InvalidInput:
         return cls({name: [message]})
 
 
-def problem(status: int, title: str, detail: str, *, errors: Mapping | None = None,
-            headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: Mapping | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title,
@@ -119,8 +133,14 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def render_credit_error(error: CreditError) -> Response:
-    return problem(error.status, error.title, error.detail, errors=error.errors,
-                   headers=error.headers, **error.extra)
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        errors=error.errors,
+        headers=error.headers,
+        **error.extra,
+    )
 
 
 def render_http_exception(error: HTTPException) -> Response:
@@ -141,11 +161,14 @@ def render_http_exception(error: HTTPException) -> Response:
 
 
 def render_unexpected(error: Exception) -> Response:
-    log.exception("unexpected error", extra={"request_id": g.get("request_id"),
-                                             "path": request.path})
-    return problem(500, "Internal server error",
-                   "The registry could not complete this request. Quote the request id when "
-                   "reporting it.")
+    log.exception(
+        "unexpected error", extra={"request_id": g.get("request_id"), "path": request.path}
+    )
+    return problem(
+        500,
+        "Internal server error",
+        "The registry could not complete this request. Quote the request id when reporting it.",
+    )
 
 
 def register_error_handlers(app) -> None:

@@ -8,14 +8,17 @@ import sys
 
 from credit.clock import utcnow
 
-
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"at": utcnow().isoformat(timespec="milliseconds"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "at": utcnow().isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update(getattr(record, "fields", {}))
         for name in ("request_id", "path"):
             if hasattr(record, name):

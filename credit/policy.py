@@ -15,7 +15,9 @@ REPAIR_AFTER_MONTHS = {"general": 3, "serious": 12, "especially_serious": 12}
 # (政府采购法实施条例 第十九条; 财库〔2022〕3号 sets the threshold at ¥2,000,000).
 MAJOR_FINE_YUAN = Decimal("2000000.00")
 MAJOR_FINE_BASIS = "政府采购法实施条例 第十九条；财库〔2022〕3号"
-MAJOR_VIOLATION_CATEGORIES = frozenset({"criminal_penalty", "production_suspended", "licence_revoked"})
+MAJOR_VIOLATION_CATEGORIES = frozenset(
+    {"criminal_penalty", "production_suspended", "licence_revoked"}
+)
 MAJOR_RECORD_YEARS = 3  # 政府采购法 第二十二条: no major violation record in the 3 years before
 
 # Quality blacklist (市场监督管理严重违法失信名单管理办法, SAMR Order 44 of 2021, 第十八至二十条):

@@ -62,5 +62,6 @@ def _narrow(path: Path, mode: int) -> None:
         if path.stat().st_mode & 0o777 & ~mode:
             os.chmod(path, mode)
     except PermissionError:
-        log.warning("cannot make %s readable by its owner only: it belongs to another account",
-                    path)
+        log.warning(
+            "cannot make %s readable by its owner only: it belongs to another account", path
+        )

@@ -10,10 +10,26 @@ from importlib import resources
 
 # GB/T 4754-2017: every two-digit division belongs to one lettered section.
 _SECTION_DIVISIONS = {
-    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52),
-    "G": (53, 60), "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72),
-    "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
-    "S": (91, 96), "T": (97, 97),
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
 }
 # As people write them: a section letter, a 2- to 4-digit division, group or class, or both.
 _INDUSTRY_CODE = re.compile(r"([A-Z])?([0-9]{2,4})?")
@@ -68,7 +84,8 @@ def normal_industry_code(text: str) -> str:
     if not code or match is None:
         raise InvalidIndustryCode(
             "must be a GB/T 4754 section letter (A-T), a 2- to 4-digit division, group or class, "
-            "or the letter followed by the digits (C, 38, C38, C3811)")
+            "or the letter followed by the digits (C, 38, C38, C3811)"
+        )
     letter, digits = match.groups()
     if letter is not None and letter not in _SECTION_DIVISIONS:
         raise InvalidIndustryCode(f"section {letter} does not exist in GB/T 4754-2017 (A-T)")
@@ -78,7 +95,9 @@ def normal_industry_code(text: str) -> str:
     if section is None:
         raise InvalidIndustryCode(f"division {digits[:2]} does not exist in GB/T 4754-2017")
     if letter is not None and letter != section:
-        raise InvalidIndustryCode(f"division {digits[:2]} belongs to section {section}, not {letter}")
+        raise InvalidIndustryCode(
+            f"division {digits[:2]} belongs to section {section}, not {letter}"
+        )
     return section + digits
 
 

@@ -40,6 +40,7 @@ class Server(BaseApplication):
     @staticmethod
     def _known_settings() -> set[str]:
         from gunicorn.config import KNOWN_SETTINGS
+
         return {setting.name for setting in KNOWN_SETTINGS}
 
     def load_config(self):

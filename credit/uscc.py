@@ -41,7 +41,9 @@ def validate(raw: str) -> str:
     if not code:
         raise InvalidUscc("the code is empty; a unified social credit code has 18 characters")
     if len(code) != LENGTH:
-        raise InvalidUscc(f"the code has {len(code)} characters; a unified social credit code has 18")
+        raise InvalidUscc(
+            f"the code has {len(code)} characters; a unified social credit code has 18"
+        )
     for position, char in enumerate(code, start=1):
         if char not in ALPHABET:
             raise InvalidUscc(
@@ -50,7 +52,8 @@ def validate(raw: str) -> str:
             )
     if not code[2:8].isdigit():
         raise InvalidUscc(
-            "positions 3-8 must be digits: the 6-digit region code of the registering authority")
+            "positions 3-8 must be digits: the 6-digit region code of the registering authority"
+        )
     expected = check_character(code)
     if code[17] != expected:
         raise InvalidUscc(f"the check character is {code[17]!r}, expected {expected!r}")

@@ -27,8 +27,9 @@ with engine.connect() as connection:
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"the migration would leave rows pointing at nothing: "
-                                       f"{broken[:5]}")
+                    raise RuntimeError(
+                        f"the migration would leave rows pointing at nothing: {broken[:5]}"
+                    )
         connection.commit()
     finally:
         if sqlite:

@@ -10,8 +10,9 @@ from schemas.common import InputSchema
 
 class TokenRequest(InputSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024),
-                             load_only=True)
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=1024), load_only=True
+    )
 
 
 class TokenResponse(ma.Schema):

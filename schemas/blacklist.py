@@ -5,8 +5,15 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from schemas.common import (REGION_PREFIX, InputSchema, PageArgs, PastDate, Uscc, page_of,
-                            trimmed_text)
+from schemas.common import (
+    REGION_PREFIX,
+    InputSchema,
+    PageArgs,
+    PastDate,
+    Uscc,
+    page_of,
+    trimmed_text,
+)
 
 STATES = ["listed", "objection_pending", "rescinded", "repair_pending", "removed_early", "expired"]
 
@@ -16,16 +23,27 @@ class ListingIn(InputSchema):
     reason = trimmed_text(2000, required=True)
     legal_basis = trimmed_text(500, required=True)
     decision_no = trimmed_text(100, required=True)
-    listed_on = PastDate(required=True, metadata={
-        "description": "today or earlier; a listing migrated from paper may be long past"})
+    listed_on = PastDate(
+        required=True,
+        metadata={
+            "description": "today or earlier; a listing migrated from paper may be long past"
+        },
+    )
     authority = trimmed_text(200, metadata={"description": "defaults to the regulator's bureau"})
-    notified_on = PastDate(metadata={"description": "when the firm was told of the intended listing"})
-    violation_ids = fields.List(fields.Integer(strict=True), load_default=list,
-                                validate=validate.Length(max=100))
+    notified_on = PastDate(
+        metadata={"description": "when the firm was told of the intended listing"}
+    )
+    violation_ids = fields.List(
+        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100)
+    )
 
     @validates_schema
     def _notified_before_listing(self, data, **_):
-        if data.get("notified_on") and data.get("listed_on") and data["notified_on"] > data["listed_on"]:
+        if (
+            data.get("notified_on")
+            and data.get("listed_on")
+            and data["notified_on"] > data["listed_on"]
+        ):
             raise ma.ValidationError("must not be after listed_on", "notified_on")
 
 
@@ -107,8 +125,9 @@ class ListingOut(ma.Schema):
     repair_eligible_on = fields.Date(required=True)
     expires_on = fields.Date(required=True, metadata={"description": "inactive from this day"})
     violation_ids = fields.List(fields.Integer())
-    transitions = fields.List(fields.Nested(TransitionOut),
-                              metadata={"description": "for the firm and its regulator"})
+    transitions = fields.List(
+        fields.Nested(TransitionOut), metadata={"description": "for the firm and its regulator"}
+    )
     objections = fields.List(fields.Nested(ObjectionOut))
     repairs = fields.List(fields.Nested(RepairOut))
 

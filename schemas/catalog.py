@@ -17,4 +17,5 @@ class CatalogEntryOut(ma.Schema):
 
 CatalogOut = ma.Schema.from_dict(
     {name: fields.List(fields.Nested(CatalogEntryOut), required=True) for name in CATALOG},
-    name="CatalogOut")
+    name="CatalogOut",
+)

@@ -9,10 +9,17 @@ from schemas.common import InputSchema, PastDate, Uscc
 
 
 class ChangesArgs(InputSchema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62),
-                           metadata={"description": "the `next` of the previous answer"})
-    uscc = fields.List(Uscc(), load_default=list, validate=validate.Length(max=1000),
-                       metadata={"description": "repeat to watch several firms"})
+    since = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "the `next` of the previous answer"},
+    )
+    uscc = fields.List(
+        Uscc(),
+        load_default=list,
+        validate=validate.Length(max=1000),
+        metadata={"description": "repeat to watch several firms"},
+    )
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
     class Meta:
@@ -25,8 +32,12 @@ class ChangeOut(ma.Schema):
 
     cursor = fields.Integer(required=True)
     uscc = fields.String(required=True)
-    kind = fields.String(required=True, metadata={
-        "description": "e.g. violation_recorded, record_rescinded, grade_changed, listing_created"})
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "e.g. violation_recorded, record_rescinded, grade_changed, listing_created"
+        },
+    )
     at = fields.DateTime(required=True)
     record_id = fields.Integer()
     listing_id = fields.Integer()

@@ -8,9 +8,14 @@ from marshmallow import fields
 from schemas.common import InputSchema, PageArgs, PastDate, Uscc, page_of, trimmed_text
 from schemas.records import RecordOut
 
-CODES = fields.List(Uscc(), required=True, metadata={
-    "description": "1 to 1,000 codes, answered in this order; a code may repeat and is answered "
-                   "at each place, up to 10 times"})
+CODES = fields.List(
+    Uscc(),
+    required=True,
+    metadata={
+        "description": "1 to 1,000 codes, answered in this order; a code may repeat and is answered "
+        "at each place, up to 10 times"
+    },
+)
 
 
 class ProcurementCheckIn(InputSchema):

@@ -30,8 +30,10 @@ class InputSchema(ma.Schema):
 
     @ma.pre_load
     def _refuse_unprintable(self, data, **_):
-        errors = {path: ["contains a control character or an invalid character (U+%04X)" % code]
-                  for path, code in _unprintable(data)}
+        errors = {
+            path: [f"contains a control character or an invalid character (U+{code:04X})"]
+            for path, code in _unprintable(data)
+        }
         if errors:
             raise ma.ValidationError(errors)
         return data
@@ -56,7 +58,8 @@ class Uscc(fields.String):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).setdefault(
-            "description", "Unified social credit code (GB 32100), 18 characters")
+            "description", "Unified social credit code (GB 32100), 18 characters"
+        )
         kwargs["metadata"].setdefault("example", "91321100700004117A")
         super().__init__(**kwargs)
 
@@ -105,8 +108,9 @@ class BusinessDate(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise ma.ValidationError(f"{day.isoformat()} is outside {EARLIEST_DATE.year}-"
-                                     f"{LATEST_DATE.year}.")
+            raise ma.ValidationError(
+                f"{day.isoformat()} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}."
+            )
         return day
 
 
@@ -148,7 +152,9 @@ class PageSchema(ma.Schema):
 
 def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """The response schema of a paginated list of item_schema."""
-    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema), required=True)})
+    return type(
+        name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema), required=True)}
+    )
 
 
 class ProblemSchema(ma.Schema):
@@ -158,11 +164,17 @@ class ProblemSchema(ma.Schema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "Each invalid field (dotted path) and its messages"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Each invalid field (dotted path) and its messages"},
+    )
     request_id = fields.String()
-    state = fields.String(metadata={
-        "description": "For a conflict with a blacklist listing's lifecycle: the state it is in"})
+    state = fields.String(
+        metadata={
+            "description": "For a conflict with a blacklist listing's lifecycle: the state it is in"
+        }
+    )
 
     class Meta:
         # RFC 9457 lets a problem carry extension members; clients ignore those they do not know.

@@ -7,21 +7,36 @@ from marshmallow import fields, validate
 
 from credit import catalog
 from schemas.blacklist import ListingOut
+from schemas.common import (
+    REGION_PREFIX,
+    IndustryCode,
+    InputSchema,
+    PageArgs,
+    PastDate,
+    RegionCode,
+    TrimmedString,
+    Uscc,
+    page_of,
+    trimmed_text,
+)
 from schemas.records import RecordOut
-from schemas.common import (REGION_PREFIX, IndustryCode, InputSchema, PageArgs, PastDate, RegionCode,
-                            TrimmedString, Uscc, page_of, trimmed_text)
 
 
 class EnterpriseIn(InputSchema):
     uscc = Uscc(required=True)
     name = trimmed_text(200, required=True)
-    region_code = RegionCode(metadata={"description": "GB/T 2260 code; defaults to USCC positions 3-8"})
-    industry_code = IndustryCode(metadata={
-        "description": "GB/T 4754-2017 section, division, group or class as people write it "
-                       "(`C`, `38`, `C38`, `381`, `C3811`); stored and answered as the section "
-                       "letter followed by the digits (`C38`). A letter that is not the "
-                       "division's section is refused.",
-        "example": "C38"})
+    region_code = RegionCode(
+        metadata={"description": "GB/T 2260 code; defaults to USCC positions 3-8"}
+    )
+    industry_code = IndustryCode(
+        metadata={
+            "description": "GB/T 4754-2017 section, division, group or class as people write it "
+            "(`C`, `38`, `C38`, `381`, `C3811`); stored and answered as the section "
+            "letter followed by the digits (`C38`). A letter that is not the "
+            "division's section is refused.",
+            "example": "C38",
+        }
+    )
     registered_on = PastDate()
 
 
@@ -29,19 +44,30 @@ class EnterpriseOut(ma.Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)
     region_code = fields.String(required=True)
-    industry_code = fields.String(allow_none=True, metadata={
-        "description": "GB/T 4754-2017 code: section letter, then the division, group or class "
-                       "digits (`C`, `C38`, `C3811`); the catalog's `industries` labels them"})
+    industry_code = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "GB/T 4754-2017 code: section letter, then the division, group or class "
+            "digits (`C`, `C38`, `C3811`); the catalog's `industries` labels them"
+        },
+    )
     registered_on = fields.Date(allow_none=True)
     status = fields.String(required=True)
 
 
 class StandingOut(EnterpriseOut):
-    grade = fields.String(allow_none=True, required=True,
-                          metadata={"description": "null while the firm is not graded (未评级)"})
+    grade = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "null while the firm is not graded (未评级)"},
+    )
     risk_class = fields.String(allow_none=True, required=True)
-    graded = fields.Boolean(required=True, metadata={
-        "description": "false while the file holds too little to grade the firm (未评级)"})
+    graded = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "false while the file holds too little to grade the firm (未评级)"
+        },
+    )
     blacklisted = fields.Boolean(required=True)
 
 
@@ -52,8 +78,9 @@ class PublicProfile(StandingOut):
     awards = fields.List(fields.Nested(RecordOut), required=True)
     certifications = fields.List(fields.Nested(RecordOut), required=True)
     violations = fields.List(fields.Nested(RecordOut), required=True)
-    blacklist = fields.List(fields.Nested(ListingOut), required=True,
-                            metadata={"description": "active listings"})
+    blacklist = fields.List(
+        fields.Nested(ListingOut), required=True, metadata={"description": "active listings"}
+    )
 
 
 class CreditFile(StandingOut):
@@ -62,15 +89,22 @@ class CreditFile(StandingOut):
 
     as_of = fields.Date(required=True)
     records = fields.List(fields.Nested(RecordOut), required=True)
-    listings = fields.List(fields.Nested(ListingOut), required=True, metadata={
-        "description": "every blacklist listing of the firm, oldest first, whatever its state "
-                       "(listed, objection_pending, repair_pending, rescinded, removed_early, "
-                       "expired), each with its transitions, objections and repair applications"})
+    listings = fields.List(
+        fields.Nested(ListingOut),
+        required=True,
+        metadata={
+            "description": "every blacklist listing of the firm, oldest first, whatever its state "
+            "(listed, objection_pending, repair_pending, rescinded, removed_early, "
+            "expired), each with its transitions, objections and repair applications"
+        },
+    )
 
 
 class EnterpriseSearchArgs(PageArgs):
-    q = TrimmedString(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "2+ characters of a name, or the start of a USCC"})
+    q = TrimmedString(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "2+ characters of a name, or the start of a USCC"},
+    )
     region = fields.String(validate=REGION_PREFIX)
     grade = fields.String(validate=validate.OneOf(list(catalog.GRADES)))
 
@@ -84,6 +118,10 @@ class UsccPath(InputSchema):
 
 # The same code documented where a view checks it itself.
 _USCC = Uscc().metadata
-USCC_PARAMETER = {"in": "path", "name": "uscc", "required": True,
-                  "description": _USCC["description"],
-                  "schema": {"type": "string", "example": _USCC["example"]}}
+USCC_PARAMETER = {
+    "in": "path",
+    "name": "uscc",
+    "required": True,
+    "description": _USCC["description"],
+    "schema": {"type": "string", "example": _USCC["example"]},
+}

@@ -6,12 +6,21 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from credit import catalog
-from schemas.common import (REGION_PREFIX, BusinessDate, InputSchema, PageArgs, PastDate, page_of,
-                            trimmed_text)
+from schemas.common import (
+    REGION_PREFIX,
+    BusinessDate,
+    InputSchema,
+    PageArgs,
+    PastDate,
+    page_of,
+    trimmed_text,
+)
 
 
 class GradeArgs(InputSchema):
-    as_of = PastDate(metadata={"description": "the grade as the registry knew it at the end of that day"})
+    as_of = PastDate(
+        metadata={"description": "the grade as the registry knew it at the end of that day"}
+    )
     purpose = trimmed_text(500, metadata={"description": "a bank's stated purpose (logged)"})
 
     class Meta:
@@ -40,10 +49,17 @@ class OverrideOut(ma.Schema):
 
 class GradeOut(ma.Schema):
     uscc = fields.String(required=True)
-    grade = fields.String(required=True, allow_none=True, metadata={
-        "enum": list(catalog.GRADES), "description": "null while the firm is not graded (未评级)"})
-    risk_class = fields.String(required=True, allow_none=True,
-                               metadata={"enum": list(catalog.RISK_CLASSES)})
+    grade = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "enum": list(catalog.GRADES),
+            "description": "null while the firm is not graded (未评级)",
+        },
+    )
+    risk_class = fields.String(
+        required=True, allow_none=True, metadata={"enum": list(catalog.RISK_CLASSES)}
+    )
     graded = fields.Boolean(required=True)
     blacklisted = fields.Boolean(required=True)
     as_of = fields.Date(required=True)
@@ -51,12 +67,18 @@ class GradeOut(ma.Schema):
     valid_until = fields.Date(required=True)
     ruleset = fields.String(required=True)
     score = fields.String(allow_none=True, metadata={"description": "0-100, decimal"})
-    computed_grade = fields.String(allow_none=True,
-                                   metadata={"description": "the grade before any override"})
+    computed_grade = fields.String(
+        allow_none=True, metadata={"description": "the grade before any override"}
+    )
     explanation = fields.List(fields.Nested(ContributionOut))
     caps = fields.List(fields.Nested(CapOut))
-    override = fields.Nested(OverrideOut, allow_none=True, metadata={
-        "description": "a regulator's grade in force, with its reason, shown to every reader"})
+    override = fields.Nested(
+        OverrideOut,
+        allow_none=True,
+        metadata={
+            "description": "a regulator's grade in force, with its reason, shown to every reader"
+        },
+    )
 
 
 class AssessmentOut(ma.Schema):
@@ -106,8 +128,9 @@ class PlannedEnterpriseOut(ma.Schema):
 
 
 class PlannedClassOut(ma.Schema):
-    risk_class = fields.String(metadata={
-        "description": "A (low) to D (high), or `ungraded` for firms not yet graded"})
+    risk_class = fields.String(
+        metadata={"description": "A (low) to D (high), or `ungraded` for firms not yet graded"}
+    )
     population = fields.Integer()
     ratio = fields.String()
     sample_size = fields.Integer()

@@ -17,13 +17,16 @@ def one_of(entries) -> validate.OneOf:
 
 
 class RecordIn(InputSchema):
-    source_agency = trimmed_text(200, metadata={
-        "description": "the agency the record comes from (银行、税务、质监、检验检疫…)"})
+    source_agency = trimmed_text(
+        200,
+        metadata={"description": "the agency the record comes from (银行、税务、质监、检验检疫…)"},
+    )
 
 
 class AwardIn(RecordIn):
-    kind = fields.String(required=True, validate=one_of(catalog.AWARD_KINDS),
-                         attribute="award_kind")
+    kind = fields.String(
+        required=True, validate=one_of(catalog.AWARD_KINDS), attribute="award_kind"
+    )
     level = fields.String(required=True, validate=one_of(catalog.LEVELS))
     title = trimmed_text(200, required=True)
     issuer = trimmed_text(200, required=True)
@@ -33,7 +36,11 @@ class AwardIn(RecordIn):
 
     @validates_schema
     def _expiry_after_award(self, data, **_):
-        if data.get("expires_on") and data.get("awarded_on") and data["expires_on"] <= data["awarded_on"]:
+        if (
+            data.get("expires_on")
+            and data.get("awarded_on")
+            and data["expires_on"] <= data["awarded_on"]
+        ):
             raise ma.ValidationError("must be after awarded_on", "expires_on")
 
 
@@ -46,7 +53,11 @@ class CertificationIn(RecordIn):
 
     @validates_schema
     def _valid_to_after_from(self, data, **_):
-        if data.get("valid_to") and data.get("valid_from") and data["valid_to"] < data["valid_from"]:
+        if (
+            data.get("valid_to")
+            and data.get("valid_from")
+            and data["valid_to"] < data["valid_from"]
+        ):
             raise ma.ValidationError("must not be before valid_from", "valid_to")
 
 
@@ -56,8 +67,9 @@ class InspectionIn(RecordIn):
     sampled_on = PastDate(required=True)
     result = fields.String(required=True, validate=one_of(catalog.INSPECTION_RESULTS))
     report_no = trimmed_text(100, load_default=None, allow_none=True)
-    failed_items = fields.List(trimmed_text(200), load_default=list,
-                               validate=validate.Length(max=100))
+    failed_items = fields.List(
+        trimmed_text(200), load_default=list, validate=validate.Length(max=100)
+    )
 
     @validates_schema
     def _failed_items_only_on_fail(self, data, **_):
@@ -72,11 +84,11 @@ class Yuan(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ma.ValidationError("must be an amount in yuan, e.g. \"2000000.00\"")
+            raise ma.ValidationError('must be an amount in yuan, e.g. "2000000.00"')
         try:
             amount = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ma.ValidationError("must be an amount in yuan, e.g. \"2000000.00\"") from None
+            raise ma.ValidationError('must be an amount in yuan, e.g. "2000000.00"') from None
         if not amount.is_finite() or amount < 0:
             raise ma.ValidationError("must be zero or more")
         if amount.as_tuple().exponent < -2:
@@ -92,8 +104,12 @@ class ViolationIn(RecordIn):
     decided_on = PastDate(required=True)
     authority = trimmed_text(200, required=True)
     decision_no = trimmed_text(100, required=True)
-    fine_amount = Yuan(load_default=None, allow_none=True, attribute="fine_fen",
-                       metadata={"type": "string", "example": "50000.00"})
+    fine_amount = Yuan(
+        load_default=None,
+        allow_none=True,
+        attribute="fine_fen",
+        metadata={"type": "string", "example": "50000.00"},
+    )
     legal_basis = trimmed_text(500, load_default=None, allow_none=True)
     description = trimmed_text(4000, load_default=None, allow_none=True)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import time_machine
@@ -103,8 +103,13 @@ def database_url(instance_dir) -> Iterator[str]:
 def settings(instance_dir, database_url) -> Settings:
     # The suite signs in (and fails to) far more often than a person; the sign-in limits' own
     # tests build an app with the default limits.
-    return Settings(instance_dir=instance_dir, database_url=database_url, log_level="WARNING",
-                    signin_limit_account="100000/minute", signin_limit_address="100000/minute")
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=database_url,
+        log_level="WARNING",
+        signin_limit_account="100000/minute",
+        signin_limit_address="100000/minute",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -171,20 +176,36 @@ class Builder:
     def enterprise(self, region: str = "321102", name: str | None = None, **fields) -> str:
         code = fields.pop("uscc", None) or self.uscc(region)
         with self.database.writing() as session:
-            register_many(session, [NewEnterprise(uscc=code, name=name or f"镇江测试{self._serial}有限公司",
-                                                  region_code=region, **fields)])
+            register_many(
+                session,
+                [
+                    NewEnterprise(
+                        uscc=code,
+                        name=name or f"镇江测试{self._serial}有限公司",
+                        region_code=region,
+                        **fields,
+                    )
+                ],
+            )
         return code
 
     def record(self, uscc: str, kind: str = "certification", **fields) -> int:
         """Adds a record through the records service, as the firm's regulator; by default an ISO
         9001 certificate in force for years, which grades a firm with nothing else B."""
         if kind == "certification":
-            fields = {"scheme": "iso_9001", "certificate_no": f"CERT-{self._serial}-{len(fields)}",
-                      "issuer": "中国质量认证中心", "valid_from": datetime.date(2000, 1, 1),
-                      "valid_to": datetime.date(2199, 12, 31), **fields}
+            fields = {
+                "scheme": "iso_9001",
+                "certificate_no": f"CERT-{self._serial}-{len(fields)}",
+                "issuer": "中国质量认证中心",
+                "valid_from": datetime.date(2000, 1, 1),
+                "valid_to": datetime.date(2199, 12, 31),
+                **fields,
+            }
         self._serial += 1
         with self.database.writing() as session:
-            officer = Caller("builder", "regulator", region=get_enterprise(session, uscc).region_code)
+            officer = Caller(
+                "builder", "regulator", region=get_enterprise(session, uscc).region_code
+            )
             record, _ = add_record(session, officer, uscc, kind, fields)
             return record.id
 
@@ -194,14 +215,26 @@ class Builder:
         self.record(code)
         return code
 
-    def account(self, role: str, *, username: str | None = None, uscc: str | None = None,
-                region: str | None = None, disabled: bool = False) -> Caller:
+    def account(
+        self,
+        role: str,
+        *,
+        username: str | None = None,
+        uscc: str | None = None,
+        region: str | None = None,
+        disabled: bool = False,
+    ) -> Caller:
         self._serial += 1
         username = username or f"{role}-{self._serial}"
         with self.database.writing() as session:
-            user = User(username=username, role=role, uscc=uscc, region=region,
-                        password_hash=self.password_hash,
-                        disabled_at=utcnow() if disabled else None)
+            user = User(
+                username=username,
+                role=role,
+                uscc=uscc,
+                region=region,
+                password_hash=self.password_hash,
+                disabled_at=utcnow() if disabled else None,
+            )
             session.add(user)
         return Caller(username=username, role=role, uscc=uscc, region=region)
 
@@ -254,8 +287,14 @@ class StatementCount:
         self._attached: list = []
 
     def _note(self, sql: str) -> None:
-        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
-                                                  "RELEASE", "PRAGMA"}:
+        if sql.split(None, 1)[0].upper() not in {
+            "BEGIN",
+            "COMMIT",
+            "ROLLBACK",
+            "SAVEPOINT",
+            "RELEASE",
+            "PRAGMA",
+        }:
             self.statements.append(sql)
 
     def _attach(self, driver) -> None:
@@ -278,7 +317,7 @@ class StatementCount:
     def _on_checkout(self, dbapi_connection, _record, _proxy) -> None:
         self._attach(dbapi_connection)
 
-    def __enter__(self) -> "StatementCount":
+    def __enter__(self) -> StatementCount:
         self._attach(self.database.lookup().connection.driver_connection)
         event.listen(self.database.engine, "checkout", self._on_checkout)
         return self

@@ -12,9 +12,14 @@ DEFAULT_TODAY = datetime.date(2026, 6, 15)
 # Days on which period arithmetic clamps or crosses a year: the 31st before a shorter month,
 # the end of February in a common and a leap year, the last day of a year.
 HARD_DAYS = (
-    datetime.date(2026, 8, 31), datetime.date(2026, 10, 31), datetime.date(2026, 12, 31),
-    datetime.date(2027, 1, 31), datetime.date(2027, 2, 28), datetime.date(2027, 3, 31),
-    datetime.date(2027, 5, 31), datetime.date(2028, 2, 29),
+    datetime.date(2026, 8, 31),
+    datetime.date(2026, 10, 31),
+    datetime.date(2026, 12, 31),
+    datetime.date(2027, 1, 31),
+    datetime.date(2027, 2, 28),
+    datetime.date(2027, 3, 31),
+    datetime.date(2027, 5, 31),
+    datetime.date(2028, 2, 29),
 )
 # What a date rule's test runs on: `@pytest.mark.parametrize("today", SOME_DAYS, indirect=True)`.
 SOME_DAYS = (DEFAULT_TODAY, *HARD_DAYS)

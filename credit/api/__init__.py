@@ -22,13 +22,15 @@ PROBLEM_SCHEMA_NAME = "Problem"
 # malformed or too large; parameters and bodies may be invalid. Operations declare their own 409s.
 ERRORS_OF_EVERY_OPERATION = {
     401: "No token where one is needed, or a token that is not valid (refused even where no "
-         "token is needed)",
+    "token is needed)",
 }
 ERRORS_OF_SIGNED_IN_OPERATIONS = {403: "The caller's role or region may not do this"}
 ERRORS_OF_PATHS = {404: "Unknown, or not known to the caller"}
-ERRORS_OF_BODIES = {400: "The body is not JSON, or not a JSON object",
-                    413: "The body is larger than the registry accepts",
-                    422: "Invalid input; `errors` names each field"}
+ERRORS_OF_BODIES = {
+    400: "The body is not JSON, or not a JSON object",
+    413: "The body is larger than the registry accepts",
+    422: "Invalid input; `errors` names each field",
+}
 ERRORS_OF_PARAMETERS = {422: "Invalid input; `errors` names each field"}
 # Where a limit is kept on every deployment: failed sign-ins.
 RATE_LIMITED = {("/api/v1/auth/token", "post"): {429: "Too many failed sign-ins; see Retry-After"}}
@@ -89,13 +91,27 @@ class RegistryApi(Api):
             self.spec.components.response(status.name, response, lazy=True)
         self.spec.components.response(
             self.DEFAULT_ERROR_RESPONSE_NAME,
-            {"description": "Any other error", "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}}},
-            lazy=True)
+            {
+                "description": "Any other error",
+                "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+            },
+            lazy=True,
+        )
 
 
 def init_api(app: Flask) -> Api:
-    from credit.api import (auth, blacklist, catalog, checks, docs, enterprises, grades, records,
-                           reports, service)
+    from credit.api import (
+        auth,
+        blacklist,
+        catalog,
+        checks,
+        docs,
+        enterprises,
+        grades,
+        records,
+        reports,
+        service,
+    )
 
     app.config.update(
         API_TITLE="Quality Credit Registry",
@@ -104,15 +120,29 @@ def init_api(app: Flask) -> Api:
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = RegistryApi(app, spec_kwargs={
-        "extra_plugins": [ProblemResponses()],
-        "info": {"description": "Quality credit files, GB/T 23791-style grades and the quality "
-                                "blacklist of a city's market regulator."},
-    })
+    api = RegistryApi(
+        app,
+        spec_kwargs={
+            "extra_plugins": [ProblemResponses()],
+            "info": {
+                "description": "Quality credit files, GB/T 23791-style grades and the quality "
+                "blacklist of a city's market regulator."
+            },
+        },
+    )
     api.spec.components.security_scheme(
-        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    for blueprint in (auth.blp, enterprises.blp, records.blp, grades.blp, blacklist.blp,
-                      checks.blp, reports.blp, catalog.blp):
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in (
+        auth.blp,
+        enterprises.blp,
+        records.blp,
+        grades.blp,
+        blacklist.blp,
+        checks.blp,
+        reports.blp,
+        catalog.blp,
+    ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(service.blp)
     app.register_blueprint(docs.blp, url_prefix=f"{API_PREFIX}/docs")

@@ -20,8 +20,10 @@ class Token(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(200, TokenResponse)
     @blp.alt_response(401, description="Wrong credentials or a disabled account")
-    @blp.alt_response(429, description="Too many failed sign-ins for the account or from the "
-                                       "address; see Retry-After")
+    @blp.alt_response(
+        429,
+        description="Too many failed sign-ins for the account or from the address; see Retry-After",
+    )
     def post(self, credentials):
         """Exchange a username and password for a bearer token."""
         # Signing in writes nothing: no session stays open (one a token check began is closed)

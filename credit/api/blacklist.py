@@ -7,9 +7,18 @@ from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
 from credit.services import blacklist, requests
-from schemas.blacklist import (BlacklistArgs, ListingIn, ListingOut, ListingPage,
-                               ObjectionDecisionIn, ObjectionIn, ObjectionOut, RepairDecisionIn,
-                               RepairIn, RepairOut)
+from schemas.blacklist import (
+    BlacklistArgs,
+    ListingIn,
+    ListingOut,
+    ListingPage,
+    ObjectionDecisionIn,
+    ObjectionIn,
+    ObjectionOut,
+    RepairDecisionIn,
+    RepairIn,
+    RepairOut,
+)
 
 blp = Blueprint("blacklist", __name__, description="The quality blacklist (质量失信黑名单)")
 AUTH = {"security": [{"bearer": []}]}
@@ -57,8 +66,9 @@ class ListingObjections(MethodView):
     def post(self, body, listing_id):
         """Object to a listing (the listed firm); it stays in force, marked as disputed."""
         session = db_session()
-        objection = requests.file_objection(session, current_caller(), "listing", listing_id,
-                                            body["reason"])
+        objection = requests.file_objection(
+            session, current_caller(), "listing", listing_id, body["reason"]
+        )
         session.commit()
         return objection
 
@@ -72,8 +82,9 @@ class ListingObjectionDecision(MethodView):
     def post(self, body, listing_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the listing."""
         session = db_session()
-        requests.decide_objection(session, current_caller(), "listing", listing_id, objection_id,
-                                  **body)
+        requests.decide_objection(
+            session, current_caller(), "listing", listing_id, objection_id, **body
+        )
         session.commit()
         return _listing_response(listing_id)
 
@@ -82,15 +93,20 @@ class ListingObjectionDecision(MethodView):
 class ListingRepair(MethodView):
     @blp.arguments(RepairIn)
     @blp.response(201, RepairOut)
-    @blp.alt_response(409, description=(
-        "Too early (the date is in `detail`), not listed, an "
-        "application is already pending, or a serious violation came after the listing"))
+    @blp.alt_response(
+        409,
+        description=(
+            "Too early (the date is in `detail`), not listed, an "
+            "application is already pending, or a serious violation came after the listing"
+        ),
+    )
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
         """Apply for credit repair (the listed firm), from `repair_eligible_on`."""
         session = db_session()
-        application = requests.apply_for_repair(session, current_caller(), "listing", listing_id,
-                                               **body)
+        application = requests.apply_for_repair(
+            session, current_caller(), "listing", listing_id, **body
+        )
         session.commit()
         return application
 

@@ -18,5 +18,6 @@ class Catalog(MethodView):
     @blp.response(200, CatalogOut)
     def get(self):
         """Every enumeration (grades, risk classes, award kinds, violation categories, …)."""
-        return {name: [asdict(entry) for entry in entries.values()]
-                for name, entries in CATALOG.items()}
+        return {
+            name: [asdict(entry) for entry in entries.values()] for name, entries in CATALOG.items()
+        }

@@ -7,8 +7,14 @@ from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
 from credit.services import checks, query_log
-from schemas.checks import (LendingCheckIn, LendingCheckOut, ProcurementCheckIn,
-                            ProcurementCheckOut, QueryArgs, QueryPage)
+from schemas.checks import (
+    LendingCheckIn,
+    LendingCheckOut,
+    ProcurementCheckIn,
+    ProcurementCheckOut,
+    QueryArgs,
+    QueryPage,
+)
 from schemas.enterprises import UsccPath
 
 blp = Blueprint("checks", __name__, description="Procurement and lending checks")
@@ -24,8 +30,9 @@ class ProcurementCheck(MethodView):
         """Is each supplier eligible for a government contract on a day, and why not
         (procurement offices, banks, regulators)."""
         session = db_session()
-        answer = checks.procurement_check(session, current_caller(), body["uscc"],
-                                          body.get("as_of"), body.get("project"))
+        answer = checks.procurement_check(
+            session, current_caller(), body["uscc"], body.get("as_of"), body.get("project")
+        )
         session.commit()
         return answer
 
@@ -38,8 +45,9 @@ class LendingCheck(MethodView):
     def post(self, body):
         """Grade, risk signals and honours for lenders (banks); the firm sees the query."""
         session = db_session()
-        answer = checks.lending_check(session, current_caller(), body["uscc"], body["purpose"],
-                                      body.get("as_of"))
+        answer = checks.lending_check(
+            session, current_caller(), body["uscc"], body["purpose"], body.get("as_of")
+        )
         session.commit()
         return answer
 

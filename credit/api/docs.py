@@ -25,10 +25,12 @@ window.addEventListener("load", function () {
 # The page's one inline script is allowed by its hash; nothing else inline runs. Swagger UI
 # draws its icons from data: images and fetches the document (and "try it out") same-origin.
 START_HASH = base64.b64encode(hashlib.sha256(START.encode("utf-8")).digest()).decode("ascii")
-PAGE_POLICY = ("default-src 'none'; "
-               f"script-src 'self' 'sha256-{START_HASH}'; "
-               "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+PAGE_POLICY = (
+    "default-src 'none'; "
+    f"script-src 'self' 'sha256-{START_HASH}'; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 PAGE = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -9,9 +9,16 @@ from flask_smorest import Blueprint
 from credit.api.context import current_caller, db_session, lookup_connection, path_uscc
 from credit.services import enterprises, profiles
 from schemas.checks import PurposeArgs
-from schemas.enterprises import (CreditFile, EnterpriseIn, EnterpriseOut, EnterprisePage,
-                                 EnterpriseSearchArgs, PublicProfile, USCC_PARAMETER,
-                                 UsccPath)
+from schemas.enterprises import (
+    USCC_PARAMETER,
+    CreditFile,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterpriseSearchArgs,
+    PublicProfile,
+    UsccPath,
+)
 
 blp = Blueprint("enterprises", __name__, description="The enterprise register")
 PUBLIC_PROFILE = PublicProfile()
@@ -33,7 +40,8 @@ class Enterprises(MethodView):
         """Register an enterprise (a regulator of its region)."""
         session = db_session()
         enterprise = enterprises.register_enterprise(
-            session, current_caller(), enterprises.NewEnterprise(**body))
+            session, current_caller(), enterprises.NewEnterprise(**body)
+        )
         session.commit()
         return enterprise
 
@@ -45,8 +53,10 @@ class Enterprises(MethodView):
 @blp.alt_response(422, description="Not a valid USCC")
 def enterprise_by_uscc(uscc):
     """The public profile: grade, blacklist state, and records inside their display period."""
-    return Response(profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)),
-                    mimetype="application/json")
+    return Response(
+        profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)),
+        mimetype="application/json",
+    )
 
 
 @blp.route("/enterprises/<uscc>/file")

@@ -9,8 +9,15 @@ from flask_smorest import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.services import grading, inspection_plan
 from schemas.enterprises import UsccPath
-from schemas.grades import (AssessmentPage, GradeArgs, GradeOut, HistoryArgs, InspectionPlanArgs,
-                            InspectionPlanOut, OverrideIn)
+from schemas.grades import (
+    AssessmentPage,
+    GradeArgs,
+    GradeOut,
+    HistoryArgs,
+    InspectionPlanArgs,
+    InspectionPlanOut,
+    OverrideIn,
+)
 
 blp = Blueprint("grades", __name__, description="GB/T 23791-style grades and risk classes")
 
@@ -25,8 +32,9 @@ class EnterpriseGrade(MethodView):
         bank that passes `purpose` (logged)."""
         caller = current_caller()
         session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
-        view = grading.grade_view(session, caller, path["uscc"], args.get("as_of"),
-                                  args.get("purpose"))
+        view = grading.grade_view(
+            session, caller, path["uscc"], args.get("as_of"), args.get("purpose")
+        )
         session.commit()
         return view
 
@@ -42,8 +50,9 @@ class EnterpriseGradeHistory(MethodView):
         that passes `purpose`)."""
         caller = current_caller()
         session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
-        page = grading.grade_history(session, caller, path["uscc"], args["page"],
-                                     args["per_page"], args.get("purpose"))
+        page = grading.grade_history(
+            session, caller, path["uscc"], args["page"], args["per_page"], args.get("purpose")
+        )
         session.commit()
         return page
 
@@ -70,14 +79,22 @@ PLAN_DESCRIPTION = "The plan; as CSV when asked with `Accept: text/csv`"
 class InspectionPlan(MethodView):
     @blp.arguments(InspectionPlanArgs, location="query")
     @blp.response(200, InspectionPlanOut, description=PLAN_DESCRIPTION)
-    @blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
-                      description=PLAN_DESCRIPTION)
+    @blp.alt_response(
+        200,
+        schema={"type": "string"},
+        content_type="text/csv",
+        success=True,
+        description=PLAN_DESCRIPTION,
+    )
     @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """The random inspection sample (双随机) of a region per risk class; CSV with Accept: text/csv."""
         plan = inspection_plan.draw(db_session(), current_caller(), **args)
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             name = f"inspection-plan-{plan['region']}-{plan['date']}-{plan['seed']}.csv"
-            return Response(inspection_plan.as_csv(plan), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            return Response(
+                inspection_plan.as_csv(plan),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
         return plan

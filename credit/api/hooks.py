@@ -50,17 +50,24 @@ def _check_sizes() -> None:
     # gunicorn hands on the URL as sent (RAW_URI); other servers may not, or may leave out
     # the query, so the decoded parts are counted too.
     query = environ.get("QUERY_STRING", "")
-    length = max(len(environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
-                 len(environ.get("SCRIPT_NAME", "")) + len(environ.get("PATH_INFO", ""))
-                 + (len(query) + 1 if query else 0))
+    length = max(
+        len(environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""),
+        len(environ.get("SCRIPT_NAME", ""))
+        + len(environ.get("PATH_INFO", ""))
+        + (len(query) + 1 if query else 0),
+    )
     if length > MAX_URL_BYTES:
-        raise UrlTooLong(f"The URL is {length} bytes long; the registry reads up to "
-                         f"{MAX_URL_BYTES}. Send long lists in a request body.")
+        raise UrlTooLong(
+            f"The URL is {length} bytes long; the registry reads up to "
+            f"{MAX_URL_BYTES}. Send long lists in a request body."
+        )
     for key, value in environ.items():
         if key.startswith("HTTP_") and len(value) > MAX_HEADER_BYTES:
             name = key[5:].replace("_", "-").title()
-            raise HeaderTooLarge(f"The {name} header is {len(value)} bytes long; the registry "
-                                 f"reads up to {MAX_HEADER_BYTES}.")
+            raise HeaderTooLarge(
+                f"The {name} header is {len(value)} bytes long; the registry "
+                f"reads up to {MAX_HEADER_BYTES}."
+            )
 
 
 def _check_query_encoding() -> None:
@@ -80,11 +87,12 @@ def _check_query_encoding() -> None:
             name.decode("utf-8")
             value.decode("utf-8")
         except UnicodeDecodeError:
-            errors[name.decode("utf-8", "replace")] = [
-                "is not valid UTF-8 once percent-decoded"]
+            errors[name.decode("utf-8", "replace")] = ["is not valid UTF-8 once percent-decoded"]
     if errors:
-        raise MalformedRequest("The query string is not valid UTF-8 in: "
-                               + ", ".join(sorted(errors)) + ".", errors=errors)
+        raise MalformedRequest(
+            "The query string is not valid UTF-8 in: " + ", ".join(sorted(errors)) + ".",
+            errors=errors,
+        )
 
 
 def _hold_a_streamed_body_to_the_limit() -> None:
@@ -96,8 +104,11 @@ def _hold_a_streamed_body_to_the_limit() -> None:
     environ = request.environ
     limit = request.max_content_length
     # A Transfer-Encoding makes any Content-Length meaningless; Werkzeug ignores it then too.
-    if limit is None or get_content_length(environ) is not None or (
-            "wsgi.input_terminated" not in environ):
+    if (
+        limit is None
+        or get_content_length(environ) is not None
+        or ("wsgi.input_terminated" not in environ)
+    ):
         return
     stream = environ["wsgi.input"]
     body = bytearray()
@@ -136,13 +147,19 @@ def _finish(response):
     response.headers["X-Request-ID"] = request_id
     if access_log.isEnabledFor(logging.INFO):
         caller = g.get("caller")
-        access_log.info("request", extra={"fields": {
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter()))
-                                 * 1000, 2),
-            "request_id": request_id,
-            "user": caller.username if caller else None,
-        }})
+        access_log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(
+                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2
+                    ),
+                    "request_id": request_id,
+                    "user": caller.username if caller else None,
+                }
+            },
+        )
     return response

@@ -52,14 +52,30 @@ def _record_route(kind: str, schema, path: str, summary: str):
     blp.route(path)(view)
 
 
-_record_route("award", AwardIn, "/enterprises/<uscc>/awards",
-              "Record an honour (regulator of the firm's region)")
-_record_route("certification", CertificationIn, "/enterprises/<uscc>/certifications",
-              "Record a certification (regulator of the firm's region)")
-_record_route("inspection", InspectionIn, "/enterprises/<uscc>/inspections",
-              "Record a supervision sampling result (regulator of the firm's region)")
-_record_route("violation", ViolationIn, "/enterprises/<uscc>/violations",
-              "Record a violation (regulator of the firm's region)")
+_record_route(
+    "award",
+    AwardIn,
+    "/enterprises/<uscc>/awards",
+    "Record an honour (regulator of the firm's region)",
+)
+_record_route(
+    "certification",
+    CertificationIn,
+    "/enterprises/<uscc>/certifications",
+    "Record a certification (regulator of the firm's region)",
+)
+_record_route(
+    "inspection",
+    InspectionIn,
+    "/enterprises/<uscc>/inspections",
+    "Record a supervision sampling result (regulator of the firm's region)",
+)
+_record_route(
+    "violation",
+    ViolationIn,
+    "/enterprises/<uscc>/violations",
+    "Record a violation (regulator of the firm's region)",
+)
 
 
 @blp.route("/records/<int:record_id>/rescind")
@@ -71,8 +87,9 @@ class RecordRescission(MethodView):
     def post(self, body, record_id):
         """Rescind a wrong record: it leaves every view and the grade, and stays in the file."""
         session = db_session()
-        record, enterprise = records.rescind_record(session, current_caller(), record_id,
-                                                    body["reason"])
+        record, enterprise = records.rescind_record(
+            session, current_caller(), record_id, body["reason"]
+        )
         session.commit()
         return display.describe(record, clock.today(), uscc=enterprise.uscc, history=True)
 
@@ -95,15 +112,16 @@ class RecordRevocation(MethodView):
 class RecordObjections(MethodView):
     @blp.arguments(ObjectionIn)
     @blp.response(201, ObjectionOut)
-    @blp.alt_response(409, description=(
-        "The record is rescinded, or an objection to it is "
-        "already pending"))
+    @blp.alt_response(
+        409, description=("The record is rescinded, or an objection to it is already pending")
+    )
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Object to a record in one's own file (the enterprise); a regulator decides."""
         session = db_session()
-        objection = requests.file_objection(session, current_caller(), "record", record_id,
-                                            body["reason"])
+        objection = requests.file_objection(
+            session, current_caller(), "record", record_id, body["reason"]
+        )
         session.commit()
         return objection
 
@@ -117,8 +135,9 @@ class RecordObjectionDecision(MethodView):
     def post(self, body, record_id, objection_id):
         """Decide an objection (the regulator of the region): upheld rescinds the record."""
         session = db_session()
-        item = requests.decide_objection(session, current_caller(), "record", record_id,
-                                         objection_id, **body)
+        item = requests.decide_objection(
+            session, current_caller(), "record", record_id, objection_id, **body
+        )
         session.commit()
         return display.describe(item.row, clock.today(), uscc=item.enterprise.uscc, history=True)
 
@@ -127,16 +146,21 @@ class RecordObjectionDecision(MethodView):
 class RecordRepairs(MethodView):
     @blp.arguments(RecordRepairIn)
     @blp.response(201, RepairOut)
-    @blp.alt_response(409, description=(
-        "Not a violation that can be repaired, too early (the "
-        "date is in `detail`), or an application is already pending"))
+    @blp.alt_response(
+        409,
+        description=(
+            "Not a violation that can be repaired, too early (the "
+            "date is in `detail`), or an application is already pending"
+        ),
+    )
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Apply for credit repair of a violation (the enterprise): from 3 months after a
         general violation's decision, 1 year after a serious one's."""
         session = db_session()
-        application = requests.apply_for_repair(session, current_caller(), "record", record_id,
-                                                body["statement"])
+        application = requests.apply_for_repair(
+            session, current_caller(), "record", record_id, body["statement"]
+        )
         session.commit()
         return application
 

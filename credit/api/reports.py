@@ -19,9 +19,15 @@ AUTH = {"security": [{"bearer": []}]}
 class EnterpriseReport(MethodView):
     @blp.arguments(UsccPath, location="path")
     @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, {"type": "string"}, content_type=reports.CONTENT_TYPE, description=(
-        "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
-        "/.well-known/jwks.json"))
+    @blp.response(
+        200,
+        {"type": "string"},
+        content_type=reports.CONTENT_TYPE,
+        description=(
+            "JWS compact serialisation (alg EdDSA, kid) of the report; verify it against "
+            "/.well-known/jwks.json"
+        ),
+    )
     @blp.doc(**AUTH)
     def get(self, path, args, uscc):
         """A signed credit report with the procurement verdict as of a day (procurement, bank and
@@ -31,8 +37,11 @@ class EnterpriseReport(MethodView):
         token = reports.sign(report, current_app.extensions["credit.report_keys"])
         session.commit()
         name = f"credit-report-{report['enterprise']['uscc']}-{report['as_of']}.jws"
-        return Response(token, mimetype=reports.CONTENT_TYPE,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            token,
+            mimetype=reports.CONTENT_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 @blp.route("/changes")
@@ -43,5 +52,10 @@ class Changes(MethodView):
     def get(self, args):
         """Changes to watched firms after a cursor, oldest first (banks, procurement: `uscc`
         required; regulators: their region)."""
-        return changes.changes(db_session(), current_caller(), since=args["since"],
-                               usccs=args["uscc"], limit=args["limit"])
+        return changes.changes(
+            db_session(),
+            current_caller(),
+            since=args["since"],
+            usccs=args["uscc"],
+            limit=args["limit"],
+        )

@@ -12,11 +12,19 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # Answers no cache may keep, whoever asks: tokens, credit files, grades with their explanation
 # and history, who looked at a file, checks, reports and inspection plans. Every answer to a
 # request with a token is private too.
-PRIVATE_ENDPOINTS = frozenset({
-    "auth.Token", "enterprises.EnterpriseFile", "grades.EnterpriseGrade",
-    "grades.EnterpriseGradeHistory", "checks.EnterpriseQueries", "checks.LendingCheck",
-    "checks.ProcurementCheck", "reports.EnterpriseReport", "grades.InspectionPlan",
-})
+PRIVATE_ENDPOINTS = frozenset(
+    {
+        "auth.Token",
+        "enterprises.EnterpriseFile",
+        "grades.EnterpriseGrade",
+        "grades.EnterpriseGradeHistory",
+        "checks.EnterpriseQueries",
+        "checks.LendingCheck",
+        "checks.ProcurementCheck",
+        "reports.EnterpriseReport",
+        "grades.InspectionPlan",
+    }
+)
 
 
 def install(app: Flask, settings: Settings) -> None:

@@ -22,7 +22,9 @@ class Caller:
 
     def covers_region(self, region_code: str) -> bool:
         """Whether a regulator's region prefix includes an enterprise's region code."""
-        return self.role == "regulator" and bool(self.region) and region_code.startswith(self.region)
+        return (
+            self.role == "regulator" and bool(self.region) and region_code.startswith(self.region)
+        )
 
     def is_enterprise(self, uscc: str) -> bool:
         return self.role == "enterprise" and self.uscc == uscc
@@ -35,7 +37,9 @@ def require_role(caller: Caller, *roles: str) -> None:
     if caller.role in roles:
         return
     if caller.is_public:
-        raise Unauthorized("Sign in: send `Authorization: Bearer <token>` from POST /api/v1/auth/token.")
+        raise Unauthorized(
+            "Sign in: send `Authorization: Bearer <token>` from POST /api/v1/auth/token."
+        )
     if caller.role not in roles:
         allowed = ", ".join(roles)
         raise Forbidden(f"This needs the role {allowed}; you are signed in as {caller.role}.")

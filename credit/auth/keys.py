@@ -36,8 +36,14 @@ class SigningKey:
 
     def jwk(self) -> dict[str, str]:
         raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "kid": self.kid,
-                "alg": "EdDSA", "use": "sig"}
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": _b64url(raw),
+            "kid": self.kid,
+            "alg": "EdDSA",
+            "use": "sig",
+        }
 
 
 class KeyRing:
@@ -55,14 +61,22 @@ class KeyRing:
     def rotate(self) -> SigningKey:
         """Adds a new key that signs from now on; older keys keep verifying."""
         private = Ed25519PrivateKey.generate()
-        raw = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                                serialization.PublicFormat.Raw)
-        thumb = hashlib.sha256(json.dumps(
-            {"crv": "Ed25519", "kty": "OKP", "x": _b64url(raw)}, separators=(",", ":"),
-            sort_keys=True).encode()).digest()
+        raw = private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        thumb = hashlib.sha256(
+            json.dumps(
+                {"crv": "Ed25519", "kty": "OKP", "x": _b64url(raw)},
+                separators=(",", ":"),
+                sort_keys=True,
+            ).encode()
+        ).digest()
         kid = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{_b64url(thumb)[:12]}"
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         private_folder(self.directory)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".new-", suffix=".pem")
         try:

@@ -41,12 +41,13 @@ class SignInLimits:
                 wait = max(1, math.ceil(reset_at - time.time()))
                 raise TooManyRequests(
                     "Too many failed sign-ins for this account or from this address; try again "
-                    f"in {wait} seconds.", headers={"Retry-After": str(wait)})
+                    f"in {wait} seconds.",
+                    headers={"Retry-After": str(wait)},
+                )
 
     def failed(self, username: str, address: str) -> None:
         """Counts a refused sign-in and logs the account and the address, never the password."""
-        log.warning("sign-in refused", extra={"fields": {"username": username,
-                                                         "address": address}})
+        log.warning("sign-in refused", extra={"fields": {"username": username, "address": address}})
         for limit, key in self._counters(username, address):
             self._window.hit(limit, *key)
 
@@ -55,13 +56,16 @@ class SignInLimits:
         self.storage.reset()
 
     def _counters(self, username: str, address: str) -> list[tuple[RateLimitItem, tuple]]:
-        return [(self.account_limit, ("sign-in", "account", username)),
-                (self.address_limit, ("sign-in", "address", address))]
+        return [
+            (self.account_limit, ("sign-in", "account", username)),
+            (self.address_limit, ("sign-in", "address", address)),
+        ]
 
 
 def _rate(name: str, text: str) -> RateLimitItem:
     try:
         return parse(text)
     except ValueError:
-        raise SystemExit(f"CREDIT_{name.upper()}: {text!r} is not a rate such as 10/minute"
-                         ) from None
+        raise SystemExit(
+            f"CREDIT_{name.upper()}: {text!r} is not a rate such as 10/minute"
+        ) from None

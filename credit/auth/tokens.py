@@ -48,8 +48,13 @@ def read_token(token: str, keyring: KeyRing) -> Caller:
     if key is None:
         raise Unauthorized("The token's key id is not one of the registry's keys.")
     try:
-        claims = jwt.decode(token, key.public, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "iss"]})
+        claims = jwt.decode(
+            token,
+            key.public,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The token has expired; request a new one.") from None
     except jwt.InvalidTokenError as error:
@@ -57,5 +62,6 @@ def read_token(token: str, keyring: KeyRing) -> Caller:
     role = claims.get("role")
     if not isinstance(role, str) or not isinstance(claims["sub"], str):
         raise Unauthorized("The token does not name a user and a role.")
-    return Caller(username=claims["sub"], role=role, uscc=claims.get("uscc"),
-                  region=claims.get("region"))
+    return Caller(
+        username=claims["sub"], role=role, uscc=claims.get("uscc"), region=claims.get("region")
+    )

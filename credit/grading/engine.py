@@ -7,9 +7,9 @@ and the record behind it, so base plus contributions is the score before clampin
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from credit import catalog
 from credit.grading.ruleset import GRADE_ORDER, Ruleset
@@ -132,8 +132,14 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
     override = None
     if inputs.listing is not None:
         sheet.changes_on(inputs.listing.expires_on)
-        sheet.caps.append(AppliedCap("caps.blacklist", ruleset.blacklist_grade,
-                                     "列入质量失信黑名单：等级为 D，不得调整", inputs.listing.id))
+        sheet.caps.append(
+            AppliedCap(
+                "caps.blacklist",
+                ruleset.blacklist_grade,
+                "列入质量失信黑名单：等级为 D，不得调整",
+                inputs.listing.id,
+            )
+        )
         computed = grade = worse(grade, ruleset.blacklist_grade)
     elif inputs.override is not None and inputs.override.valid_until >= day:
         override = inputs.override
@@ -143,11 +149,20 @@ def assess(inputs: Inputs, ruleset: Ruleset, day: datetime.date) -> Result:
     valid_until = periods.last_day(day, ruleset.validity_months)
     sheet.changes_on(periods.day_after(valid_until))
     return Result(
-        ruleset=ruleset.version, as_of=day, raw_score=raw.quantize(CENT),
-        score=score.quantize(CENT), computed_grade=computed, grade=grade, risk_class=risk,
-        explanation=tuple(sheet.lines), caps=tuple(sheet.caps), override=override,
-        blacklisted=inputs.listing is not None, valid_until=valid_until,
-        next_change_on=min(sheet.changes))
+        ruleset=ruleset.version,
+        as_of=day,
+        raw_score=raw.quantize(CENT),
+        score=score.quantize(CENT),
+        computed_grade=computed,
+        grade=grade,
+        risk_class=risk,
+        explanation=tuple(sheet.lines),
+        caps=tuple(sheet.caps),
+        override=override,
+        blacklisted=inputs.listing is not None,
+        valid_until=valid_until,
+        next_change_on=min(sheet.changes),
+    )
 
 
 def _ungraded(ruleset: Ruleset, day: datetime.date) -> Result:
@@ -156,10 +171,21 @@ def _ungraded(ruleset: Ruleset, day: datetime.date) -> Result:
     sheet = _Sheet(day)
     valid_until = periods.last_day(day, ruleset.validity_months)
     sheet.changes_on(periods.day_after(valid_until))
-    return Result(ruleset=ruleset.version, as_of=day, raw_score=None, score=None,
-                  computed_grade=None, grade=None, risk_class=None, explanation=(), caps=(),
-                  override=None, blacklisted=False, valid_until=valid_until,
-                  next_change_on=min(sheet.changes))
+    return Result(
+        ruleset=ruleset.version,
+        as_of=day,
+        raw_score=None,
+        score=None,
+        computed_grade=None,
+        grade=None,
+        risk_class=None,
+        explanation=(),
+        caps=(),
+        override=None,
+        blacklisted=False,
+        valid_until=valid_until,
+        next_change_on=min(sheet.changes),
+    )
 
 
 def _in_force(sheet: _Sheet, records: Iterable[Record]) -> list[Record]:
@@ -177,33 +203,51 @@ def _in_force(sheet: _Sheet, records: Iterable[Record]) -> list[Record]:
 
 def _certifications(sheet: _Sheet, ruleset: Ruleset, certificates: list[Certification]) -> None:
     points = ruleset.certifications
-    totals = {"quality_management": Decimal(0), "management_system": Decimal(0),
-              "product": Decimal(0)}
+    totals = {
+        "quality_management": Decimal(0),
+        "management_system": Decimal(0),
+        "product": Decimal(0),
+    }
     seen_schemes: set[str] = set()
     for cert in _in_force(sheet, certificates):
         entry = catalog.CERTIFICATION_SCHEMES[cert.scheme]
         label = f"{entry.label_zh} {cert.certificate_no}"
         if entry.group == "product":
-            totals["product"] += sheet.add("certifications.product", points["product_each"],
-                                           f"产品认证：{label}", cert.id)
+            totals["product"] += sheet.add(
+                "certifications.product", points["product_each"], f"产品认证：{label}", cert.id
+            )
         elif cert.scheme in seen_schemes:
             continue  # a scheme counts once, however many certificates
         elif entry.group == "quality_management":
             seen_schemes.add(cert.scheme)
             totals["quality_management"] += sheet.add(
-                "certifications.quality_management", points["quality_management"],
-                f"质量管理体系认证：{label}", cert.id)
+                "certifications.quality_management",
+                points["quality_management"],
+                f"质量管理体系认证：{label}",
+                cert.id,
+            )
         else:
             seen_schemes.add(cert.scheme)
             totals["management_system"] += sheet.add(
-                "certifications.management_system", points["management_system_each"],
-                f"管理体系认证：{label}", cert.id)
-    sheet.limit("certifications.management_system_cap", totals["management_system"],
-                points["management_system_cap"], "其他管理体系认证合计封顶")
-    sheet.limit("certifications.product_cap", totals["product"], points["product_cap"],
-                "产品认证合计封顶")
-    counted = (min(totals["management_system"], points["management_system_cap"])
-               + min(totals["product"], points["product_cap"]) + totals["quality_management"])
+                "certifications.management_system",
+                points["management_system_each"],
+                f"管理体系认证：{label}",
+                cert.id,
+            )
+    sheet.limit(
+        "certifications.management_system_cap",
+        totals["management_system"],
+        points["management_system_cap"],
+        "其他管理体系认证合计封顶",
+    )
+    sheet.limit(
+        "certifications.product_cap", totals["product"], points["product_cap"], "产品认证合计封顶"
+    )
+    counted = (
+        min(totals["management_system"], points["management_system_cap"])
+        + min(totals["product"], points["product_cap"])
+        + totals["quality_management"]
+    )
     sheet.limit("certifications.cap", counted, points["cap"], "认证加分合计封顶")
 
 
@@ -217,11 +261,19 @@ def _inspections(sheet: _Sheet, ruleset: Ruleset, inspections: list[Inspection])
             continue
         level = catalog.INSPECTION_LEVELS[inspection.level].label_zh
         if inspection.result == "pass":
-            passed += sheet.add("inspections.pass", ruleset.inspection_pass[inspection.level],
-                                f"{level}合格：{inspection.product}", inspection.id)
+            passed += sheet.add(
+                "inspections.pass",
+                ruleset.inspection_pass[inspection.level],
+                f"{level}合格：{inspection.product}",
+                inspection.id,
+            )
         else:
-            sheet.add("inspections.fail", ruleset.inspection_fail[inspection.level],
-                      f"{level}不合格：{inspection.product}", inspection.id)
+            sheet.add(
+                "inspections.fail",
+                ruleset.inspection_fail[inspection.level],
+                f"{level}不合格：{inspection.product}",
+                inspection.id,
+            )
     sheet.limit("inspections.pass_cap", passed, ruleset.inspection_pass_cap, "抽查合格加分封顶")
 
 
@@ -230,12 +282,16 @@ def _honours(sheet: _Sheet, ruleset: Ruleset, awards: list[Award]) -> None:
     for award in _in_force(sheet, awards):
         entry = catalog.AWARD_KINDS[award.award_kind]
         if entry.group == "brand":
-            total += sheet.add("honours.brand", ruleset.honour_brand,
-                               f"{entry.label_zh}：{award.title}", award.id)
+            total += sheet.add(
+                "honours.brand", ruleset.honour_brand, f"{entry.label_zh}：{award.title}", award.id
+            )
         else:
-            total += sheet.add("honours.quality_award", ruleset.honour_quality_award[award.level],
-                               f"{catalog.LEVELS[award.level].label_zh}{entry.label_zh}：{award.title}",
-                               award.id)
+            total += sheet.add(
+                "honours.quality_award",
+                ruleset.honour_quality_award[award.level],
+                f"{catalog.LEVELS[award.level].label_zh}{entry.label_zh}：{award.title}",
+                award.id,
+            )
     sheet.limit("honours.cap", total, ruleset.honours_cap, "荣誉加分合计封顶")
 
 
@@ -251,46 +307,76 @@ def _violations(sheet: _Sheet, ruleset: Ruleset, violations: list[Violation]) ->
         if violation.category == "complaint":
             rule, points = "violations.complaint", ruleset.violation_complaint
         else:
-            rule, points = f"violations.{violation.severity}", ruleset.violation_severity[violation.severity]
-        label = (f"{catalog.VIOLATION_CATEGORIES[violation.category].label_zh}"
-                 f"（{catalog.SEVERITIES[violation.severity].label_zh}）{violation.decision_no}")
+            rule, points = (
+                f"violations.{violation.severity}",
+                ruleset.violation_severity[violation.severity],
+            )
+        label = (
+            f"{catalog.VIOLATION_CATEGORIES[violation.category].label_zh}"
+            f"（{catalog.SEVERITIES[violation.severity].label_zh}）{violation.decision_no}"
+        )
         if periods.within(sheet.day, decided, ruleset.violation_full_months):
-            sheet.add(rule, points, f"{label}，决定之日起 {ruleset.violation_full_months} 个月内全额计",
-                      violation.id)
+            sheet.add(
+                rule,
+                points,
+                f"{label}，决定之日起 {ruleset.violation_full_months} 个月内全额计",
+                violation.id,
+            )
         else:
-            sheet.add(f"{rule}.half_weight", points * ruleset.violation_half_weight,
-                      f"{label}，{ruleset.violation_full_months} 至 {ruleset.violation_half_months} "
-                      "个月内减半计", violation.id)
+            sheet.add(
+                f"{rule}.half_weight",
+                points * ruleset.violation_half_weight,
+                f"{label}，{ruleset.violation_full_months} 至 {ruleset.violation_half_months} "
+                "个月内减半计",
+                violation.id,
+            )
 
 
 def _caps(sheet: _Sheet, ruleset: Ruleset, records: list[Record]) -> None:
     violations = [r for r in records if isinstance(r, Violation)]
-    fails = sorted((r for r in records if isinstance(r, Inspection) and r.result == "fail"),
-                   key=lambda r: r.sampled_on)
+    fails = sorted(
+        (r for r in records if isinstance(r, Inspection) and r.result == "fail"),
+        key=lambda r: r.sampled_on,
+    )
     for cap in ruleset.caps:
         if cap.categories or cap.severities:
-            hits = [v for v in violations
-                    if (v.category in cap.categories or v.severity in cap.severities)]
+            hits = [
+                v
+                for v in violations
+                if (v.category in cap.categories or v.severity in cap.severities)
+            ]
             for v in hits:
                 sheet.changes_on(v.decided_on)
                 sheet.changes_on(periods.period_end(v.decided_on, cap.window_months))
             hits = [v for v in hits if periods.within(sheet.day, v.decided_on, cap.window_months)]
             if hits:
                 latest = max(hits, key=lambda v: v.decided_on)
-                what = catalog.VIOLATION_CATEGORIES[latest.category].label_zh if cap.categories \
+                what = (
+                    catalog.VIOLATION_CATEGORIES[latest.category].label_zh
+                    if cap.categories
                     else catalog.SEVERITIES[latest.severity].label_zh + "违法"
-                sheet.caps.append(AppliedCap(
-                    f"caps.{cap.name}", cap.grade,
-                    f"{cap.window_months} 个月内有{what}记录（{latest.decision_no}）：等级最高为 {cap.grade}",
-                    latest.id))
+                )
+                sheet.caps.append(
+                    AppliedCap(
+                        f"caps.{cap.name}",
+                        cap.grade,
+                        f"{cap.window_months} 个月内有{what}记录（{latest.decision_no}）：等级最高为 {cap.grade}",
+                        latest.id,
+                    )
+                )
         elif cap.count:
             for f in fails:
                 sheet.changes_on(f.sampled_on)
                 sheet.changes_on(periods.period_end(f.sampled_on, cap.window_months))
-            recent = [f for f in fails
-                      if periods.within(sheet.day, f.sampled_on, cap.window_months)]
+            recent = [
+                f for f in fails if periods.within(sheet.day, f.sampled_on, cap.window_months)
+            ]
             if len(recent) >= cap.count:
-                sheet.caps.append(AppliedCap(
-                    f"caps.{cap.name}", cap.grade,
-                    f"{cap.window_months} 个月内监督抽查不合格 {len(recent)} 次：等级最高为 {cap.grade}",
-                    recent[-1].id))
+                sheet.caps.append(
+                    AppliedCap(
+                        f"caps.{cap.name}",
+                        cap.grade,
+                        f"{cap.window_months} 个月内监督抽查不合格 {len(recent)} 次：等级最高为 {cap.grade}",
+                        recent[-1].id,
+                    )
+                )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
@@ -42,8 +42,9 @@ class Evidence:
         return Inputs(records=records, listing=listing, override=override)
 
 
-def gather(session: Session, enterprise_ids: Sequence[int], *,
-           disputes: bool = False) -> dict[int, Evidence]:
+def gather(
+    session: Session, enterprise_ids: Sequence[int], *, disputes: bool = False
+) -> dict[int, Evidence]:
     """The evidence of many enterprises in a few queries; `disputes` also loads the objections
     and repair applications, which do not enter a grade but do enter a check."""
     evidence = {id_: Evidence() for id_ in enterprise_ids}
@@ -54,17 +55,20 @@ def gather(session: Session, enterprise_ids: Sequence[int], *,
         records = records.options(lazyload(Record.objections), lazyload(Record.repairs))
     for record in session.scalars(records):
         evidence[record.enterprise_id].records.append(record)
-    for override in session.scalars(select(GradeOverride)
-                                    .where(GradeOverride.enterprise_id.in_(enterprise_ids))
-                                    .order_by(GradeOverride.id)):
+    for override in session.scalars(
+        select(GradeOverride)
+        .where(GradeOverride.enterprise_id.in_(enterprise_ids))
+        .order_by(GradeOverride.id)
+    ):
         evidence[override.enterprise_id].overrides.append(override)
     for listing in listings_of(session, enterprise_ids, disputes=disputes):
         evidence[listing.enterprise_id].listings.append(listing)
     return evidence
 
 
-def listings_of(session: Session, enterprise_ids: Sequence[int], *,
-                disputes: bool = True) -> list[Listing]:
+def listings_of(
+    session: Session, enterprise_ids: Sequence[int], *, disputes: bool = True
+) -> list[Listing]:
     """The listings of these firms with their transitions, and unless `disputes` is false their
     objections and repair applications (which a grade does not need)."""
     stmt = select(Listing).where(Listing.enterprise_id.in_(enterprise_ids)).order_by(Listing.id)
@@ -74,29 +78,46 @@ def listings_of(session: Session, enterprise_ids: Sequence[int], *,
 
 
 def explanation_rows(result: Result) -> list[dict]:
-    return [{"rule": c.rule, "points": str(c.points), "record_id": c.record_id,
-             "detail": c.detail} for c in result.explanation]
+    return [
+        {"rule": c.rule, "points": str(c.points), "record_id": c.record_id, "detail": c.detail}
+        for c in result.explanation
+    ]
 
 
 def cap_rows(result: Result) -> list[dict]:
-    return [{"rule": c.rule, "grade": c.grade, "record_id": c.record_id, "detail": c.detail}
-            for c in result.caps]
+    return [
+        {"rule": c.rule, "grade": c.grade, "record_id": c.record_id, "detail": c.detail}
+        for c in result.caps
+    ]
 
 
 def result_digest(result: Result) -> str:
     """Identifies what a reader sees of a result, the day it was computed on aside."""
-    content = [result.ruleset, str(result.score), str(result.raw_score), result.computed_grade,
-               result.grade, result.risk_class, result.blacklisted,
-               result.override.id if result.override else None,
-               explanation_rows(result), cap_rows(result)]
+    content = [
+        result.ruleset,
+        str(result.score),
+        str(result.raw_score),
+        result.computed_grade,
+        result.grade,
+        result.risk_class,
+        result.blacklisted,
+        result.override.id if result.override else None,
+        explanation_rows(result),
+        cap_rows(result),
+    ]
     return hashlib.sha256(canonical.encode(content).encode("utf-8")).hexdigest()
 
 
 def fingerprint(evidence: Evidence, inputs: Inputs, ruleset: str, day: datetime.date) -> str:
     """Identifies the inputs: the same fingerprint on a later day means the same records."""
-    content = [ruleset, day.isoformat(),
-               [[canonical.row_content(r), [canonical.row_content(c) for c in r.corrections]]
-                for r in inputs.records],
-               inputs.override.id if inputs.override else None,
-               inputs.listing.id if inputs.listing else None]
+    content = [
+        ruleset,
+        day.isoformat(),
+        [
+            [canonical.row_content(r), [canonical.row_content(c) for c in r.corrections]]
+            for r in inputs.records
+        ],
+        inputs.override.id if inputs.override else None,
+        inputs.listing.id if inputs.listing else None,
+    ]
     return hashlib.sha256(canonical.encode(content).encode("utf-8")).hexdigest()

@@ -83,7 +83,7 @@ class _Reader:
         self.used.add(name)
         return self.data[name]
 
-    def table(self, name: str) -> "_Reader":
+    def table(self, name: str) -> _Reader:
         value = self.raw(name)
         if not isinstance(value, dict):
             raise RulesetError(f"{self.key(name)} must be a table")
@@ -92,7 +92,9 @@ class _Reader:
     def decimal(self, name: str) -> Decimal:
         value = self.raw(name)
         if not isinstance(value, str):
-            raise RulesetError(f"{self.key(name)} must be a decimal written as a string, e.g. \"1.5\"")
+            raise RulesetError(
+                f'{self.key(name)} must be a decimal written as a string, e.g. "1.5"'
+            )
         try:
             number = Decimal(value)
         except InvalidOperation:
@@ -147,9 +149,17 @@ def parse(text: str) -> Ruleset:
         raise RulesetError(f"not valid TOML: {error}") from None
     top = _Reader(data)
     certs = top.table("certifications")
-    certifications = {name: certs.decimal(name) for name in (
-        "cap", "quality_management", "management_system_each", "management_system_cap",
-        "product_each", "product_cap")}
+    certifications = {
+        name: certs.decimal(name)
+        for name in (
+            "cap",
+            "quality_management",
+            "management_system_each",
+            "management_system_cap",
+            "product_each",
+            "product_cap",
+        )
+    }
     certs.done()
     inspections = top.table("inspections")
     honours = top.table("honours")
@@ -159,23 +169,32 @@ def parse(text: str) -> Ruleset:
     blacklist_grade = blacklist.grade("grade")
     blacklist.done()
     caps = []
-    for name, fields in (("major_violation", ("categories",)),
-                         ("serious_violation", ("severities",)),
-                         ("failed_inspections", ("count",))):
+    for name, fields in (
+        ("major_violation", ("categories",)),
+        ("serious_violation", ("severities",)),
+        ("failed_inspections", ("count",)),
+    ):
         table = caps_table.table(name)
-        caps.append(Cap(
-            name=name, grade=table.grade("grade"), window_months=table.integer("window_months", 1),
-            categories=table.codes("categories", catalog.VIOLATION_CATEGORIES)
-            if "categories" in fields else frozenset(),
-            severities=table.codes("severities", catalog.SEVERITIES)
-            if "severities" in fields else frozenset(),
-            count=table.integer("count", 1) if "count" in fields else 0))
+        caps.append(
+            Cap(
+                name=name,
+                grade=table.grade("grade"),
+                window_months=table.integer("window_months", 1),
+                categories=table.codes("categories", catalog.VIOLATION_CATEGORIES)
+                if "categories" in fields
+                else frozenset(),
+                severities=table.codes("severities", catalog.SEVERITIES)
+                if "severities" in fields
+                else frozenset(),
+                count=table.integer("count", 1) if "count" in fields else 0,
+            )
+        )
         table.done()
     caps_table.done()
     tiers_table = top.table("tiers")
     tiers = tuple((grade, tiers_table.decimal(grade)) for grade in GRADE_ORDER)
     tiers_table.done()
-    for (better, high), (worse, low) in zip(tiers, tiers[1:]):
+    for (better, high), (worse, low) in zip(tiers, tiers[1:], strict=False):
         if high <= low:
             raise RulesetError(f"tiers.{better} must be above tiers.{worse}")
     risk_table = top.table("risk_classes")
@@ -188,8 +207,9 @@ def parse(text: str) -> Ruleset:
     risk_table.done()
     sampling_table = top.table("sampling")
     sampling = {risk: sampling_table.decimal(risk) for risk in RISK_ORDER}
-    sampling_ungraded = (sampling_table.decimal("ungraded")
-                         if "ungraded" in sampling_table.data else None)
+    sampling_ungraded = (
+        sampling_table.decimal("ungraded") if "ungraded" in sampling_table.data else None
+    )
     sampling_table.done()
     for risk, share in [*sampling.items(), ("ungraded", sampling_ungraded)]:
         if share is not None and not Decimal(0) <= share <= Decimal(1):
@@ -239,8 +259,9 @@ def parse(text: str) -> Ruleset:
 
 def available() -> list[str]:
     folder = resources.files("credit.grading").joinpath("rulesets")
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 _current = DEFAULT_VERSION
@@ -263,8 +284,11 @@ def load(version: str = DEFAULT_VERSION) -> Ruleset:
     """The packaged ruleset of that version; RulesetError names the key that is wrong."""
     if version not in available():
         raise RulesetError(f"no ruleset {version!r}; available: {', '.join(available())}")
-    text = resources.files("credit.grading").joinpath("rulesets", f"{version}.toml").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("credit.grading")
+        .joinpath("rulesets", f"{version}.toml")
+        .read_text(encoding="utf-8")
+    )
     try:
         ruleset = parse(text)
     except RulesetError as error:

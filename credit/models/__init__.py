@@ -6,12 +6,40 @@ from credit.models.blacklist import Listing, Objection, RepairApplication, Trans
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
-from credit.models.record import (Award, Certification, Correction, Inspection, Record,
-                                  RecordObjection, RecordRepair, Violation)
+from credit.models.record import (
+    Award,
+    Certification,
+    Correction,
+    Inspection,
+    Record,
+    RecordObjection,
+    RecordRepair,
+    Violation,
+)
 from credit.models.state import EnterpriseState
 from credit.models.user import User
 
-__all__ = ["Assessment", "AuditEvent", "Award", "GradeOverride", "RegradeRun", "Base", "Certification", "Correction", "Enterprise",
-           "EnterpriseNameGram", "EnterpriseState", "Inspection", "Listing", "Objection", "QueryLogEntry", "Record",
-           "RecordObjection", "RecordRepair",
-           "RepairApplication", "Transition", "User", "Violation"]
+__all__ = [
+    "Assessment",
+    "AuditEvent",
+    "Award",
+    "GradeOverride",
+    "RegradeRun",
+    "Base",
+    "Certification",
+    "Correction",
+    "Enterprise",
+    "EnterpriseNameGram",
+    "EnterpriseState",
+    "Inspection",
+    "Listing",
+    "Objection",
+    "QueryLogEntry",
+    "Record",
+    "RecordObjection",
+    "RecordRepair",
+    "RepairApplication",
+    "Transition",
+    "User",
+    "Violation",
+]

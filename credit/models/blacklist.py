@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from credit.models.base import Base, Decided, created_at
 
 listing_violation = Table(
-    "listing_violation", Base.metadata,
+    "listing_violation",
+    Base.metadata,
     Column("listing_id", ForeignKey("blacklist_listing.id"), primary_key=True),
     Column("record_id", ForeignKey("record.id"), primary_key=True),
 )
@@ -20,8 +21,10 @@ class Listing(Base):
     """One listing (严重违法失信名单 / 质量失信黑名单); `state` is the last transition's."""
 
     __tablename__ = "blacklist_listing"
-    __table_args__ = (Index("ix_blacklist_listing_enterprise_id", "enterprise_id"),
-                      Index("ix_blacklist_listing_state_listed_on", "state", "listed_on"))
+    __table_args__ = (
+        Index("ix_blacklist_listing_enterprise_id", "enterprise_id"),
+        Index("ix_blacklist_listing_state_listed_on", "state", "listed_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
@@ -37,14 +40,15 @@ class Listing(Base):
     listed_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[created_at]
 
-    transitions: Mapped[list["Transition"]] = relationship(order_by="Transition.id",
-                                                           lazy="selectin")
-    objections: Mapped[list["Objection"]] = relationship(order_by="Objection.id", lazy="selectin")
-    repairs: Mapped[list["RepairApplication"]] = relationship(order_by="RepairApplication.id",
-                                                              lazy="selectin")
+    transitions: Mapped[list[Transition]] = relationship(order_by="Transition.id", lazy="selectin")
+    objections: Mapped[list[Objection]] = relationship(order_by="Objection.id", lazy="selectin")
+    repairs: Mapped[list[RepairApplication]] = relationship(
+        order_by="RepairApplication.id", lazy="selectin"
+    )
     # The violations the listing cites (written with it, never changed).
-    violations: Mapped[list["Record"]] = relationship(  # noqa: F821 (mapped by name)
-        secondary=listing_violation, order_by="Record.id", lazy="selectin", viewonly=True)
+    violations: Mapped[list[Record]] = relationship(  # noqa: F821 (mapped by name)
+        secondary=listing_violation, order_by="Record.id", lazy="selectin", viewonly=True
+    )
 
 
 class Transition(Base):

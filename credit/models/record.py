@@ -25,17 +25,22 @@ class Record(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[created_at]
 
-    corrections: Mapped[list["Correction"]] = relationship(
-        back_populates="record", order_by="Correction.id", lazy="selectin")
-    objections: Mapped[list["RecordObjection"]] = relationship(
-        order_by="RecordObjection.id", lazy="selectin")
-    repairs: Mapped[list["RecordRepair"]] = relationship(order_by="RecordRepair.id",
-                                                         lazy="selectin")
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="record", order_by="Correction.id", lazy="selectin"
+    )
+    objections: Mapped[list[RecordObjection]] = relationship(
+        order_by="RecordObjection.id", lazy="selectin"
+    )
+    repairs: Mapped[list[RecordRepair]] = relationship(order_by="RecordRepair.id", lazy="selectin")
 
     # One query loads every kind's columns (outer joins), rather than one more query per record.
-    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True, "with_polymorphic": "*"}
+    __mapper_args__ = {
+        "polymorphic_on": "kind",
+        "polymorphic_abstract": True,
+        "with_polymorphic": "*",
+    }
 
-    def correction(self, action: str) -> "Correction | None":
+    def correction(self, action: str) -> Correction | None:
         return next((c for c in self.corrections if c.action == action), None)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-
 from decimal import Decimal
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
@@ -16,8 +15,10 @@ class EnterpriseState(Base):
     """Kept in the same transaction as every write that can change it."""
 
     __tablename__ = "enterprise_state"
-    __table_args__ = (Index("ix_enterprise_state_next_change_on", "next_change_on"),
-                      Index("ix_enterprise_state_grade", "grade"))
+    __table_args__ = (
+        Index("ix_enterprise_state_next_change_on", "next_change_on"),
+        Index("ix_enterprise_state_grade", "grade"),
+    )
 
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True)
     grade: Mapped[str | None] = mapped_column(String(3))

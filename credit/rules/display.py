@@ -29,8 +29,11 @@ def rescinded_on(record: Record, day: datetime.date) -> datetime.date | None:
 
 def revoked_on(record: Record, day: datetime.date) -> datetime.date | None:
     correction = record.correction("revoke")
-    if correction is not None and clock.business_date(correction.created_at) <= day \
-            and correction.effective_on <= day:
+    if (
+        correction is not None
+        and clock.business_date(correction.created_at) <= day
+        and correction.effective_on <= day
+    ):
         return correction.effective_on
     return None
 
@@ -75,17 +78,22 @@ def disputed(record: Record, day: datetime.date | None = None) -> bool:
     """Whether an objection to the record was pending at the end of that day (default: now)."""
     if day is None:
         return any(objection.pending for objection in record.objections)
-    return any(clock.business_date(o.created_at) <= day
-               and (o.decided_at is None or clock.business_date(o.decided_at) > day)
-               for o in record.objections)
+    return any(
+        clock.business_date(o.created_at) <= day
+        and (o.decided_at is None or clock.business_date(o.decided_at) > day)
+        for o in record.objections
+    )
 
 
 def shown_publicly(record: Record, day: datetime.date) -> bool:
     """Violations inside their display period and not repaired, honours and certifications
     while in force."""
     if isinstance(record, Violation):
-        return (status(record, day) == "active" and record.decided_on <= day <= display_until(record)
-                and repaired_on(record, day) is None)
+        return (
+            status(record, day) == "active"
+            and record.decided_on <= day <= display_until(record)
+            and repaired_on(record, day) is None
+        )
     if isinstance(record, (Award, Certification)):
         return in_force(record, day)
     return False
@@ -119,11 +127,14 @@ def fine_yuan(fen: int | None) -> str | None:
 
 def is_major_violation(violation: Violation) -> bool:
     """A major violation record (重大违法记录) in the sense of procurement law."""
-    return (violation.category in policy.MAJOR_VIOLATION_CATEGORIES
-            or (violation.fine_fen or 0) >= int(policy.MAJOR_FINE_YUAN * 100))
+    return violation.category in policy.MAJOR_VIOLATION_CATEGORIES or (
+        violation.fine_fen or 0
+    ) >= int(policy.MAJOR_FINE_YUAN * 100)
 
 
-def describe(record: Record, day: datetime.date, *, uscc: str, history: bool = False) -> dict[str, Any]:
+def describe(
+    record: Record, day: datetime.date, *, uscc: str, history: bool = False
+) -> dict[str, Any]:
     """The record as the wire shows it on that day; `history` adds its corrections."""
     body: dict[str, Any] = {
         "id": record.id,
@@ -131,35 +142,67 @@ def describe(record: Record, day: datetime.date, *, uscc: str, history: bool = F
         "uscc": uscc,
         "status": status(record, day),
         "created_at": record.created_at,
-        "source": {"agency": record.source_agency, "recorded_by": record.recorded_by,
-                   "recorded_at": record.created_at},
+        "source": {
+            "agency": record.source_agency,
+            "recorded_by": record.recorded_by,
+            "recorded_at": record.created_at,
+        },
     }
     if isinstance(record, Award):
-        body.update(award_kind=record.award_kind, level=record.level, title=record.title,
-                    issuer=record.issuer, awarded_on=record.awarded_on,
-                    expires_on=record.expires_on, document_no=record.document_no)
-        body["source"].update(issuer=record.issuer, document_no=record.document_no,
-                              date=record.awarded_on)
+        body.update(
+            award_kind=record.award_kind,
+            level=record.level,
+            title=record.title,
+            issuer=record.issuer,
+            awarded_on=record.awarded_on,
+            expires_on=record.expires_on,
+            document_no=record.document_no,
+        )
+        body["source"].update(
+            issuer=record.issuer, document_no=record.document_no, date=record.awarded_on
+        )
     elif isinstance(record, Certification):
-        body.update(scheme=record.scheme, certificate_no=record.certificate_no,
-                    issuer=record.issuer, valid_from=record.valid_from, valid_to=record.valid_to)
-        body["source"].update(issuer=record.issuer, document_no=record.certificate_no,
-                              date=record.valid_from)
+        body.update(
+            scheme=record.scheme,
+            certificate_no=record.certificate_no,
+            issuer=record.issuer,
+            valid_from=record.valid_from,
+            valid_to=record.valid_to,
+        )
+        body["source"].update(
+            issuer=record.issuer, document_no=record.certificate_no, date=record.valid_from
+        )
     elif isinstance(record, Inspection):
-        body.update(level=record.level, product=record.product, sampled_on=record.sampled_on,
-                    result=record.result, report_no=record.report_no,
-                    failed_items=list(record.failed_items or []))
+        body.update(
+            level=record.level,
+            product=record.product,
+            sampled_on=record.sampled_on,
+            result=record.result,
+            report_no=record.report_no,
+            failed_items=list(record.failed_items or []),
+        )
         body["source"].update(document_no=record.report_no, date=record.sampled_on)
     elif isinstance(record, Violation):
-        body.update(category=record.category, severity=record.severity,
-                    decided_on=record.decided_on, authority=record.authority,
-                    decision_no=record.decision_no, fine_amount=fine_yuan(record.fine_fen),
-                    legal_basis=record.legal_basis, description=record.description,
-                    display_until=display_until(record))
-        body["source"].update(issuer=record.authority, document_no=record.decision_no,
-                              date=record.decided_on)
+        body.update(
+            category=record.category,
+            severity=record.severity,
+            decided_on=record.decided_on,
+            authority=record.authority,
+            decision_no=record.decision_no,
+            fine_amount=fine_yuan(record.fine_fen),
+            legal_basis=record.legal_basis,
+            description=record.description,
+            display_until=display_until(record),
+        )
+        body["source"].update(
+            issuer=record.authority, document_no=record.decision_no, date=record.decided_on
+        )
     body["disputed"] = disputed(record)
     if history:  # rows, dumped by the wire schema
-        body.update(shown_publicly=shown_publicly(record, day), corrections=record.corrections,
-                    objections=record.objections, repairs=record.repairs)
+        body.update(
+            shown_publicly=shown_publicly(record, day),
+            corrections=record.corrections,
+            objections=record.objections,
+            repairs=record.repairs,
+        )
     return body

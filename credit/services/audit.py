@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -30,8 +30,13 @@ from credit.services import state
 
 # An upgrade that rewrote industry codes in their normal form logged each firm's new content.
 ENTERPRISE_EVENTS = ("enterprise_registered", "enterprise_industry_code_normalised")
-LISTING_EVENTS = ("listing_created", "listing_objection_filed", "listing_objection_decided",
-                  "listing_repair_applied", "listing_repair_decided")
+LISTING_EVENTS = (
+    "listing_created",
+    "listing_objection_filed",
+    "listing_objection_decided",
+    "listing_repair_applied",
+    "listing_repair_decided",
+)
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,20 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_chain(session, batch)
     yield from _verify_rows(session, Enterprise, "enterprise", ENTERPRISE_EVENTS, batch)
     yield from _verify_rows(session, Record, "record", "record_added", batch)
-    yield from _verify_rows(session, Correction, "correction",
-                            ("record_rescinded", "record_revoked"), batch)
+    yield from _verify_rows(
+        session, Correction, "correction", ("record_rescinded", "record_revoked"), batch
+    )
     yield from _verify_rows(session, GradeOverride, "override", "grade_overridden", batch)
-    yield from _verify_rows(session, RecordObjection, "objection",
-                            ("record_objection_filed", "record_objection_decided"), batch)
-    yield from _verify_rows(session, RecordRepair, "repair",
-                            ("record_repair_applied", "record_repair_decided"), batch)
+    yield from _verify_rows(
+        session,
+        RecordObjection,
+        "objection",
+        ("record_objection_filed", "record_objection_decided"),
+        batch,
+    )
+    yield from _verify_rows(
+        session, RecordRepair, "repair", ("record_repair_applied", "record_repair_decided"), batch
+    )
     yield from _verify_assessments(session, batch)
     yield from _verify_states(session, batch)
     yield from _verify_listing_links(session)
@@ -71,8 +83,16 @@ def _verify_chain(session: Session, batch: int) -> Iterator[Mismatch]:
             yield Mismatch(f"event {expected_seq} is missing (next is event {event.seq})")
         if event.prev_hash != prev:
             yield Mismatch(f"event {event.seq} does not link to the event before it")
-        digest = chain.event_hash(event.prev_hash, event.seq, event.at, event.actor, event.kind,
-                            event.enterprise_id, event.record_id, event.payload)
+        digest = chain.event_hash(
+            event.prev_hash,
+            event.seq,
+            event.at,
+            event.actor,
+            event.kind,
+            event.enterprise_id,
+            event.record_id,
+            event.payload,
+        )
         if digest != event.hash:
             yield Mismatch(f"event {event.seq} ({event.kind}) was altered: its hash does not match")
         prev, expected_seq = event.hash, event.seq + 1
@@ -82,8 +102,11 @@ def _verify_rows(session: Session, model, key: str, kinds, batch: int) -> Iterat
     """Merges the rows with the last content their events give them, keyed by the row's id."""
     kinds = (kinds,) if isinstance(kinds, str) else kinds
     events = session.execute(
-        select(AuditEvent.seq, AuditEvent.payload).where(AuditEvent.kind.in_(kinds))
-        .order_by(AuditEvent.seq).execution_options(yield_per=batch))
+        select(AuditEvent.seq, AuditEvent.payload)
+        .where(AuditEvent.kind.in_(kinds))
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    )
     # A digest per row rather than the content itself keeps a million firms in little memory.
     recorded: dict[int, tuple[int, str]] = {}
     for seq, payload in events:
@@ -98,8 +121,9 @@ def _verify_rows(session: Session, model, key: str, kinds, batch: int) -> Iterat
             yield Mismatch(f"{key} {row.id} has no event in the audit log")
         elif expected != canonical.digest(content):
             logged = json.loads(session.get(AuditEvent, seq).payload)[key]
-            fields = sorted(k for k in content.keys() | logged.keys()
-                            if content.get(k) != logged.get(k))
+            fields = sorted(
+                k for k in content.keys() | logged.keys() if content.get(k) != logged.get(k)
+            )
             yield Mismatch(f"{key} {row.id} differs from audit event {seq} in: {', '.join(fields)}")
     for missing in sorted(recorded):
         yield Mismatch(f"{key} {missing} is in the audit log but not in the database")
@@ -109,15 +133,19 @@ def _verify_assessments(session: Session, batch: int) -> Iterator[Mismatch]:
     """Every stored grade against its grade_changed event, and every state row against the
     newest assessment of its firm: a grade edited in the database is found."""
     events = session.execute(
-        select(AuditEvent.seq, AuditEvent.payload).where(AuditEvent.kind == "grade_changed")
-        .order_by(AuditEvent.seq).execution_options(yield_per=batch))
+        select(AuditEvent.seq, AuditEvent.payload)
+        .where(AuditEvent.kind == "grade_changed")
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    )
     recorded: dict[int, str] = {}
-    for seq, payload in events:
+    for _seq, payload in events:
         content = json.loads(payload)
         if isinstance(content.get("assessment_id"), int):
             recorded[content["assessment_id"]] = content.get("assessment_digest", "")
-    rows = session.scalars(select(Assessment).order_by(Assessment.id)
-                           .execution_options(yield_per=batch))
+    rows = session.scalars(
+        select(Assessment).order_by(Assessment.id).execution_options(yield_per=batch)
+    )
     for row in rows:
         expected = recorded.pop(row.id, None)
         if expected is None:
@@ -126,21 +154,30 @@ def _verify_assessments(session: Session, batch: int) -> Iterator[Mismatch]:
             yield Mismatch(f"assessment {row.id} differs from its grade_changed event")
     for missing in sorted(recorded):
         yield Mismatch(f"assessment {missing} is in the audit log but not in the database")
-    newest = (select(Assessment.enterprise_id, func.max(Assessment.id).label("id"))
-              .group_by(Assessment.enterprise_id).subquery())
+    newest = (
+        select(Assessment.enterprise_id, func.max(Assessment.id).label("id"))
+        .group_by(Assessment.enterprise_id)
+        .subquery()
+    )
     drifted = session.execute(
         select(EnterpriseState.enterprise_id)
         .join(newest, newest.c.enterprise_id == EnterpriseState.enterprise_id)
         .join(Assessment, Assessment.id == newest.c.id)
-        .where(or_(EnterpriseState.assessment_id.is_distinct_from(Assessment.id),
-                   EnterpriseState.grade.is_distinct_from(Assessment.grade),
-                   EnterpriseState.risk_class.is_distinct_from(Assessment.risk_class),
-                   EnterpriseState.score.is_distinct_from(Assessment.score),
-                   EnterpriseState.ruleset.is_distinct_from(Assessment.ruleset)))
-        .order_by(EnterpriseState.enterprise_id))
+        .where(
+            or_(
+                EnterpriseState.assessment_id.is_distinct_from(Assessment.id),
+                EnterpriseState.grade.is_distinct_from(Assessment.grade),
+                EnterpriseState.risk_class.is_distinct_from(Assessment.risk_class),
+                EnterpriseState.score.is_distinct_from(Assessment.score),
+                EnterpriseState.ruleset.is_distinct_from(Assessment.ruleset),
+            )
+        )
+        .order_by(EnterpriseState.enterprise_id)
+    )
     for (enterprise_id,) in drifted:
-        yield Mismatch(f"the current grade of enterprise {enterprise_id} differs from its "
-                       "newest assessment")
+        yield Mismatch(
+            f"the current grade of enterprise {enterprise_id} differs from its newest assessment"
+        )
 
 
 def _verify_states(session: Session, batch: int) -> Iterator[Mismatch]:
@@ -149,15 +186,21 @@ def _verify_states(session: Session, batch: int) -> Iterator[Mismatch]:
     batch = min(batch, 1000)
     last = 0
     while True:
-        firms = session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > last)
-                                .order_by(Enterprise.id).limit(batch)).all()
+        firms = session.execute(
+            select(Enterprise.id, Enterprise.uscc)
+            .where(Enterprise.id > last)
+            .order_by(Enterprise.id)
+            .limit(batch)
+        ).all()
         if not firms:
             return
         differ = state.drifted(session, [firm_id for firm_id, _ in firms])
         for firm_id, uscc in firms:
             if firm_id in differ:
-                yield Mismatch(f"the state row of enterprise {firm_id} ({uscc}) differs from its "
-                               f"records in: {', '.join(differ[firm_id])}")
+                yield Mismatch(
+                    f"the state row of enterprise {firm_id} ({uscc}) differs from its "
+                    f"records in: {', '.join(differ[firm_id])}"
+                )
         last = firms[-1][0]
         session.expunge_all()
 
@@ -165,15 +208,19 @@ def _verify_states(session: Session, batch: int) -> Iterator[Mismatch]:
 def _verify_listing_links(session: Session) -> Iterator[Mismatch]:
     """The violations each listing cites, as its listing_created event named them."""
     recorded: dict[int, set[int]] = {}
-    for (payload,) in session.execute(select(AuditEvent.payload)
-                                      .where(AuditEvent.kind == "listing_created")):
+    for (payload,) in session.execute(
+        select(AuditEvent.payload).where(AuditEvent.kind == "listing_created")
+    ):
         content = json.loads(payload)
         recorded[content["listing"]["id"]] = set(content.get("violation_ids", []))
     stored: dict[int, set[int]] = {}
-    for listing_id, record_id in session.execute(select(listing_violation.c.listing_id,
-                                                        listing_violation.c.record_id)):
+    for listing_id, record_id in session.execute(
+        select(listing_violation.c.listing_id, listing_violation.c.record_id)
+    ):
         stored.setdefault(listing_id, set()).add(record_id)
     for listing_id in sorted(recorded.keys() | stored.keys()):
         if recorded.get(listing_id, set()) != stored.get(listing_id, set()):
-            yield Mismatch(f"the violations linked to listing {listing_id} differ from its "
-                           "listing_created event")
+            yield Mismatch(
+                f"the violations linked to listing {listing_id} differ from its "
+                "listing_created event"
+            )

@@ -8,7 +8,8 @@ reader sees is computed for the day it is read (or any past day).
 from __future__ import annotations
 
 import datetime
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -37,34 +38,63 @@ def default_authority(caller: Caller) -> str:
     return f"{region.name}市场监督管理局" if region else "市场监督管理部门"
 
 
-def list_enterprise(session: Session, caller: Caller, *, uscc: str, reason: str, legal_basis: str,
-                    decision_no: str, listed_on: datetime.date, authority: str | None = None,
-                    notified_on: datetime.date | None = None,
-                    violation_ids: Sequence[int] = ()) -> Listing:
+def list_enterprise(
+    session: Session,
+    caller: Caller,
+    *,
+    uscc: str,
+    reason: str,
+    legal_basis: str,
+    decision_no: str,
+    listed_on: datetime.date,
+    authority: str | None = None,
+    notified_on: datetime.date | None = None,
+    violation_ids: Sequence[int] = (),
+) -> Listing:
     chain.lock_chain(session)
     enterprise = lookup.get_enterprise(session, uscc)
     require_region(caller, enterprise.region_code)
     today = clock.today()
     for existing in evidence.listings_of(session, [enterprise.id]):
         if listings.is_active_on(existing, today):
-            raise Conflict(f"Enterprise {uscc} is already on the blacklist (listing {existing.id}, "
-                           f"until {existing.expires_on.isoformat()}).", listing_id=existing.id)
+            raise Conflict(
+                f"Enterprise {uscc} is already on the blacklist (listing {existing.id}, "
+                f"until {existing.expires_on.isoformat()}).",
+                listing_id=existing.id,
+            )
     _check_violations(session, enterprise, violation_ids)
     listing = Listing(
-        enterprise_id=enterprise.id, reason=reason, legal_basis=legal_basis,
-        decision_no=decision_no, authority=authority or default_authority(caller),
-        listed_on=listed_on, notified_on=notified_on,
+        enterprise_id=enterprise.id,
+        reason=reason,
+        legal_basis=legal_basis,
+        decision_no=decision_no,
+        authority=authority or default_authority(caller),
+        listed_on=listed_on,
+        notified_on=notified_on,
         repair_eligible_on=periods.period_end(listed_on, policy.LISTING_REPAIR_AFTER_MONTHS),
         expires_on=periods.period_end(listed_on, policy.LISTING_MONTHS),
-        state="listed", listed_by=caller.username)
+        state="listed",
+        listed_by=caller.username,
+    )
     session.add(listing)
     session.flush()
     if violation_ids:
-        session.execute(insert(listing_violation), [
-            {"listing_id": listing.id, "record_id": id_} for id_ in dict.fromkeys(violation_ids)])
-    _record_transition(session, caller, listing, enterprise, "listed", reason, decision_no,
-                       on=listed_on, event="listing_created",
-                       extra={"violation_ids": list(dict.fromkeys(violation_ids))})
+        session.execute(
+            insert(listing_violation),
+            [{"listing_id": listing.id, "record_id": id_} for id_ in dict.fromkeys(violation_ids)],
+        )
+    _record_transition(
+        session,
+        caller,
+        listing,
+        enterprise,
+        "listed",
+        reason,
+        decision_no,
+        on=listed_on,
+        event="listing_created",
+        extra={"violation_ids": list(dict.fromkeys(violation_ids))},
+    )
     return listing
 
 
@@ -81,23 +111,56 @@ def _check_violations(session: Session, enterprise: Enterprise, ids: Sequence[in
         raise InvalidInput(errors)
 
 
-def _record_transition(session, caller, listing, enterprise, to_state, reason, document_no, *,
-                       on=None, event, extra=None):
+def _record_transition(
+    session,
+    caller,
+    listing,
+    enterprise,
+    to_state,
+    reason,
+    document_no,
+    *,
+    on=None,
+    event,
+    extra=None,
+):
     """Moves the listing to a state, appends the event, and regrades the firm: one transaction."""
-    state.record_change(session, chain.NewEvent(
-        actor=caller.username, kind=event, enterprise_id=enterprise.id,
-        payload={**transition(session, caller, listing, to_state, reason, document_no, on=on),
-                 "uscc": enterprise.uscc, **(extra or {})}))
+    state.record_change(
+        session,
+        chain.NewEvent(
+            actor=caller.username,
+            kind=event,
+            enterprise_id=enterprise.id,
+            payload={
+                **transition(session, caller, listing, to_state, reason, document_no, on=on),
+                "uscc": enterprise.uscc,
+                **(extra or {}),
+            },
+        ),
+    )
 
 
-def transition(session: Session, caller: Caller, listing: Listing, to_state: str, reason: str,
-               document_no: str | None = None, *,
-               on: datetime.date | None = None) -> dict[str, Any]:
+def transition(
+    session: Session,
+    caller: Caller,
+    listing: Listing,
+    to_state: str,
+    reason: str,
+    document_no: str | None = None,
+    *,
+    on: datetime.date | None = None,
+) -> dict[str, Any]:
     """Moves the listing to a state; returns what its event records of both."""
     first = not listing.transitions
-    row = Transition(listing_id=listing.id, from_state=None if first else listing.state,
-                     to_state=to_state, on=on or clock.today(), actor=caller.username,
-                     reason=reason, document_no=document_no)
+    row = Transition(
+        listing_id=listing.id,
+        from_state=None if first else listing.state,
+        to_state=to_state,
+        on=on or clock.today(),
+        actor=caller.username,
+        reason=reason,
+        document_no=document_no,
+    )
     listing.state = to_state
     session.add(row)
     session.flush()
@@ -128,14 +191,26 @@ def listing_view(session: Session, caller: Caller, listing_id: int) -> dict:
 def public_list(session: Session, *, page: int, per_page: int, region: str | None = None) -> dict:
     """The active listings, newest listing date first."""
     today = clock.today()
-    stmt = (select(Listing, Enterprise).join(Enterprise, Enterprise.id == Listing.enterprise_id)
-            .where(Listing.state.in_(listings.ACTIVE), Listing.expires_on > today,
-                   Listing.listed_on <= today))
+    stmt = (
+        select(Listing, Enterprise)
+        .join(Enterprise, Enterprise.id == Listing.enterprise_id)
+        .where(
+            Listing.state.in_(listings.ACTIVE),
+            Listing.expires_on > today,
+            Listing.listed_on <= today,
+        )
+    )
     if region:
         stmt = stmt.where(*lookup.prefix_range(Enterprise.region_code, region))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": [listings.describe(listing, firm, today, history=False) for listing, firm in rows],
-            "page": page, "per_page": per_page, "total": total}
-
+    rows = session.execute(
+        stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return {
+        "items": [listings.describe(listing, firm, today, history=False) for listing, firm in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }

@@ -7,7 +7,7 @@ order, so a poller that passes back the last cursor it saw never skips an event.
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,11 +22,23 @@ SEES_SCORES = frozenset({"bank", "regulator"})
 # audit_event.seq is a 32-bit integer column: PostgreSQL refuses a larger number in a comparison.
 MAX_SEQ = 2**31 - 1
 # Chain events that readers of the feed are told about, and what each payload key means to them.
-FEED_EVENTS = ("enterprise_registered", "record_added", "record_rescinded", "record_revoked",
-               "grade_changed", "grade_overridden", "listing_created", "listing_objection_filed",
-               "listing_objection_decided", "listing_repair_applied", "listing_repair_decided",
-               "record_objection_filed", "record_objection_decided", "record_repair_applied",
-               "record_repair_decided")
+FEED_EVENTS = (
+    "enterprise_registered",
+    "record_added",
+    "record_rescinded",
+    "record_revoked",
+    "grade_changed",
+    "grade_overridden",
+    "listing_created",
+    "listing_objection_filed",
+    "listing_objection_decided",
+    "listing_repair_applied",
+    "listing_repair_decided",
+    "record_objection_filed",
+    "record_objection_decided",
+    "record_repair_applied",
+    "record_repair_decided",
+)
 
 
 def _item(event: AuditEvent, uscc: str, caller: Caller) -> dict:
@@ -38,29 +50,34 @@ def _item(event: AuditEvent, uscc: str, caller: Caller) -> dict:
     elif event.kind.startswith("record_"):
         item["record_id"] = event.record_id
     elif event.kind == "grade_changed":
-        item.update({key: payload.get(key) for key in
-                     ("grade", "previous_grade", "risk_class", "ruleset")})
+        item.update(
+            {key: payload.get(key) for key in ("grade", "previous_grade", "risk_class", "ruleset")}
+        )
         if caller.role in SEES_SCORES:
             item["score"] = payload.get("score")
     elif event.kind == "grade_overridden":
-        item.update(grade=payload["override"]["grade"],
-                    valid_until=payload["override"]["valid_until"])
+        item.update(
+            grade=payload["override"]["grade"], valid_until=payload["override"]["valid_until"]
+        )
     elif event.kind.startswith("listing_"):
         item.update(listing_id=payload["listing"]["id"], state=payload["transition"]["to_state"])
     return item
 
 
-def changes(session: Session, caller: Caller, *, since: int = 0, usccs: Sequence[str] = (),
-            limit: int = 200) -> dict:
+def changes(
+    session: Session, caller: Caller, *, since: int = 0, usccs: Sequence[str] = (), limit: int = 200
+) -> dict:
     """Changes after `since`, oldest first; `next` is the cursor to pass next time."""
     require_role(caller, "bank", "procurement", "regulator")
     if caller.role != "regulator" and not usccs:
         raise InvalidInput.field("uscc", "name the firms you watch: uscc=...&uscc=...")
     if since >= MAX_SEQ:
         return {"items": [], "next": since}  # no event comes after a cursor past every seq
-    stmt = (select(AuditEvent, Enterprise.uscc)
-            .join(Enterprise, Enterprise.id == AuditEvent.enterprise_id)
-            .where(AuditEvent.seq > since, AuditEvent.kind.in_(FEED_EVENTS)))
+    stmt = (
+        select(AuditEvent, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == AuditEvent.enterprise_id)
+        .where(AuditEvent.seq > since, AuditEvent.kind.in_(FEED_EVENTS))
+    )
     if usccs:
         stmt = stmt.where(Enterprise.uscc.in_(set(usccs)))
     if caller.role == "regulator":

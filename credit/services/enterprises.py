@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from sqlalchemy import case, func, insert, literal, select, union
 from sqlalchemy.orm import Session
@@ -44,47 +44,89 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
     chain.lock_chain(session)
     if session.scalar(select(Enterprise.id).where(Enterprise.uscc == new.uscc)) is not None:
         raise Conflict(f"Enterprise {new.uscc} is already registered.")
-    enterprise = Enterprise(uscc=new.uscc, name=new.name, region_code=region_code,
-                            industry_code=new.industry_code, registered_on=new.registered_on)
+    enterprise = Enterprise(
+        uscc=new.uscc,
+        name=new.name,
+        region_code=region_code,
+        industry_code=new.industry_code,
+        registered_on=new.registered_on,
+    )
     session.add(enterprise)
     session.flush()
     index_name(session, enterprise.id, enterprise.name)
-    state.record_change(session, chain.NewEvent(
-        actor=caller.username, kind="enterprise_registered", enterprise_id=enterprise.id,
-        payload={"enterprise": canonical.row_content(enterprise)}))
+    state.record_change(
+        session,
+        chain.NewEvent(
+            actor=caller.username,
+            kind="enterprise_registered",
+            enterprise_id=enterprise.id,
+            payload={"enterprise": canonical.row_content(enterprise)},
+        ),
+    )
     return enterprise
 
 
-def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str = "bulk-import",
-                  *, grade: bool = True) -> list[int]:
+def register_many(
+    session: Session,
+    firms: Iterable[NewEnterprise],
+    actor: str = "bulk-import",
+    *,
+    grade: bool = True,
+) -> list[int]:
     """Bulk registration for imports and demo data: the same rows and events as one by one.
     Returns the new firms' ids, in the order given. `grade=False` leaves the grading to the
     caller, who must regrade them in the same transaction (an import that adds records too)."""
     chain.lock_chain(session)
     now = utcnow()
-    rows = [{"uscc": f.uscc, "name": f.name,
-             "region_code": f.region_code or uscc_codes.region_of(f.uscc),
-             "industry_code": f.industry_code, "registered_on": f.registered_on,
-             "status": "in_business", "created_at": now} for f in firms]
+    rows = [
+        {
+            "uscc": f.uscc,
+            "name": f.name,
+            "region_code": f.region_code or uscc_codes.region_of(f.uscc),
+            "industry_code": f.industry_code,
+            "registered_on": f.registered_on,
+            "status": "in_business",
+            "created_at": now,
+        }
+        for f in firms
+    ]
     if not rows:
         return []
     # Core inserts of the tables: the ORM's per-row bookkeeping would dominate a bulk import.
     # Read the new ids back by code: ordered RETURNING runs row by row on SQLite.
     table = Enterprise.__table__
     session.execute(insert(table), rows)
-    by_code = dict(session.execute(select(table.c.uscc, table.c.id)
-                                   .where(table.c.uscc.in_([row["uscc"] for row in rows]))).all())
+    by_code = dict(
+        session.execute(
+            select(table.c.uscc, table.c.id).where(table.c.uscc.in_([row["uscc"] for row in rows]))
+        ).all()
+    )
     ids = [by_code[row["uscc"]] for row in rows]
-    grams = [{"gram": gram, "enterprise_id": id_}
-             for id_, row in zip(ids, rows) for gram in name_grams(row["name"])]
+    grams = [
+        {"gram": gram, "enterprise_id": id_}
+        for id_, row in zip(ids, rows, strict=False)
+        for gram in name_grams(row["name"])
+    ]
     session.execute(insert(EnterpriseNameGram.__table__), grams)
-    session.execute(insert(EnterpriseState.__table__), [
-        {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
-        for id_ in ids])
-    chain.append_many(session, [
-        chain.NewEvent(actor=actor, kind="enterprise_registered", enterprise_id=id_,
-                       payload={"enterprise": canonical.plain({"id": id_, **row})})
-        for id_, row in zip(ids, rows)])
+    session.execute(
+        insert(EnterpriseState.__table__),
+        [
+            {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
+            for id_ in ids
+        ],
+    )
+    chain.append_many(
+        session,
+        [
+            chain.NewEvent(
+                actor=actor,
+                kind="enterprise_registered",
+                enterprise_id=id_,
+                payload={"enterprise": canonical.plain({"id": id_, **row})},
+            )
+            for id_, row in zip(ids, rows, strict=False)
+        ],
+    )
     if grade:
         state.refresh_states(session, ids, trigger="enterprise_registered", actor=actor)
     return ids
@@ -93,7 +135,7 @@ def register_many(session: Session, firms: Iterable[NewEnterprise], actor: str =
 def name_grams(name: str) -> set[str]:
     """The distinct two-character runs of a name, case-folded."""
     folded = name.lower()
-    return {folded[i:i + 2] for i in range(len(folded) - 1)}
+    return {folded[i : i + 2] for i in range(len(folded) - 1)}
 
 
 def index_name(session: Session, enterprise_id: int, name: str) -> None:
@@ -102,8 +144,15 @@ def index_name(session: Session, enterprise_id: int, name: str) -> None:
         session.execute(insert(EnterpriseNameGram), grams)
 
 
-def search_enterprises(session: Session, *, q: str | None = None, region: str | None = None,
-                       grade: str | None = None, page: int = 1, per_page: int = 50) -> SearchPage:
+def search_enterprises(
+    session: Session,
+    *,
+    q: str | None = None,
+    region: str | None = None,
+    grade: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> SearchPage:
     """Firms whose name contains q (2+ characters) or whose USCC starts with q, in a region prefix,
     with a grade (as stored by the last write or daily regrade).
 
@@ -121,30 +170,40 @@ def search_enterprises(session: Session, *, q: str | None = None, region: str | 
             matches.append(_name_contains(text))
         if not matches:
             raise InvalidInput.field(
-                "q", f"give at least {MIN_NAME_QUERY} characters of a name, or the start of a USCC")
+                "q", f"give at least {MIN_NAME_QUERY} characters of a name, or the start of a USCC"
+            )
         ids = matches[0] if len(matches) == 1 else union(*matches)
         stmt = stmt.where(Enterprise.id.in_(ids))
-        rank = case((Enterprise.uscc == code, 0),
-                    (func.lower(Enterprise.name).startswith(text.lower(), autoescape=True), 1),
-                    else_=2)
+        rank = case(
+            (Enterprise.uscc == code, 0),
+            (func.lower(Enterprise.name).startswith(text.lower(), autoescape=True), 1),
+            else_=2,
+        )
         order.insert(0, rank)
     if region:
         stmt = stmt.where(*lookup.prefix_range(Enterprise.region_code, region))
     if grade:
         stmt = stmt.join(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id).where(
-            EnterpriseState.grade == grade)
+            EnterpriseState.grade == grade
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    items = session.scalars(
+        stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
     return SearchPage(items=items, page=page, per_page=per_page, total=total or 0)
 
 
 def _name_contains(text: str):
     grams = sorted(name_grams(text))
-    candidates = (select(EnterpriseNameGram.enterprise_id)
-                  .where(EnterpriseNameGram.gram.in_(grams))
-                  .group_by(EnterpriseNameGram.enterprise_id)
-                  .having(func.count() == literal(len(grams))))
+    candidates = (
+        select(EnterpriseNameGram.enterprise_id)
+        .where(EnterpriseNameGram.gram.in_(grams))
+        .group_by(EnterpriseNameGram.enterprise_id)
+        .having(func.count() == literal(len(grams)))
+    )
     # Every gram present does not make them adjacent: confirm the substring on the candidates.
-    return (select(Enterprise.id)
-            .where(Enterprise.id.in_(candidates))
-            .where(func.lower(Enterprise.name).contains(text.lower(), autoescape=True)))
+    return (
+        select(Enterprise.id)
+        .where(Enterprise.id.in_(candidates))
+        .where(func.lower(Enterprise.name).contains(text.lower(), autoescape=True))
+    )

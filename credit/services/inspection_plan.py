@@ -28,12 +28,18 @@ def draw(session: Session, caller: Caller, region: str, date: datetime.date, see
         raise Forbidden(f"Your region {caller.region} does not cover region {region}.")
     ruleset = rulesets.current()
     rows = session.execute(
-        select(Enterprise.uscc, Enterprise.name, Enterprise.region_code, EnterpriseState.grade,
-               EnterpriseState.risk_class)
+        select(
+            Enterprise.uscc,
+            Enterprise.name,
+            Enterprise.region_code,
+            EnterpriseState.grade,
+            EnterpriseState.risk_class,
+        )
         .outerjoin(EnterpriseState, EnterpriseState.enterprise_id == Enterprise.id)
         .where(*prefix_range(Enterprise.region_code, region))
         .where(Enterprise.status == "in_business")
-        .order_by(Enterprise.uscc)).all()
+        .order_by(Enterprise.uscc)
+    ).all()
     strata = dict(ruleset.sampling)
     ungraded_as = UNGRADED_RISK
     if ruleset.sampling_ungraded is not None:
@@ -45,17 +51,33 @@ def draw(session: Session, caller: Caller, region: str, date: datetime.date, see
         size = min(len(population), math.ceil(len(population) * ratio))
         rng = random.Random(f"{seed}:{date.isoformat()}:{region}:{risk_class}")
         chosen = sorted(rng.sample(population, size), key=lambda r: r.uscc)
-        classes.append({
-            "risk_class": risk_class, "population": len(population), "ratio": str(ratio),
-            "sample_size": size,
-            "enterprises": [{"uscc": r.uscc, "name": r.name, "region_code": r.region_code,
-                             "grade": r.grade} for r in chosen]})
-    return {"region": region, "date": date, "seed": seed, "ruleset": ruleset.version,
-            "classes": classes}
+        classes.append(
+            {
+                "risk_class": risk_class,
+                "population": len(population),
+                "ratio": str(ratio),
+                "sample_size": size,
+                "enterprises": [
+                    {"uscc": r.uscc, "name": r.name, "region_code": r.region_code, "grade": r.grade}
+                    for r in chosen
+                ],
+            }
+        )
+    return {
+        "region": region,
+        "date": date,
+        "seed": seed,
+        "ruleset": ruleset.version,
+        "classes": classes,
+    }
 
 
 def as_csv(plan: dict) -> str:
     return csvfiles.write(
         ["risk_class", "uscc", "name", "region_code", "grade"],
-        ([group["risk_class"], firm["uscc"], firm["name"], firm["region_code"], firm["grade"]]
-         for group in plan["classes"] for firm in group["enterprises"]))
+        (
+            [group["risk_class"], firm["uscc"], firm["name"], firm["region_code"], firm["grade"]]
+            for group in plan["classes"]
+            for firm in group["enterprises"]
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Connection, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
@@ -11,25 +11,30 @@ from credit import clock
 from credit.auth.caller import Caller, require_role
 from credit.db import OneRowQuery, json_text
 from credit.errors import Forbidden, InvalidInput, NotFound
+from credit.grading import evidence
 from credit.models import (
     Enterprise,
     EnterpriseState,
     Record,
 )
-from credit.grading import evidence
 from credit.rules import display, listings
 from credit.services import query_log, state
 from credit.services.lookup import get_enterprise
-
 
 _firm, _state = Enterprise.__table__, EnterpriseState.__table__
 # The lookup every bank, purchaser and citizen makes, built once: most firms are answered from
 # this one row.
 PROFILE_ROW = OneRowQuery(
-    select(_firm.c.id, _state.c.assessment_id, _state.c.next_change_on, _state.c.ruleset,
-           cast(_state.c.public_profile, Text).label("public_profile"))
+    select(
+        _firm.c.id,
+        _state.c.assessment_id,
+        _state.c.next_change_on,
+        _state.c.ruleset,
+        cast(_state.c.public_profile, Text).label("public_profile"),
+    )
     .select_from(_firm.outerjoin(_state, _state.c.enterprise_id == _firm.c.id))
-    .where(_firm.c.uscc == bindparam("uscc")))
+    .where(_firm.c.uscc == bindparam("uscc"))
+)
 
 
 def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str) -> str:
@@ -53,12 +58,16 @@ def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | N
     """The regulator of the firm's region, the firm itself, and a bank that says why."""
     require_role(caller, "regulator", "enterprise", "bank")
     if caller.role == "regulator" and not caller.covers_region(enterprise.region_code):
-        raise Forbidden(f"Your region {caller.region} does not cover region {enterprise.region_code}.")
+        raise Forbidden(
+            f"Your region {caller.region} does not cover region {enterprise.region_code}."
+        )
     if caller.role == "enterprise" and not caller.is_enterprise(enterprise.uscc):
         raise Forbidden("An enterprise account reads only its own credit file.")
     if caller.role == "bank" and not purpose:
-        raise InvalidInput.field("purpose", "a bank states why it reads a credit file; the firm "
-                                            "sees the purpose in its query log")
+        raise InvalidInput.field(
+            "purpose",
+            "a bank states why it reads a credit file; the firm sees the purpose in its query log",
+        )
 
 
 def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None = None) -> dict:
@@ -70,17 +79,27 @@ def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None
         query_log.log_queries(session, caller, "file_read", [enterprise], purpose=purpose)
     today = clock.today()
     current = state.current_states(session, [enterprise], today)[enterprise.id]
-    records = session.scalars(select(Record).where(Record.enterprise_id == enterprise.id)
-                              .order_by(Record.id)).all()
-    body = {"uscc": enterprise.uscc, "name": enterprise.name,
-            "region_code": enterprise.region_code, "industry_code": enterprise.industry_code,
-            "registered_on": enterprise.registered_on, "status": enterprise.status,
-            "grade": current.grade, "risk_class": current.risk_class,
-            "graded": current.grade is not None, "blacklisted": current.blacklisted,
-            "as_of": today,
-            "records": [display.describe(r, today, uscc=uscc, history=True) for r in records],
-            # Every listing whatever its state: one removed early or rescinded leaves public
-            # view only.
-            "listings": [listings.describe(listing, enterprise, today, history=True)
-                         for listing in evidence.listings_of(session, [enterprise.id])]}
+    records = session.scalars(
+        select(Record).where(Record.enterprise_id == enterprise.id).order_by(Record.id)
+    ).all()
+    body = {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "region_code": enterprise.region_code,
+        "industry_code": enterprise.industry_code,
+        "registered_on": enterprise.registered_on,
+        "status": enterprise.status,
+        "grade": current.grade,
+        "risk_class": current.risk_class,
+        "graded": current.grade is not None,
+        "blacklisted": current.blacklisted,
+        "as_of": today,
+        "records": [display.describe(r, today, uscc=uscc, history=True) for r in records],
+        # Every listing whatever its state: one removed early or rescinded leaves public
+        # view only.
+        "listings": [
+            listings.describe(listing, enterprise, today, history=True)
+            for listing in evidence.listings_of(session, [enterprise.id])
+        ],
+    }
     return body

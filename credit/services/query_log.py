@@ -4,7 +4,7 @@ to see who looked at it. Written in the reader's transaction."""
 from __future__ import annotations
 
 import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -16,13 +16,31 @@ from credit.models import Enterprise, QueryLogEntry
 from credit.services import lookup
 
 
-def log_queries(session: Session, caller: Caller, kind: str, firms: Iterable[Enterprise], *,
-                purpose: str | None = None, project: str | None = None,
-                as_of: datetime.date | None = None) -> None:
+def log_queries(
+    session: Session,
+    caller: Caller,
+    kind: str,
+    firms: Iterable[Enterprise],
+    *,
+    purpose: str | None = None,
+    project: str | None = None,
+    as_of: datetime.date | None = None,
+) -> None:
     now = utcnow()
-    rows = [{"at": now, "enterprise_id": firm.id, "uscc": firm.uscc, "actor": caller.username,
-             "role": caller.role, "kind": kind, "purpose": purpose, "project": project,
-             "as_of": as_of} for firm in firms]
+    rows = [
+        {
+            "at": now,
+            "enterprise_id": firm.id,
+            "uscc": firm.uscc,
+            "actor": caller.username,
+            "role": caller.role,
+            "kind": kind,
+            "purpose": purpose,
+            "project": project,
+            "as_of": as_of,
+        }
+        for firm in firms
+    ]
     if rows:
         session.execute(insert(QueryLogEntry.__table__), rows)
 
@@ -34,8 +52,11 @@ def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page:
         raise Unauthorized("Sign in as the firm or its regulator.")
     if not (caller.is_enterprise(uscc) or caller.covers_region(enterprise.region_code)):
         raise Forbidden("The query log is for the firm itself and the regulator of its region.")
-    stmt = (select(QueryLogEntry).where(QueryLogEntry.enterprise_id == enterprise.id)
-            .order_by(QueryLogEntry.id.desc()))
+    stmt = (
+        select(QueryLogEntry)
+        .where(QueryLogEntry.enterprise_id == enterprise.id)
+        .order_by(QueryLogEntry.id.desc())
+    )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": items, "page": page, "per_page": per_page, "total": total}

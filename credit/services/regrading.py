@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from sqlalchemy import func, or_, select
 
@@ -34,9 +34,13 @@ class RegradeReport:
 def _candidates(scope: str, version: str, day: datetime.date):
     stmt = select(EnterpriseState.enterprise_id)
     if scope == "due":
-        stmt = stmt.where(or_(EnterpriseState.next_change_on.is_(None),
-                              EnterpriseState.next_change_on <= day,
-                              EnterpriseState.ruleset.is_distinct_from(version)))
+        stmt = stmt.where(
+            or_(
+                EnterpriseState.next_change_on.is_(None),
+                EnterpriseState.next_change_on <= day,
+                EnterpriseState.ruleset.is_distinct_from(version),
+            )
+        )
     return stmt
 
 
@@ -47,9 +51,16 @@ def _in_range(stmt, run: RegradeRun):
     return stmt
 
 
-def regrade(database: Database, *, scope: str, version: str | None = None, batch: int = 2000,
-            processes: int = 1, on_progress: Callable[[int, int], None] | None = None,
-            on_start: Callable[[int], None] | None = None) -> RegradeReport:
+def regrade(
+    database: Database,
+    *,
+    scope: str,
+    version: str | None = None,
+    batch: int = 2000,
+    processes: int = 1,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> RegradeReport:
     """Regrades every firm (`all`) or those whose grade may have changed (`due`) as of today.
 
     The firms are split into ranges, one per process; each range is done in batches that commit
@@ -83,31 +94,53 @@ class Parts:
     remaining: int  # firms left to do
 
 
-def _open_parts(database: Database, scope: str, version: str, day: datetime.date,
-                processes: int) -> Parts:
+def _open_parts(
+    database: Database, scope: str, version: str, day: datetime.date, processes: int
+) -> Parts:
     """The unfinished parts of a regrade of this scope, ruleset and day, or new parts splitting
     the firms into `processes` ranges of about equal size."""
     candidates = _candidates(scope, version, day)
     with database.writing() as session:
-        pending = session.scalars(select(RegradeRun).where(
-            RegradeRun.ruleset == version, RegradeRun.day == day, RegradeRun.scope == scope,
-            RegradeRun.finished_at.is_(None)).order_by(RegradeRun.id)).all()
+        pending = session.scalars(
+            select(RegradeRun)
+            .where(
+                RegradeRun.ruleset == version,
+                RegradeRun.day == day,
+                RegradeRun.scope == scope,
+                RegradeRun.finished_at.is_(None),
+            )
+            .order_by(RegradeRun.id)
+        ).all()
         if pending:
             remaining = sum(_count(session, _in_range(candidates, run)) for run in pending)
         else:
             remaining = _count(session, candidates)
             for after, until in _ranges(session, candidates, remaining, processes):
-                part = RegradeRun(ruleset=version, day=day, scope=scope, last_enterprise_id=after,
-                                  until_enterprise_id=until, examined=0, changed=0,
-                                  part_of=pending[0].id if pending else None)
+                part = RegradeRun(
+                    ruleset=version,
+                    day=day,
+                    scope=scope,
+                    last_enterprise_id=after,
+                    until_enterprise_id=until,
+                    examined=0,
+                    changed=0,
+                    part_of=pending[0].id if pending else None,
+                )
                 session.add(part)
                 session.flush()
                 pending.append(part)
         regrades = {run.part_of or run.id for run in pending}
-        every = session.scalars(select(RegradeRun).where(or_(
-            RegradeRun.id.in_(regrades), RegradeRun.part_of.in_(regrades)))).all()
-        return Parts([run.id for run in pending], [run.id for run in every],
-                     sum(run.examined for run in every), remaining)
+        every = session.scalars(
+            select(RegradeRun).where(
+                or_(RegradeRun.id.in_(regrades), RegradeRun.part_of.in_(regrades))
+            )
+        ).all()
+        return Parts(
+            [run.id for run in pending],
+            [run.id for run in every],
+            sum(run.examined for run in every),
+            remaining,
+        )
 
 
 def _count(session, candidates) -> int:
@@ -118,14 +151,20 @@ def _ranges(session, candidates, total: int, processes: int) -> list[tuple[int, 
     """(after, until) bounds splitting the candidates into `processes` parts of about equal size."""
     parts = max(1, min(processes, total // MIN_FIRMS_PER_PROCESS))
     ordered = candidates.order_by(EnterpriseState.enterprise_id)
-    bounds = [session.scalar(ordered.offset(total * k // parts - 1).limit(1))
-              for k in range(1, parts)]
-    return list(zip([0, *bounds], [*bounds, None]))
+    bounds = [
+        session.scalar(ordered.offset(total * k // parts - 1).limit(1)) for k in range(1, parts)
+    ]
+    return list(zip([0, *bounds], [*bounds, None], strict=False))
 
 
-def _regrade_range(database: Database, run_id: int, ruleset: rulesets.Ruleset,
-                   day: datetime.date, batch: int,
-                   on_progress: Callable[[int, int], None] | None = None) -> None:
+def _regrade_range(
+    database: Database,
+    run_id: int,
+    ruleset: rulesets.Ruleset,
+    day: datetime.date,
+    batch: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> None:
     """One run's range, batch by batch.
 
     Each batch is graded in a reading transaction, outside the write lock, and written in a
@@ -136,10 +175,16 @@ def _regrade_range(database: Database, run_id: int, ruleset: rulesets.Ruleset,
         with database.reading() as session:
             run = session.get(RegradeRun, run_id)
             head = session.scalar(select(func.max(AuditEvent.seq))) or 0
-            ids = session.scalars(_in_range(_candidates(run.scope, ruleset.version, day), run)
-                                  .order_by(EnterpriseState.enterprise_id).limit(batch)).all()
-            plan = (state.plan_states(session, ids, trigger="regrade", ruleset=ruleset, day=day)
-                    if ids else None)
+            ids = session.scalars(
+                _in_range(_candidates(run.scope, ruleset.version, day), run)
+                .order_by(EnterpriseState.enterprise_id)
+                .limit(batch)
+            ).all()
+            plan = (
+                state.plan_states(session, ids, trigger="regrade", ruleset=ruleset, day=day)
+                if ids
+                else None
+            )
         with database.writing() as session:
             run = session.get(RegradeRun, run_id)
             if not ids:
@@ -148,8 +193,12 @@ def _regrade_range(database: Database, run_id: int, ruleset: rulesets.Ruleset,
             chain.lock_chain(session)
             written = _firms_written_since(session, head, ids)
             if written:
-                plan = plan.replace(written, state.plan_states(
-                    session, sorted(written), trigger="regrade", ruleset=ruleset, day=day))
+                plan = plan.replace(
+                    written,
+                    state.plan_states(
+                        session, sorted(written), trigger="regrade", ruleset=ruleset, day=day
+                    ),
+                )
             changed = state.write_plan(session, plan, actor=ACTOR)
             run.last_enterprise_id = ids[-1]
             run.examined += len(ids)
@@ -160,20 +209,28 @@ def _regrade_range(database: Database, run_id: int, ruleset: rulesets.Ruleset,
 
 def _firms_written_since(session, head: int, ids: Sequence[int]) -> set[int]:
     # No DISTINCT: SQLite would answer it from the (enterprise, seq) index, read whole.
-    return set(session.scalars(select(AuditEvent.enterprise_id)
-                               .where(AuditEvent.seq > head))) & set(ids)
+    return set(
+        session.scalars(select(AuditEvent.enterprise_id).where(AuditEvent.seq > head))
+    ) & set(ids)
 
 
-def _in_processes(database: Database, run_ids: list[int], version: str, day: datetime.date,
-                  batch: int, on_progress: Callable[[int, int], None] | None) -> None:
+def _in_processes(
+    database: Database,
+    run_ids: list[int],
+    version: str,
+    day: datetime.date,
+    batch: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
     """Each run's range in its own process (started afresh, not forked, so no connection is
     shared); progress is read from the runs' rows. Stopping the caller stops the processes."""
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(len(run_ids))
     try:
-        pending = [pool.apply_async(_range_in_process,
-                                    (database.settings, run_id, version, day, batch))
-                   for run_id in run_ids]
+        pending = [
+            pool.apply_async(_range_in_process, (database.settings, run_id, version, day, batch))
+            for run_id in run_ids
+        ]
         reported = _progress(database, run_ids)
         while pending:
             pending[0].wait(PROGRESS_EVERY_SECONDS)
@@ -193,13 +250,16 @@ def _in_processes(database: Database, run_ids: list[int], version: str, day: dat
 def _progress(database: Database, run_ids: list[int]) -> tuple[int, int]:
     with database.reading() as session:
         examined, changed = session.execute(
-            select(func.sum(RegradeRun.examined), func.sum(RegradeRun.changed))
-            .where(RegradeRun.id.in_(run_ids))).one()
+            select(func.sum(RegradeRun.examined), func.sum(RegradeRun.changed)).where(
+                RegradeRun.id.in_(run_ids)
+            )
+        ).one()
     return examined or 0, changed or 0
 
 
-def _range_in_process(settings: Settings, run_id: int, version: str, day: datetime.date,
-                      batch: int) -> None:
+def _range_in_process(
+    settings: Settings, run_id: int, version: str, day: datetime.date, batch: int
+) -> None:
     clock.set_zone(settings.zone)
     rulesets.use(settings.ruleset)
     database = Database(settings)

@@ -30,8 +30,7 @@ class ReportInvalid(ValueError):
     """A report that does not verify: tampered, or signed by a key not in the key set."""
 
 
-def build(session: Session, caller: Caller, uscc: str,
-          as_of: datetime.date | None = None) -> dict:
+def build(session: Session, caller: Caller, uscc: str, as_of: datetime.date | None = None) -> dict:
     """The report's content as of a day (today by default); the download is logged."""
     # A report carries facts beyond the public profile: the firm itself and those who check
     # firms may have it; the operator and other firms may not.
@@ -52,27 +51,43 @@ def build(session: Session, caller: Caller, uscc: str,
         "issued_at": clock.utcnow().isoformat(timespec="seconds"),
         "as_of": day.isoformat(),
         "ruleset": rulesets.current().version,
-        "enterprise": {"uscc": enterprise.uscc, "name": enterprise.name,
-                       "region_code": enterprise.region_code,
-                       "industry_code": enterprise.industry_code, "status": enterprise.status},
+        "enterprise": {
+            "uscc": enterprise.uscc,
+            "name": enterprise.name,
+            "region_code": enterprise.region_code,
+            "industry_code": enterprise.industry_code,
+            "status": enterprise.status,
+        },
         "grade": standing.grade,
         "risk_class": standing.risk_class,
         "graded": standing.grade is not None,
         "blacklisted": standing.blacklisted,
-        "procurement": {"eligible": not any(r.severity == "block" for r in reasons),
-                        "reasons": [r.__dict__ for r in reasons]},
-        "honours": [canonical.plain(display.describe(r, day, uscc=uscc)) for r in records
-                    if isinstance(r, Award) and display.in_force(r, day)],
-        "violations": [canonical.plain(display.describe(r, day, uscc=uscc)) for r in records
-                       if isinstance(r, Violation) and display.shown_publicly(r, day)],
+        "procurement": {
+            "eligible": not any(r.severity == "block" for r in reasons),
+            "reasons": [r.__dict__ for r in reasons],
+        },
+        "honours": [
+            canonical.plain(display.describe(r, day, uscc=uscc))
+            for r in records
+            if isinstance(r, Award) and display.in_force(r, day)
+        ],
+        "violations": [
+            canonical.plain(display.describe(r, day, uscc=uscc))
+            for r in records
+            if isinstance(r, Violation) and display.shown_publicly(r, day)
+        ],
     }
 
 
 def sign(report: dict, keyring: KeyRing) -> str:
     key = keyring.current()
     body = canonical.encode(report).encode("utf-8")
-    return _jws.encode(body, key.private, algorithm=ALGORITHM,
-                       headers={"kid": key.kid, "typ": "JOSE", "cty": "credit-report+json"})
+    return _jws.encode(
+        body,
+        key.private,
+        algorithm=ALGORITHM,
+        headers={"kid": key.kid, "typ": "JOSE", "cty": "credit-report+json"},
+    )
 
 
 def verify(token: str, jwks: dict) -> dict:

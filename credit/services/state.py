@@ -14,8 +14,9 @@ change with no write at all, and the public profile ready to send.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,8 +32,15 @@ from credit.rules import display, listings
 SERIOUS = frozenset({"serious", "especially_serious"})
 PUBLIC_KINDS = {"award": "awards", "certification": "certifications", "violation": "violations"}
 # The state columns a projection computes besides the grade's; a reader is served all of them.
-PROJECTED = ("active_records", "last_major_violation_on", "last_serious_violation_on",
-             "open_disputes", "blacklisted", "next_change_on", "public_profile")
+PROJECTED = (
+    "active_records",
+    "last_major_violation_on",
+    "last_serious_violation_on",
+    "open_disputes",
+    "blacklisted",
+    "next_change_on",
+    "public_profile",
+)
 # The grade's columns, written when the result changed or its validity lapsed.
 GRADED = ("grade", "risk_class", "score", "ruleset", "result_digest")
 
@@ -48,8 +56,13 @@ class Projection:
     @property
     def graded_columns(self) -> dict[str, Any]:
         r = self.result
-        return {"grade": r.grade, "risk_class": r.risk_class, "score": r.score,
-                "ruleset": r.ruleset, "result_digest": self.digest}
+        return {
+            "grade": r.grade,
+            "risk_class": r.risk_class,
+            "score": r.score,
+            "ruleset": r.ruleset,
+            "result_digest": self.digest,
+        }
 
 
 _BLANK: dict[tuple[str, datetime.date], tuple[Result, str]] = {}
@@ -66,8 +79,9 @@ def _blank(ruleset: rulesets.Ruleset, day: datetime.date) -> tuple[Result, str]:
     return _BLANK[key]
 
 
-def project(firm: Enterprise, found: evidence.Evidence, day: datetime.date,
-            ruleset: rulesets.Ruleset) -> Projection:
+def project(
+    firm: Enterprise, found: evidence.Evidence, day: datetime.date, ruleset: rulesets.Ruleset
+) -> Projection:
     """The state row of a firm on a day, from its evidence alone."""
     if found.empty:
         inputs = Inputs()
@@ -80,9 +94,9 @@ def project(firm: Enterprise, found: evidence.Evidence, day: datetime.date,
     violations = [r for r in live if isinstance(r, Violation)]
     majors = [r.decided_on for r in violations if display.is_major_violation(r)]
     serious = [r.decided_on for r in violations if r.severity in SERIOUS]
-    disputes = (sum(1 for r in found.records for o in r.objections if o.pending)
-                + sum(1 for item in found.listings
-                      if listings.state_on(item, day) == "objection_pending"))
+    disputes = sum(1 for r in found.records for o in r.objections if o.pending) + sum(
+        1 for item in found.listings if listings.state_on(item, day) == "objection_pending"
+    )
     public_change = display.next_public_change(inputs.records, day)
     columns = {
         "active_records": len(live),
@@ -96,21 +110,34 @@ def project(firm: Enterprise, found: evidence.Evidence, day: datetime.date,
     return Projection(result, digest, columns)
 
 
-def public_profile(firm: Enterprise, records, firm_listings, result: Result,
-                   day: datetime.date) -> dict:
+def public_profile(
+    firm: Enterprise, records, firm_listings, result: Result, day: datetime.date
+) -> dict:
     """The firm as anyone may see it on a day, in wire form: records only inside their display
     period, listings only while active."""
     profile: dict[str, Any] = {
-        "uscc": firm.uscc, "name": firm.name, "region_code": firm.region_code,
-        "industry_code": firm.industry_code, "registered_on": firm.registered_on,
-        "status": firm.status, "grade": result.grade, "risk_class": result.risk_class,
-        "graded": result.graded, "blacklisted": result.blacklisted,
-        "awards": [], "certifications": [], "violations": []}
+        "uscc": firm.uscc,
+        "name": firm.name,
+        "region_code": firm.region_code,
+        "industry_code": firm.industry_code,
+        "registered_on": firm.registered_on,
+        "status": firm.status,
+        "grade": result.grade,
+        "risk_class": result.risk_class,
+        "graded": result.graded,
+        "blacklisted": result.blacklisted,
+        "awards": [],
+        "certifications": [],
+        "violations": [],
+    }
     for record in records:
         if record.kind in PUBLIC_KINDS and display.shown_publicly(record, day):
             profile[PUBLIC_KINDS[record.kind]].append(display.describe(record, day, uscc=firm.uscc))
-    profile["blacklist"] = [listings.describe(item, firm, day, history=False)
-                            for item in firm_listings if listings.is_active_on(item, day)]
+    profile["blacklist"] = [
+        listings.describe(item, firm, day, history=False)
+        for item in firm_listings
+        if listings.is_active_on(item, day)
+    ]
     return canonical.plain(profile)
 
 
@@ -118,9 +145,14 @@ def servable(row, day: datetime.date | None = None) -> bool:
     """Whether a stored state row (an EnterpriseState, or a row with its columns) may be served
     on a day: it was stored under the ruleset in use and nothing has changed by date since."""
     day = day or clock.today()
-    return (row is not None and row.assessment_id is not None and row.public_profile is not None
-            and row.next_change_on is not None and day < row.next_change_on
-            and row.ruleset == rulesets.current().version)
+    return (
+        row is not None
+        and row.assessment_id is not None
+        and row.public_profile is not None
+        and row.next_change_on is not None
+        and day < row.next_change_on
+        and row.ruleset == rulesets.current().version
+    )
 
 
 @dataclass(frozen=True)
@@ -141,27 +173,39 @@ class Current:
 
 
 _STATE = EnterpriseState.__table__
-_SERVED = select(_STATE.c.enterprise_id, _STATE.c.assessment_id,
-                 *(_STATE.c[name] for name in PROJECTED + GRADED))
+_SERVED = select(
+    _STATE.c.enterprise_id, _STATE.c.assessment_id, *(_STATE.c[name] for name in PROJECTED + GRADED)
+)
 
 
-def current_states(session: Session, firms: Sequence[Enterprise],
-                   day: datetime.date | None = None) -> dict[int, Current]:
+def current_states(
+    session: Session, firms: Sequence[Enterprise], day: datetime.date | None = None
+) -> dict[int, Current]:
     """Each firm's state today: one query for the stored rows, evidence only for the firms whose
     row may not be served."""
     day = day or clock.today()
     ids = [firm.id for firm in firms]
-    rows = {row.enterprise_id: row for row in
-            session.execute(_SERVED.where(_STATE.c.enterprise_id.in_(ids)))} if ids else {}
-    served = {firm_id: Current(firm_id, dict(row._mapping), row.assessment_id)
-              for firm_id, row in rows.items() if servable(row, day)}
+    rows = (
+        {
+            row.enterprise_id: row
+            for row in session.execute(_SERVED.where(_STATE.c.enterprise_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
+    served = {
+        firm_id: Current(firm_id, dict(row._mapping), row.assessment_id)
+        for firm_id, row in rows.items()
+        if servable(row, day)
+    }
     stale = [firm for firm in firms if firm.id not in served]
     found = evidence.gather(session, [firm.id for firm in stale], disputes=True)
     ruleset = rulesets.current()
     for firm in stale:
         projection = project(firm, found[firm.id], day, ruleset)
-        served[firm.id] = Current(firm.id, {**projection.columns, **projection.graded_columns},
-                                  None, projection.result)
+        served[firm.id] = Current(
+            firm.id, {**projection.columns, **projection.graded_columns}, None, projection.result
+        )
     return served
 
 
@@ -178,19 +222,31 @@ def refresh_state(session: Session, enterprise_id: int, *, trigger: str, actor: 
     return refresh_states(session, [enterprise_id], trigger=trigger, actor=actor)
 
 
-def refresh_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str, actor: str,
-                   ruleset: rulesets.Ruleset | None = None,
-                   day: datetime.date | None = None) -> int:
+def refresh_states(
+    session: Session,
+    enterprise_ids: Sequence[int],
+    *,
+    trigger: str,
+    actor: str,
+    ruleset: rulesets.Ruleset | None = None,
+    day: datetime.date | None = None,
+) -> int:
     """Recomputes the state rows of these enterprises as of today and stores every grade that
     changed as an assessment, with a `grade_changed` event. Returns how many grades changed."""
     chain.lock_chain(session)
-    plan = plan_states(session, enterprise_ids, trigger=trigger,
-                       ruleset=ruleset or rulesets.current(), day=day or clock.today())
+    plan = plan_states(
+        session,
+        enterprise_ids,
+        trigger=trigger,
+        ruleset=ruleset or rulesets.current(),
+        day=day or clock.today(),
+    )
     return write_plan(session, plan, actor=actor)
 
 
-_CURRENT = select(_STATE.c.enterprise_id, _STATE.c.valid_until,
-                  *(_STATE.c[name] for name in PROJECTED + GRADED))
+_CURRENT = select(
+    _STATE.c.enterprise_id, _STATE.c.valid_until, *(_STATE.c[name] for name in PROJECTED + GRADED)
+)
 
 
 @dataclass
@@ -204,27 +260,42 @@ class StatePlan:
     assessments: dict[int, tuple[str | None, dict]] = field(default_factory=dict)
     usccs: dict[int, str] = field(default_factory=dict)
 
-    def replace(self, firms: set[int], newer: "StatePlan") -> "StatePlan":
+    def replace(self, firms: set[int], newer: StatePlan) -> StatePlan:
         """This plan with these firms planned again (`newer` covers them)."""
+
         def keep(values: dict) -> dict:
             return {firm: value for firm, value in values.items() if firm not in firms}
-        return StatePlan(self.trigger, {**keep(self.rows), **newer.rows},
-                         (self.missing - firms) | newer.missing,
-                         {**keep(self.assessments), **newer.assessments},
-                         {**self.usccs, **newer.usccs})
+
+        return StatePlan(
+            self.trigger,
+            {**keep(self.rows), **newer.rows},
+            (self.missing - firms) | newer.missing,
+            {**keep(self.assessments), **newer.assessments},
+            {**self.usccs, **newer.usccs},
+        )
 
 
-def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str,
-                ruleset: rulesets.Ruleset, day: datetime.date) -> StatePlan:
+def plan_states(
+    session: Session,
+    enterprise_ids: Sequence[int],
+    *,
+    trigger: str,
+    ruleset: rulesets.Ruleset,
+    day: datetime.date,
+) -> StatePlan:
     """Projects these firms as of `day` and plans what to write; reads only, so it may run
     outside the write lock (a bulk regrade then plans again any firm written meanwhile)."""
     now = utcnow()
     plan = StatePlan(trigger)
     found_evidence = evidence.gather(session, enterprise_ids, disputes=True)
-    states = {row.enterprise_id: row for row in session.execute(
-        _CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
-    firms = {firm.id: firm for firm in session.scalars(
-        select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
+    states = {
+        row.enterprise_id: row
+        for row in session.execute(_CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))
+    }
+    firms = {
+        firm.id: firm
+        for firm in session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))
+    }
     plan.usccs = {firm_id: firm.uscc for firm_id, firm in firms.items()}
     for enterprise_id in enterprise_ids:
         found = found_evidence[enterprise_id]
@@ -232,24 +303,39 @@ def plan_states(session: Session, enterprise_ids: Sequence[int], *, trigger: str
         result = projection.result
         state = states.get(enterprise_id)
         row = dict(projection.columns)
-        unchanged = (state is not None and state.result_digest == projection.digest
-                     and state.ruleset == result.ruleset
-                     and state.valid_until is not None and state.valid_until >= day)
+        unchanged = (
+            state is not None
+            and state.result_digest == projection.digest
+            and state.ruleset == result.ruleset
+            and state.valid_until is not None
+            and state.valid_until >= day
+        )
         if unchanged and all(getattr(state, name) == row[name] for name in PROJECTED):
             continue  # nothing to write at all
         row["updated_at"] = now
         if not unchanged:
-            plan.assessments[enterprise_id] = (state.grade if state else None, {
-                "enterprise_id": enterprise_id, "assessed_at": now, "as_of": day,
-                "ruleset": result.ruleset, "score": result.score, "raw_score": result.raw_score,
-                "computed_grade": result.computed_grade, "grade": result.grade,
-                "risk_class": result.risk_class, "blacklisted": result.blacklisted,
-                "override_id": result.override.id if result.override else None,
-                "explanation": evidence.explanation_rows(result),
-                "caps": evidence.cap_rows(result),
-                "fingerprint": evidence.fingerprint(found, found.on(day), result.ruleset, day),
-                "valid_until": result.valid_until, "next_change_on": result.next_change_on,
-                "trigger": trigger})
+            plan.assessments[enterprise_id] = (
+                state.grade if state else None,
+                {
+                    "enterprise_id": enterprise_id,
+                    "assessed_at": now,
+                    "as_of": day,
+                    "ruleset": result.ruleset,
+                    "score": result.score,
+                    "raw_score": result.raw_score,
+                    "computed_grade": result.computed_grade,
+                    "grade": result.grade,
+                    "risk_class": result.risk_class,
+                    "blacklisted": result.blacklisted,
+                    "override_id": result.override.id if result.override else None,
+                    "explanation": evidence.explanation_rows(result),
+                    "caps": evidence.cap_rows(result),
+                    "fingerprint": evidence.fingerprint(found, found.on(day), result.ruleset, day),
+                    "valid_until": result.valid_until,
+                    "next_change_on": result.next_change_on,
+                    "trigger": trigger,
+                },
+            )
             row.update(projection.graded_columns, graded_on=day, valid_until=result.valid_until)
         if state is None:
             plan.missing.add(enterprise_id)
@@ -262,25 +348,44 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
     events. Returns how many grades changed."""
     chain.lock_chain(session)
     if plan.missing:
-        session.execute(insert(_STATE), [
-            {"enterprise_id": firm, "blacklisted": False, "active_records": 0,
-             "updated_at": plan.rows[firm]["updated_at"]} for firm in sorted(plan.missing)])
+        session.execute(
+            insert(_STATE),
+            [
+                {
+                    "enterprise_id": firm,
+                    "blacklisted": False,
+                    "active_records": 0,
+                    "updated_at": plan.rows[firm]["updated_at"],
+                }
+                for firm in sorted(plan.missing)
+            ],
+        )
     rows = {firm: {"enterprise_id": firm, **row} for firm, row in plan.rows.items()}
     events = []
     if plan.assessments:
         firms = list(plan.assessments)
         ids = _insert_assessments(session, [plan.assessments[firm][1] for firm in firms])
-        for assessment_id, firm in zip(ids, firms):
+        for assessment_id, firm in zip(ids, firms, strict=False):
             previous, values = plan.assessments[firm]
             rows[firm]["assessment_id"] = assessment_id
-            events.append(chain.NewEvent(
-                actor=actor, kind="grade_changed", enterprise_id=firm,
-                payload={"uscc": plan.usccs.get(firm), "assessment_id": assessment_id,
-                         "assessment_digest": canonical.digest({**values, "id": assessment_id}),
-                         "previous_grade": previous, "grade": values["grade"],
-                         "score": None if values["score"] is None else str(values["score"]),
-                         "risk_class": values["risk_class"],
-                         "ruleset": values["ruleset"], "trigger": plan.trigger}))
+            events.append(
+                chain.NewEvent(
+                    actor=actor,
+                    kind="grade_changed",
+                    enterprise_id=firm,
+                    payload={
+                        "uscc": plan.usccs.get(firm),
+                        "assessment_id": assessment_id,
+                        "assessment_digest": canonical.digest({**values, "id": assessment_id}),
+                        "previous_grade": previous,
+                        "grade": values["grade"],
+                        "score": None if values["score"] is None else str(values["score"]),
+                        "risk_class": values["risk_class"],
+                        "ruleset": values["ruleset"],
+                        "trigger": plan.trigger,
+                    },
+                )
+            )
     _update_states(session, list(rows.values()))
     # The bulk update bypassed the session: drop any state row it holds.
     for firm in rows:
@@ -292,17 +397,25 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
     return len(plan.assessments)
 
 
-def drifted(session: Session, enterprise_ids: Sequence[int],
-            day: datetime.date | None = None) -> dict[int, list[str]]:
+def drifted(
+    session: Session, enterprise_ids: Sequence[int], day: datetime.date | None = None
+) -> dict[int, list[str]]:
     """The servable state rows among these firms that differ from their projection today, with
     the columns that differ: an edit in the database shows here."""
     day = day or clock.today()
     ruleset = rulesets.current()
-    states = {row.enterprise_id: row for row in session.execute(
-        _CURRENT.add_columns(_STATE.c.assessment_id)
-        .where(_STATE.c.enterprise_id.in_(enterprise_ids)))}
-    firms = {firm.id: firm for firm in session.scalars(
-        select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
+    states = {
+        row.enterprise_id: row
+        for row in session.execute(
+            _CURRENT.add_columns(_STATE.c.assessment_id).where(
+                _STATE.c.enterprise_id.in_(enterprise_ids)
+            )
+        )
+    }
+    firms = {
+        firm.id: firm
+        for firm in session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))
+    }
     found = evidence.gather(session, list(firms), disputes=True)
     differ: dict[int, list[str]] = {}
     for firm_id, firm in firms.items():
@@ -323,11 +436,13 @@ def _update_states(session: Session, rows: list[dict]) -> None:
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(
-            {("key" if k == "enterprise_id" else k): v for k, v in row.items()})
+            {("key" if k == "enterprise_id" else k): v for k, v in row.items()}
+        )
     for columns, group in groups.items():
         values = {c: bindparam(c) for c in columns if c != "enterprise_id"}
-        session.execute(update(table).where(table.c.enterprise_id == bindparam("key"))
-                        .values(values), group)
+        session.execute(
+            update(table).where(table.c.enterprise_id == bindparam("key")).values(values), group
+        )
 
 
 def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:
@@ -339,7 +454,11 @@ def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:
     table = Assessment.__table__
     session.execute(insert(table), rows)
     firms = [row["enterprise_id"] for row in rows]
-    newest = dict(session.execute(select(table.c.enterprise_id, func.max(table.c.id))
-                                  .where(table.c.enterprise_id.in_(firms))
-                                  .group_by(table.c.enterprise_id)).all())
+    newest = dict(
+        session.execute(
+            select(table.c.enterprise_id, func.max(table.c.id))
+            .where(table.c.enterprise_id.in_(firms))
+            .group_by(table.c.enterprise_id)
+        ).all()
+    )
     return [newest[firm] for firm in firms]

@@ -20,8 +20,15 @@ MIN_PASSWORD_LENGTH = 10
 ACCOUNT_ROLES = tuple(role for role in ROLES if role != "public")
 
 
-def create_user(session: Session, username: str, role: str, password: str, *,
-                uscc: str | None = None, region: str | None = None) -> User:
+def create_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    uscc: str | None = None,
+    region: str | None = None,
+) -> User:
     errors: dict[str, list[str]] = {}
     if not USERNAME.fullmatch(username or ""):
         errors["username"] = ["2-64 letters, digits or . _ @ -, starting with a letter or digit"]
@@ -45,8 +52,13 @@ def create_user(session: Session, username: str, role: str, password: str, *,
         raise InvalidInput(errors)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"An account named {username} already exists.")
-    user = User(username=username, role=role, uscc=uscc, region=region,
-                password_hash=hash_password(password))
+    user = User(
+        username=username,
+        role=role,
+        uscc=uscc,
+        region=region,
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -67,8 +79,10 @@ def disable_user(session: Session, username: str) -> User:
 
 
 SIGN_IN_ACCOUNT = OneRowQuery(
-    select(User.username, User.role, User.uscc, User.region, User.password_hash,
-           User.disabled_at).where(User.username == bindparam("username")))
+    select(
+        User.username, User.role, User.uscc, User.region, User.password_hash, User.disabled_at
+    ).where(User.username == bindparam("username"))
+)
 
 
 def authenticate(lookup: Connection, username: str, password: str) -> Caller:
@@ -79,11 +93,14 @@ def authenticate(lookup: Connection, username: str, password: str) -> Caller:
     SQLite's write lock (or a snapshot) against every other request for as long.
     """
     account = SIGN_IN_ACCOUNT.first(lookup, username=username)
-    if (not verify_password(account.password_hash if account else None, password)
-            or account.disabled_at is not None):
+    if (
+        not verify_password(account.password_hash if account else None, password)
+        or account.disabled_at is not None
+    ):
         raise Unauthorized("Wrong username or password, or the account is disabled.")
-    return Caller(username=account.username, role=account.role, uscc=account.uscc,
-                  region=account.region)
+    return Caller(
+        username=account.username, role=account.role, uscc=account.uscc, region=account.region
+    )
 
 
 def active_caller(session: Session, username: str) -> Caller:

@@ -52,14 +52,18 @@ def upgrade() -> None:
         "enterprise_name_gram",
         sa.Column("gram", code(2), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"],
-                                name=op.f("fk_enterprise_name_gram_enterprise_id_enterprise"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_enterprise_name_gram_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("gram", "enterprise_id", name=op.f("pk_enterprise_name_gram")),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_enterprise_name_gram_enterprise_id", "enterprise_name_gram",
-                    ["enterprise_id"])
+    op.create_index(
+        "ix_enterprise_name_gram_enterprise_id", "enterprise_name_gram", ["enterprise_id"]
+    )
 
 
 def downgrade() -> None:

@@ -17,8 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("enterprise_state") as batch:
         batch.add_column(sa.Column("last_serious_violation_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("open_disputes", sa.Integer(), server_default="0",
-                                   nullable=False))
+        batch.add_column(
+            sa.Column("open_disputes", sa.Integer(), server_default="0", nullable=False)
+        )
     # Fill both from the records already held, as the application would compute them.
     op.execute("""
         UPDATE enterprise_state SET last_serious_violation_on = (

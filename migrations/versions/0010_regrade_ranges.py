@@ -19,8 +19,9 @@ def upgrade() -> None:
     with op.batch_alter_table("regrade_run") as batch:
         batch.add_column(sa.Column("until_enterprise_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("part_of", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_regrade_run_part_of_regrade_run", "regrade_run",
-                                 ["part_of"], ["id"])
+        batch.create_foreign_key(
+            "fk_regrade_run_part_of_regrade_run", "regrade_run", ["part_of"], ["id"]
+        )
 
 
 def downgrade() -> None:

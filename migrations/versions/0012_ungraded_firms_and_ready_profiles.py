@@ -17,9 +17,13 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-UNGRADED_COLUMNS = (("score", DecimalString()), ("raw_score", DecimalString()),
-                    ("computed_grade", sa.String(length=3)), ("grade", sa.String(length=3)),
-                    ("risk_class", sa.String(length=1)))
+UNGRADED_COLUMNS = (
+    ("score", DecimalString()),
+    ("raw_score", DecimalString()),
+    ("computed_grade", sa.String(length=3)),
+    ("grade", sa.String(length=3)),
+    ("risk_class", sa.String(length=1)),
+)
 
 
 def upgrade() -> None:
@@ -39,14 +43,21 @@ def downgrade() -> None:
     # again when they are read or at `credit regrade --due`. Their grade_changed events stay in
     # the audit log, where the older `credit audit verify` names each such assessment as missing.
     bind = op.get_bind()
-    ungraded = bind.execute(sa.text("SELECT id FROM assessment WHERE grade IS NULL")).scalars().all()
+    ungraded = (
+        bind.execute(sa.text("SELECT id FROM assessment WHERE grade IS NULL")).scalars().all()
+    )
     if ungraded:
         logging.getLogger("alembic.runtime.migration").warning(
-            "removing %d assessments that record a firm as ungraded", len(ungraded))
-        bind.execute(sa.text("UPDATE enterprise_state SET assessment_id = NULL, grade = NULL, "
-                             "risk_class = NULL, score = NULL, ruleset = NULL, "
-                             "result_digest = NULL WHERE assessment_id IN "
-                             "(SELECT id FROM assessment WHERE grade IS NULL)"))
+            "removing %d assessments that record a firm as ungraded", len(ungraded)
+        )
+        bind.execute(
+            sa.text(
+                "UPDATE enterprise_state SET assessment_id = NULL, grade = NULL, "
+                "risk_class = NULL, score = NULL, ruleset = NULL, "
+                "result_digest = NULL WHERE assessment_id IN "
+                "(SELECT id FROM assessment WHERE grade IS NULL)"
+            )
+        )
         bind.execute(sa.text("DELETE FROM assessment WHERE grade IS NULL"))
     with op.batch_alter_table("enterprise_state") as batch:
         batch.drop_column("public_profile")

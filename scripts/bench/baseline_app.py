@@ -24,8 +24,7 @@ COLUMNS = ("uscc", "name", "region_code", "industry_code", "registered_on", "sta
 def create_app(database_url: str) -> Flask:
     url = make_url(database_url)
     sqlite = url.get_backend_name() == "sqlite"
-    query = (f"SELECT {', '.join(COLUMNS)} FROM enterprise WHERE uscc = "
-             + ("?" if sqlite else "%s"))
+    query = f"SELECT {', '.join(COLUMNS)} FROM enterprise WHERE uscc = " + ("?" if sqlite else "%s")
     connections: dict[int, object] = {}
 
     def connection():
@@ -40,7 +39,8 @@ def create_app(database_url: str) -> Flask:
 
                 connections[pid] = psycopg.connect(
                     url.set(drivername="postgresql").render_as_string(hide_password=False),
-                    autocommit=True)
+                    autocommit=True,
+                )
         return connections[pid]
 
     app = Flask(__name__)
@@ -52,8 +52,10 @@ def create_app(database_url: str) -> Flask:
         row = connection().execute(query, (uscc,)).fetchone()
         if row is None:
             abort(404)
-        return {name: (str(value) if value is not None else None)
-                for name, value in zip(COLUMNS, row)}
+        return {
+            name: (str(value) if value is not None else None)
+            for name, value in zip(COLUMNS, row, strict=False)
+        }
 
     return app
 

@@ -16,9 +16,8 @@ import statistics
 import sys
 import time
 
-from sqlalchemy import bindparam, select, text
-
 from seeded import seeded_database
+from sqlalchemy import bindparam, select, text
 
 from credit import create_app  # noqa: E402
 from credit.auth.caller import Caller  # noqa: E402
@@ -28,13 +27,16 @@ from credit.models import Enterprise, User  # noqa: E402
 STATE_OF_MANY = text(
     "SELECT e.id, e.uscc, s.grade, s.risk_class, s.blacklisted, s.last_major_violation_on "
     "FROM enterprise e LEFT JOIN enterprise_state s ON s.enterprise_id = e.id "
-    "WHERE e.uscc IN :codes").bindparams(bindparam("codes", expanding=True))
+    "WHERE e.uscc IN :codes"
+).bindparams(bindparam("codes", expanding=True))
 STATE_OF_ONE = text(
     "SELECT e.id, e.uscc, s.grade, s.score, s.risk_class, s.blacklisted "
-    "FROM enterprise e LEFT JOIN enterprise_state s ON s.enterprise_id = e.id WHERE e.uscc = :c")
+    "FROM enterprise e LEFT JOIN enterprise_state s ON s.enterprise_id = e.id WHERE e.uscc = :c"
+)
 LOG_ONE = text(
     "INSERT INTO query_log (at, enterprise_id, uscc, actor, role, kind, purpose) "
-    "VALUES (CURRENT_TIMESTAMP, :id, :c, 'bench-bank', 'bank', 'lending_check', 'benchmark')")
+    "VALUES (CURRENT_TIMESTAMP, :id, :c, 'bench-bank', 'bank', 'lending_check', 'benchmark')"
+)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -60,10 +62,14 @@ def main(argv=None) -> int:
     database = seeded_database(args.enterprises, args.seed, args.database_url)
     app = create_app(database.settings)
     keys = app.extensions["credit.token_keys"]
-    buyer = {"Authorization": "Bearer " + issue_token(
-        ensure_account(database, "bench-procurement", "procurement"), keys, 3600)}
-    lender = {"Authorization": "Bearer " + issue_token(
-        ensure_account(database, "bench-bank", "bank"), keys, 3600)}
+    buyer = {
+        "Authorization": "Bearer "
+        + issue_token(ensure_account(database, "bench-procurement", "procurement"), keys, 3600)
+    }
+    lender = {
+        "Authorization": "Bearer "
+        + issue_token(ensure_account(database, "bench-bank", "bank"), keys, 3600)
+    }
     with database.reading() as session:
         codes = session.scalars(select(Enterprise.uscc)).all()
     draw = random.Random(args.seed)
@@ -75,8 +81,11 @@ def main(argv=None) -> int:
         for _ in range(args.batches):
             batch = draw.sample(codes, 1000)
             started = time.perf_counter()
-            response = client.post("/api/v1/checks/procurement", headers=buyer,
-                                   json={"uscc": batch, "project": "BENCH-1"})
+            response = client.post(
+                "/api/v1/checks/procurement",
+                headers=buyer,
+                json={"uscc": batch, "project": "BENCH-1"},
+            )
             times.append(time.perf_counter() - started)
             assert response.status_code == 200, response.get_data(as_text=True)
         return times
@@ -95,8 +104,11 @@ def main(argv=None) -> int:
     def lending_round() -> float:
         done, started = 0, time.perf_counter()
         while time.perf_counter() - started < args.seconds:
-            response = client.post("/api/v1/checks/lending", headers=lender,
-                                   json={"uscc": [draw.choice(codes)], "purpose": "benchmark"})
+            response = client.post(
+                "/api/v1/checks/lending",
+                headers=lender,
+                json={"uscc": [draw.choice(codes)], "purpose": "benchmark"},
+            )
             assert response.status_code == 200, response.get_data(as_text=True)
             done += 1
         return done / (time.perf_counter() - started)
@@ -120,11 +132,15 @@ def main(argv=None) -> int:
     p_registry, p_baseline = statistics.median(registry_p), statistics.median(baseline_p)
     l_registry, l_baseline = statistics.median(registry_l), statistics.median(baseline_l)
     print(f"engine {engine.dialect.name}, {len(codes)} firms, {args.rounds} rounds a side")
-    print(f"1,000-firm procurement check, median: registry {p_registry * 1000:8.1f} ms, "
-          f"raw SQL {p_baseline * 1000:8.1f} ms, ratio (baseline/registry) "
-          f"{p_baseline / p_registry:.3f}")
-    print(f"lending checks with the query log: registry {l_registry:8.1f}/s, raw SQL "
-          f"{l_baseline:8.1f}/s, ratio (registry/baseline) {l_registry / l_baseline:.3f}")
+    print(
+        f"1,000-firm procurement check, median: registry {p_registry * 1000:8.1f} ms, "
+        f"raw SQL {p_baseline * 1000:8.1f} ms, ratio (baseline/registry) "
+        f"{p_baseline / p_registry:.3f}"
+    )
+    print(
+        f"lending checks with the query log: registry {l_registry:8.1f}/s, raw SQL "
+        f"{l_baseline:8.1f}/s, ratio (registry/baseline) {l_registry / l_baseline:.3f}"
+    )
     return 0
 
 

@@ -48,7 +48,7 @@ class RoundResult:
         rank = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
         return ordered[rank] * 1000
 
-    def absorb(self, other: "RoundResult") -> None:
+    def absorb(self, other: RoundResult) -> None:
         self.latencies.extend(other.latencies)
         self.errors += other.errors
         for status, count in other.statuses.items():
@@ -67,8 +67,10 @@ class Connection:
         self.buffer = b""
 
     def get(self, path: str) -> tuple[int, bytes]:
-        request = (f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}:{self.port}\r\n"
-                   "Accept: application/json\r\n\r\n").encode("ascii")
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}:{self.port}\r\n"
+            "Accept: application/json\r\n\r\n"
+        ).encode("ascii")
         if self.sock is None:
             self._open()
         try:
@@ -132,8 +134,15 @@ class _ServerClosed(Exception):
     pass
 
 
-def _client_thread(port: int, path_template: str, codes: list[str], quota: int, deadline: float,
-                   rng: random.Random, result: RoundResult) -> None:
+def _client_thread(
+    port: int,
+    path_template: str,
+    codes: list[str],
+    quota: int,
+    deadline: float,
+    rng: random.Random,
+    result: RoundResult,
+) -> None:
     connection = Connection(port)
     clock = time.perf_counter
     try:
@@ -159,8 +168,17 @@ def _client_thread(port: int, path_template: str, codes: list[str], quota: int, 
         connection.close()
 
 
-def _client_process(port: int, path_template: str, codes: list[str], threads: int, quota: int,
-                    start_at: float, duration: float, seed: str, pipe) -> None:
+def _client_process(
+    port: int,
+    path_template: str,
+    codes: list[str],
+    threads: int,
+    quota: int,
+    start_at: float,
+    duration: float,
+    seed: str,
+    pipe,
+) -> None:
     results = [RoundResult() for _ in range(threads)]
     per_thread = [quota // threads + (1 if i < quota % threads else 0) for i in range(threads)]
     # Every client starts at the same instant, so the wall time covers them all.
@@ -168,10 +186,22 @@ def _client_process(port: int, path_template: str, codes: list[str], threads: in
         time.sleep(min(0.005, max(0.0, start_at - time.perf_counter())))
     begun = time.perf_counter()
     deadline = begun + duration
-    workers = [threading.Thread(target=_client_thread, daemon=True,
-                                args=(port, path_template, codes, per_thread[i], deadline,
-                                      random.Random(f"{seed}:{i}"), results[i]))
-               for i in range(threads)]
+    workers = [
+        threading.Thread(
+            target=_client_thread,
+            daemon=True,
+            args=(
+                port,
+                path_template,
+                codes,
+                per_thread[i],
+                deadline,
+                random.Random(f"{seed}:{i}"),
+                results[i],
+            ),
+        )
+        for i in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -184,21 +214,43 @@ def _client_process(port: int, path_template: str, codes: list[str], threads: in
     pipe.close()
 
 
-def run_round(port: int, path_template: str, codes: list[str], *, processes: int = 2,
-              threads: int = 2, max_requests: int = 20000, duration: float = 20.0,
-              seed: int = 0) -> RoundResult:
+def run_round(
+    port: int,
+    path_template: str,
+    codes: list[str],
+    *,
+    processes: int = 2,
+    threads: int = 2,
+    max_requests: int = 20000,
+    duration: float = 20.0,
+    seed: int = 0,
+) -> RoundResult:
     """GETs path_template.format(code) for random codes until max_requests or duration is reached."""
     context = multiprocessing.get_context("fork")
     before = os.times()
     start_at = time.perf_counter() + 0.3
-    quotas = [max_requests // processes + (1 if i < max_requests % processes else 0)
-              for i in range(processes)]
+    quotas = [
+        max_requests // processes + (1 if i < max_requests % processes else 0)
+        for i in range(processes)
+    ]
     pipes, children = [], []
     for index in range(processes):
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_client_process, daemon=True,
-                                args=(port, path_template, codes, threads, quotas[index],
-                                      start_at, duration, f"{seed}:{index}", sender))
+        child = context.Process(
+            target=_client_process,
+            daemon=True,
+            args=(
+                port,
+                path_template,
+                codes,
+                threads,
+                quotas[index],
+                start_at,
+                duration,
+                f"{seed}:{index}",
+                sender,
+            ),
+        )
         child.start()
         sender.close()
         pipes.append(receiver)
@@ -214,6 +266,7 @@ def run_round(port: int, path_template: str, codes: list[str], *, processes: int
                 child.kill()
                 child.join()
     after = os.times()
-    total.client_cpu = (after.children_user + after.children_system
-                        - before.children_user - before.children_system)
+    total.client_cpu = (
+        after.children_user + after.children_system - before.children_user - before.children_system
+    )
     return total

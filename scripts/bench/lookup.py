@@ -50,15 +50,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/bench/lookup",
         description="Throughput and latency of the registry's enterprise lookup against a minimal "
-                    "Flask + gunicorn baseline on the same database.")
-    parser.add_argument("--enterprises", type=int, default=200_000, metavar="N",
-                        help="demo firms in the SQLite database (default 200000)")
+        "Flask + gunicorn baseline on the same database.",
+    )
+    parser.add_argument(
+        "--enterprises",
+        type=int,
+        default=200_000,
+        metavar="N",
+        help="demo firms in the SQLite database (default 200000)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="demo data seed (default 2026)")
-    parser.add_argument("--database-url",
-                        help="benchmark this PostgreSQL database instead (seeded with N firms "
-                             "when it has none)")
-    parser.add_argument("--reseed", action="store_true",
-                        help="seed the SQLite database again even if a cached one exists")
+    parser.add_argument(
+        "--database-url",
+        help="benchmark this PostgreSQL database instead (seeded with N firms when it has none)",
+    )
+    parser.add_argument(
+        "--reseed",
+        action="store_true",
+        help="seed the SQLite database again even if a cached one exists",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per server")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per round at most")
@@ -66,10 +76,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per server")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=2, help="connections per client process")
-    parser.add_argument("--sample", type=int, default=20_000,
-                        help="random existing codes the clients pick from")
-    parser.add_argument("--registry-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the registry only (e.g. CREDIT_LOG_LEVEL=WARNING)")
+    parser.add_argument(
+        "--sample", type=int, default=20_000, help="random existing codes the clients pick from"
+    )
+    parser.add_argument(
+        "--registry-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the registry only (e.g. CREDIT_LOG_LEVEL=WARNING)",
+    )
     return parser.parse_args(argv)
 
 
@@ -86,23 +102,42 @@ def main(argv: list[str] | None = None) -> int:
         database_url, instance_dir = prepare_sqlite(args)
         engine_name = "sqlite"
     firms, codes = sample_codes(database_url, args.sample, args.seed)
-    print(f"{engine_name}: {firms} firms; clients pick from {len(codes)} random existing codes",
-          flush=True)
+    print(
+        f"{engine_name}: {firms} firms; clients pick from {len(codes)} random existing codes",
+        flush=True,
+    )
 
     logs = BENCH_DATA / "logs"
     logs.mkdir(exist_ok=True)
-    base_env = {**os.environ, "CREDIT_DATABASE_URL": database_url,
-                "CREDIT_INSTANCE_DIR": str(instance_dir)}
+    base_env = {
+        **os.environ,
+        "CREDIT_DATABASE_URL": database_url,
+        "CREDIT_INSTANCE_DIR": str(instance_dir),
+    }
     registry_env = dict(base_env)
     for assignment in args.registry_env:
         name, _, value = assignment.partition("=")
         registry_env[name] = value
     bin_dir = Path(sys.executable).parent
-    registry = Side("registry", [str(bin_dir / "credit"), "serve", "--workers", str(args.workers)],
-                    registry_env, logs / "lookup-registry.log")
-    baseline = Side("baseline", [sys.executable, str(Path(__file__).with_name("baseline_app.py")),
-                                 "--database-url", database_url, "--workers", str(args.workers)],
-                    base_env, logs / "lookup-baseline.log")
+    registry = Side(
+        "registry",
+        [str(bin_dir / "credit"), "serve", "--workers", str(args.workers)],
+        registry_env,
+        logs / "lookup-registry.log",
+    )
+    baseline = Side(
+        "baseline",
+        [
+            sys.executable,
+            str(Path(__file__).with_name("baseline_app.py")),
+            "--database-url",
+            database_url,
+            "--workers",
+            str(args.workers),
+        ],
+        base_env,
+        logs / "lookup-baseline.log",
+    )
 
     results: dict[str, list[dict]] = {"registry": [], "baseline": []}
     with ExitStack() as cleanup:
@@ -111,8 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             start_server(side, codes[0])
         for side in (registry, baseline):
             warm = measure(side, codes, args, args.warmup, seed=f"warmup:{side.name}")
-            print(f"warm-up {side.name}: {warm['requests']} requests, {warm['errors']} errors",
-                  flush=True)
+            print(
+                f"warm-up {side.name}: {warm['requests']} requests, {warm['errors']} errors",
+                flush=True,
+            )
         for number in range(args.rounds):
             # Alternate which side goes first, so a drift in machine load favours neither.
             order = (registry, baseline) if number % 2 == 0 else (baseline, registry)
@@ -125,10 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(results)
     report = {
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "engine": engine_name, "enterprises": firms, "seed": args.seed,
-        "workers": args.workers, "clients": args.clients, "threads": args.threads,
-        "round_seconds": args.duration, "round_requests": args.requests,
-        "registry_env": args.registry_env, "rounds": results, "summary": summary,
+        "engine": engine_name,
+        "enterprises": firms,
+        "seed": args.seed,
+        "workers": args.workers,
+        "clients": args.clients,
+        "threads": args.threads,
+        "round_seconds": args.duration,
+        "round_requests": args.requests,
+        "registry_env": args.registry_env,
+        "rounds": results,
+        "summary": summary,
     }
     print_summary(report)
     out = BENCH_DATA / "results"
@@ -150,17 +194,29 @@ def prepare_sqlite(args) -> tuple[str, Path]:
     if marker.is_file() and database.is_file() and not args.reseed:
         print(f"using the seeded database {database.relative_to(ROOT)}", flush=True)
         if json.loads(marker.read_text(encoding="utf-8")).get("demo") != demo_digest():
-            print("note: the demo data generator changed since this database was seeded; "
-                  "--reseed rebuilds it", flush=True)
+            print(
+                "note: the demo data generator changed since this database was seeded; "
+                "--reseed rebuilds it",
+                flush=True,
+            )
         return url, directory
     directory.mkdir(parents=True, exist_ok=True)
     for leftover in directory.glob("registry.sqlite3*"):
         leftover.unlink()
     marker.unlink(missing_ok=True)
     seconds = seed_database(url, directory, args.enterprises, args.seed)
-    marker.write_text(json.dumps({"enterprises": args.enterprises, "seed": args.seed,
-                                  "seconds": round(seconds, 1), "demo": demo_digest()}) + "\n",
-                      encoding="utf-8")
+    marker.write_text(
+        json.dumps(
+            {
+                "enterprises": args.enterprises,
+                "seed": args.seed,
+                "seconds": round(seconds, 1),
+                "demo": demo_digest(),
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return url, directory
 
 
@@ -217,9 +273,10 @@ def sample_codes(url: str, size: int, seed_value: int) -> tuple[int, list[str]]:
             wanted = sorted({rng.randint(1, highest) for _ in range(min(size, firms) * 2)})
             codes: list[str] = []
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
+                chunk = wanted[start : start + 500]
                 codes += connection.scalars(
-                    text(f"SELECT uscc FROM enterprise WHERE id IN ({','.join(map(str, chunk))})"))
+                    text(f"SELECT uscc FROM enterprise WHERE id IN ({','.join(map(str, chunk))})")
+                )
     finally:
         engine.dispose()
     rng.shuffle(codes)
@@ -236,22 +293,29 @@ def start_server(side: Side, probe_code: str) -> None:
     side.port = free_port()
     log = side.log.open("wb")
     side.process = subprocess.Popen(
-        [*side.command, "--bind", f"{loadgen.LOOPBACK}:{side.port}"], env=side.env,
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-        start_new_session=True)  # its own process group, so stopping it stops its workers too
+        [*side.command, "--bind", f"{loadgen.LOOPBACK}:{side.port}"],
+        env=side.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        start_new_session=True,
+    )  # its own process group, so stopping it stops its workers too
     log.close()
     deadline = time.monotonic() + READY_TIMEOUT
     connection = loadgen.Connection(side.port)
     while True:
         if side.process.poll() is not None:
-            raise SystemExit(f"the {side.name} server exited ({side.process.returncode}); "
-                             f"see {side.log}")
+            raise SystemExit(
+                f"the {side.name} server exited ({side.process.returncode}); see {side.log}"
+            )
         try:
             status, _ = connection.get(LOOKUP_PATH.format(probe_code))
             if status == 200:
                 break
-            raise SystemExit(f"the {side.name} server answered {status} for an existing firm; "
-                             f"see {side.log}")
+            raise SystemExit(
+                f"the {side.name} server answered {status} for an existing firm; see {side.log}"
+            )
         except OSError:
             connection.close()
             if time.monotonic() > deadline:
@@ -297,9 +361,16 @@ def server_cpu_seconds(side: Side) -> float:
 
 def measure(side: Side, codes: list[str], args, duration: float, *, seed: str) -> dict:
     cpu_before = server_cpu_seconds(side)
-    result = loadgen.run_round(side.port, LOOKUP_PATH, codes, processes=args.clients,
-                               threads=args.threads, max_requests=args.requests,
-                               duration=duration, seed=seed)
+    result = loadgen.run_round(
+        side.port,
+        LOOKUP_PATH,
+        codes,
+        processes=args.clients,
+        threads=args.threads,
+        max_requests=args.requests,
+        duration=duration,
+        seed=seed,
+    )
     cpu = server_cpu_seconds(side) - cpu_before
     if side.process.poll() is not None:
         raise SystemExit(f"the {side.name} server died during the round; see {side.log}")
@@ -319,12 +390,14 @@ def measure(side: Side, codes: list[str], args, duration: float, *, seed: str) -
 
 
 def describe(name: str, outcome: dict) -> str:
-    line = (f"round {outcome['round']} {name:8}: {outcome['throughput']:8.1f} req/s  "
-            f"p50 {outcome['p50_ms']:6.2f} ms  p90 {outcome['p90_ms']:6.2f} ms  "
-            f"p99 {outcome['p99_ms']:6.2f} ms  CPU/req server "
-            f"{outcome['server_cpu_ms_per_request']:.3f} ms, clients "
-            f"{outcome['client_cpu_ms_per_request']:.3f} ms  "
-            f"{outcome['requests']} requests, {outcome['errors']} errors")
+    line = (
+        f"round {outcome['round']} {name:8}: {outcome['throughput']:8.1f} req/s  "
+        f"p50 {outcome['p50_ms']:6.2f} ms  p90 {outcome['p90_ms']:6.2f} ms  "
+        f"p99 {outcome['p99_ms']:6.2f} ms  CPU/req server "
+        f"{outcome['server_cpu_ms_per_request']:.3f} ms, clients "
+        f"{outcome['client_cpu_ms_per_request']:.3f} ms  "
+        f"{outcome['requests']} requests, {outcome['errors']} errors"
+    )
     if outcome["first_error"]:
         line += f"  (first: {outcome['first_error']})"
     return line
@@ -333,13 +406,24 @@ def describe(name: str, outcome: dict) -> str:
 def summarise(results: dict[str, list[dict]]) -> dict:
     summary = {}
     for name, rounds in results.items():
-        summary[name] = {key: round(statistics.median(r[key] for r in rounds), 2)
-                         for key in ("throughput", "p50_ms", "p90_ms", "p99_ms",
-                                     "server_cpu_ms_per_request", "client_cpu_ms_per_request")}
+        summary[name] = {
+            key: round(statistics.median(r[key] for r in rounds), 2)
+            for key in (
+                "throughput",
+                "p50_ms",
+                "p90_ms",
+                "p99_ms",
+                "server_cpu_ms_per_request",
+                "client_cpu_ms_per_request",
+            )
+        }
         summary[name]["errors"] = sum(r["errors"] for r in rounds)
         summary[name]["requests"] = sum(r["requests"] for r in rounds)
-    ratios = [r["throughput"] / b["throughput"]
-              for r, b in zip(results["registry"], results["baseline"]) if b["throughput"]]
+    ratios = [
+        r["throughput"] / b["throughput"]
+        for r, b in zip(results["registry"], results["baseline"], strict=False)
+        if b["throughput"]
+    ]
     summary["ratio_per_round"] = [round(x, 3) for x in ratios]
     summary["ratio"] = round(statistics.median(ratios), 3) if ratios else None
     return summary
@@ -348,18 +432,26 @@ def summarise(results: dict[str, list[dict]]) -> dict:
 def print_summary(report: dict) -> None:
     summary = report["summary"]
     print()
-    print(f"{report['engine']}, {report['enterprises']} firms, {report['workers']} workers, "
-          f"{report['clients']}x{report['threads']} client connections; "
-          f"medians over {len(report['rounds']['registry'])} rounds:")
-    print(f"  {'':8}  {'req/s':>8}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  "
-          f"{'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'errors':>6}")
+    print(
+        f"{report['engine']}, {report['enterprises']} firms, {report['workers']} workers, "
+        f"{report['clients']}x{report['threads']} client connections; "
+        f"medians over {len(report['rounds']['registry'])} rounds:"
+    )
+    print(
+        f"  {'':8}  {'req/s':>8}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  "
+        f"{'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'errors':>6}"
+    )
     for name in ("registry", "baseline"):
         s = summary[name]
-        print(f"  {name:8}  {s['throughput']:8.1f}  {s['p50_ms']:7.2f}  {s['p90_ms']:7.2f}  "
-              f"{s['p99_ms']:7.2f}  {s['server_cpu_ms_per_request']:17.3f}  "
-              f"{s['client_cpu_ms_per_request']:17.3f}  {s['errors']:6}")
-    print(f"  registry/baseline throughput: {summary['ratio']} "
-          f"(per round: {', '.join(map(str, summary['ratio_per_round']))})")
+        print(
+            f"  {name:8}  {s['throughput']:8.1f}  {s['p50_ms']:7.2f}  {s['p90_ms']:7.2f}  "
+            f"{s['p99_ms']:7.2f}  {s['server_cpu_ms_per_request']:17.3f}  "
+            f"{s['client_cpu_ms_per_request']:17.3f}  {s['errors']:6}"
+        )
+    print(
+        f"  registry/baseline throughput: {summary['ratio']} "
+        f"(per round: {', '.join(map(str, summary['ratio_per_round']))})"
+    )
 
 
 if __name__ == "__main__":

@@ -51,16 +51,24 @@ def chain_left_out():
 def main(argv=None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="credit-bench-records-") as folder:
-        settings = Settings(instance_dir=Path(folder), database_url=args.database_url or "",
-                            log_level="ERROR")
+        settings = Settings(
+            instance_dir=Path(folder), database_url=args.database_url or "", log_level="ERROR"
+        )
         database = Database(settings)
         dbschema.upgrade(database.engine)
         codes = [with_check_character(f"91321102{n:09d}") for n in range(args.firms)]
         with database.writing() as session:
-            register_many(session, [NewEnterprise(uscc=c, name=f"镇江基准{n}有限公司（演示）")
-                                    for n, c in enumerate(codes)], actor="bench")
-            session.add(User(username="bench-officer", role="regulator", region="3211",
-                             password_hash="-"))
+            register_many(
+                session,
+                [
+                    NewEnterprise(uscc=c, name=f"镇江基准{n}有限公司（演示）")
+                    for n, c in enumerate(codes)
+                ],
+                actor="bench",
+            )
+            session.add(
+                User(username="bench-officer", role="regulator", region="3211", password_hash="-")
+            )
         app = create_app(settings)
         officer = Caller(username="bench-officer", role="regulator", region="3211")
         token = issue_token(officer, app.extensions["credit.token_keys"], 3600)
@@ -74,13 +82,21 @@ def main(argv=None) -> int:
             for i in range(args.writes):
                 n = next(serial)
                 response = client.post(
-                    f"/api/v1/enterprises/{codes[n % len(codes)]}/violations", headers=headers,
-                    json={"category": "administrative_penalty", "severity": "minor",
-                          "decided_on": day, "authority": "镇江市市场监督管理局",
-                          "decision_no": f"基准罚{n}"})
+                    f"/api/v1/enterprises/{codes[n % len(codes)]}/violations",
+                    headers=headers,
+                    json={
+                        "category": "administrative_penalty",
+                        "severity": "minor",
+                        "decided_on": day,
+                        "authority": "镇江市市场监督管理局",
+                        "decision_no": f"基准罚{n}",
+                    },
+                )
                 if response.status_code != 201:
-                    raise SystemExit(f"write {i} failed: {response.status_code} "
-                                     f"{response.get_data(as_text=True)}")
+                    raise SystemExit(
+                        f"write {i} failed: {response.status_code} "
+                        f"{response.get_data(as_text=True)}"
+                    )
             return args.writes / (time.perf_counter() - started)
 
         round_of_writes()  # warm-up
@@ -92,10 +108,14 @@ def main(argv=None) -> int:
         engine = database.engine.dialect.name
         ratios = [a / b for a, b in zip(with_chain, without, strict=True)]
         print(f"engine {engine}, {args.writes} writes a round, {args.rounds} rounds a side")
-        print(f"with the audit chain:    {statistics.median(with_chain):8.1f} records/s "
-              f"(rounds {', '.join(f'{r:.0f}' for r in with_chain)})")
-        print(f"chain left out:          {statistics.median(without):8.1f} records/s "
-              f"(rounds {', '.join(f'{r:.0f}' for r in without)})")
+        print(
+            f"with the audit chain:    {statistics.median(with_chain):8.1f} records/s "
+            f"(rounds {', '.join(f'{r:.0f}' for r in with_chain)})"
+        )
+        print(
+            f"chain left out:          {statistics.median(without):8.1f} records/s "
+            f"(rounds {', '.join(f'{r:.0f}' for r in without)})"
+        )
         print(f"ratio with/without:      {statistics.median(ratios):8.3f}")
         database.dispose()
         app.extensions["credit.database"].dispose()

@@ -31,10 +31,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="a PostgreSQL database to seed and use")
     parser.add_argument("--batch", type=int, default=2000)
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
-                        help="as `credit regrade --processes` (default: the number of CPUs)")
-    parser.add_argument("--sample", type=int, default=500,
-                        help="firms with records for the single-firm figure")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="as `credit regrade --processes` (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--sample", type=int, default=500, help="firms with records for the single-firm figure"
+    )
     parser.add_argument("--skip-rewrite", action="store_true", help="only the steady state")
     return parser.parse_args(argv)
 
@@ -48,8 +53,9 @@ def timed_regrade(database, batch: int, processes: int) -> tuple[float, object]:
 def single_firm(database, sample: int, seed: int) -> tuple[float, float]:
     """Median seconds to read a firm's records, and to read them and grade it (nothing stored)."""
     with database.reading() as session:
-        ids = session.scalars(select(EnterpriseState.enterprise_id)
-                              .where(EnterpriseState.active_records > 0)).all()
+        ids = session.scalars(
+            select(EnterpriseState.enterprise_id).where(EnterpriseState.active_records > 0)
+        ).all()
         chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
         firms = session.scalars(select(Enterprise).where(Enterprise.id.in_(chosen))).all()
         today = clock.today()
@@ -73,17 +79,23 @@ def main(argv=None) -> int:
     timed_regrade(database, args.batch, args.processes)  # settle anything due since the seed ran
     seconds, report = timed_regrade(database, args.batch, args.processes)
     print(f"engine {engine}, {report.examined} firms, {args.processes} processes")
-    print(f"regrade --all, steady state: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
-          f"firms/s, {report.changed} grades changed")
+    print(
+        f"regrade --all, steady state: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
+        f"firms/s, {report.changed} grades changed"
+    )
     if not args.skip_rewrite:
         with database.writing() as session:
             session.execute(update(EnterpriseState).values(result_digest="stale"))
         seconds, report = timed_regrade(database, args.batch, args.processes)
-        print(f"regrade --all, full rewrite: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
-              f"firms/s, {report.changed} grades stored")
+        print(
+            f"regrade --all, full rewrite: {seconds:7.1f} s, {report.examined / seconds:8.0f} "
+            f"firms/s, {report.changed} grades stored"
+        )
     read, graded = single_firm(database, args.sample, args.seed)
-    print(f"one firm with records: reading its records {read * 1000:.2f} ms, reading and "
-          f"grading {graded * 1000:.2f} ms, ratio {graded / read:.2f}")
+    print(
+        f"one firm with records: reading its records {read * 1000:.2f} ms, reading and "
+        f"grading {graded * 1000:.2f} ms, ratio {graded / read:.2f}"
+    )
     return 0
 
 

@@ -31,13 +31,17 @@ def seeded_database(enterprises: int, seed: int, database_url: str | None = None
             from sqlalchemy import func, select
 
             from credit.models import Enterprise
+
             present = session.scalar(select(func.count()).select_from(Enterprise)) or 0
         if present < enterprises:
-            print(f"seeding {enterprises - present} demo firms with records (cached in {folder})",
-                  file=sys.stderr)
+            print(
+                f"seeding {enterprises - present} demo firms with records (cached in {folder})",
+                file=sys.stderr,
+            )
             started = time.perf_counter()
             seed_enterprises(database, enterprises - present, seed=seed)
             elapsed = time.perf_counter() - started
-            marker.write_text(json.dumps({"enterprises": enterprises, "seed": seed,
-                                          "seconds": round(elapsed, 1)}))
+            marker.write_text(
+                json.dumps({"enterprises": enterprises, "seed": seed, "seconds": round(elapsed, 1)})
+            )
     return database

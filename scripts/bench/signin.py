@@ -33,8 +33,10 @@ PASSWORD = "correct horse battery"
 def figures(label: str, seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return (f"{label:<22} n={len(ms):<5} median={statistics.median(ms):7.1f} ms  "
-            f"p95={p95:7.1f} ms  max={ms[-1]:7.1f} ms")
+    return (
+        f"{label:<22} n={len(ms):<5} median={statistics.median(ms):7.1f} ms  "
+        f"p95={p95:7.1f} ms  max={ms[-1]:7.1f} ms"
+    )
 
 
 def main() -> None:
@@ -52,8 +54,14 @@ def main() -> None:
     database = app.extensions["credit.database"]
     dbschema.upgrade(database.engine)
     with database.writing() as session:
-        session.add(User(username="bench-officer", role="regulator", region="3211",
-                         password_hash=hash_password(PASSWORD)))
+        session.add(
+            User(
+                username="bench-officer",
+                role="regulator",
+                region="3211",
+                password_hash=hash_password(PASSWORD),
+            )
+        )
 
     serial = iter(range(10**9))
 
@@ -61,8 +69,10 @@ def main() -> None:
         code = with_check_character(f"91321102{next(serial):09d}")
         started = time.perf_counter()
         with database.writing() as session:
-            register_many(session, [NewEnterprise(uscc=code, name=f"镇江基准{code}有限公司",
-                                                  region_code="321102")])
+            register_many(
+                session,
+                [NewEnterprise(uscc=code, name=f"镇江基准{code}有限公司", region_code="321102")],
+            )
         return time.perf_counter() - started
 
     def paced() -> float:
@@ -80,8 +90,9 @@ def main() -> None:
         client = app.test_client()
         while not stop.is_set():
             started = time.perf_counter()
-            response = client.post("/api/v1/auth/token",
-                                   json={"username": "bench-officer", "password": PASSWORD})
+            response = client.post(
+                "/api/v1/auth/token", json={"username": "bench-officer", "password": PASSWORD}
+            )
             took = time.perf_counter() - started
             with lock:
                 sign_ins.append(took)

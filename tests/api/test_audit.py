@@ -27,15 +27,27 @@ def code(n: int) -> str:
 
 def register(database, n):
     with database.writing() as session:
-        register_enterprise(session, REGULATOR, NewEnterprise(uscc=code(n), name=f"镇江审计{n}有限公司"))
+        register_enterprise(
+            session, REGULATOR, NewEnterprise(uscc=code(n), name=f"镇江审计{n}有限公司")
+        )
 
 
 def fine(database, n, decision):
     with database.writing() as session:
-        record, _ = add_record(session, REGULATOR, code(n), "violation", {
-            "category": "administrative_penalty", "severity": "general",
-            "decided_on": days_before(DEFAULT_TODAY, 5),
-            "authority": "镇江市市场监督管理局", "decision_no": decision, "fine_fen": 500_000})
+        record, _ = add_record(
+            session,
+            REGULATOR,
+            code(n),
+            "violation",
+            {
+                "category": "administrative_penalty",
+                "severity": "general",
+                "decided_on": days_before(DEFAULT_TODAY, 5),
+                "authority": "镇江市市场监督管理局",
+                "decision_no": decision,
+                "fine_fen": 500_000,
+            },
+        )
         return record.id
 
 
@@ -45,8 +57,10 @@ def mismatches(database):
 
 
 def cli_verify(database):
-    env = {"CREDIT_DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
-           "CREDIT_INSTANCE_DIR": str(database.settings.instance_dir)}
+    env = {
+        "CREDIT_DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
+        "CREDIT_INSTANCE_DIR": str(database.settings.instance_dir),
+    }
     return CliRunner().invoke(main, ["audit", "verify"], env=env)
 
 
@@ -76,11 +90,18 @@ def test_an_untouched_database_verifies(history):
 def test_every_write_appends_one_event_in_order(history):
     with history.reading() as session:
         kinds = session.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
-    assert kinds == ["enterprise_registered", "grade_changed",
-                     "enterprise_registered", "grade_changed",
-                     "record_added", "grade_changed",
-                     "record_rescinded", "grade_changed",
-                     "record_added", "grade_changed"]
+    assert kinds == [
+        "enterprise_registered",
+        "grade_changed",
+        "enterprise_registered",
+        "grade_changed",
+        "record_added",
+        "grade_changed",
+        "record_rescinded",
+        "grade_changed",
+        "record_added",
+        "grade_changed",
+    ]
 
 
 def test_an_edited_record_row_is_named(history):
@@ -88,8 +109,10 @@ def test_an_edited_record_row_is_named(history):
     found = mismatches(history)
     assert found[0].startswith("record ") and "fine_fen" in found[0]
     # the public profile still shows the fine as recorded: the state row no longer matches it
-    assert found[1:] == [f"the state row of enterprise {firm_id(history, 2)} ({code(2)}) "
-                         "differs from its records in: public_profile"]
+    assert found[1:] == [
+        f"the state row of enterprise {firm_id(history, 2)} ({code(2)}) "
+        "differs from its records in: public_profile"
+    ]
     result = cli_verify(history)
     assert result.exit_code == 1
     assert "fine_fen" in result.output
@@ -175,8 +198,15 @@ def test_two_registrations_of_one_code_at_once_admit_exactly_one(live):
 
 def list_firm(database, n):
     with database.writing() as session:
-        list_enterprise(session, REGULATOR, uscc=code(n), reason="严重违法", legal_basis="令第44号",
-                        decision_no=f"黑{n}", listed_on=clock.today())
+        list_enterprise(
+            session,
+            REGULATOR,
+            uscc=code(n),
+            reason="严重违法",
+            legal_basis="令第44号",
+            decision_no=f"黑{n}",
+            listed_on=clock.today(),
+        )
 
 
 def firm_id(database, n):
@@ -187,8 +217,12 @@ def firm_id(database, n):
 def test_a_cleared_blacklist_flag_on_a_state_row_is_named(history):
     list_firm(history, 2)
     assert mismatches(history) == []
-    tamper(history, "UPDATE enterprise_state SET blacklisted = :f WHERE enterprise_id = :e",
-           f=False, e=firm_id(history, 2))
+    tamper(
+        history,
+        "UPDATE enterprise_state SET blacklisted = :f WHERE enterprise_id = :e",
+        f=False,
+        e=firm_id(history, 2),
+    )
     found = mismatches(history)
     assert len(found) == 1 and f"state row of enterprise {firm_id(history, 2)}" in found[0]
     assert "blacklisted" in found[0]
@@ -198,8 +232,11 @@ def test_a_cleared_blacklist_flag_on_a_state_row_is_named(history):
 
 @pytest.mark.parametrize("profile", ["NULL", "'{}'"])
 def test_an_emptied_public_profile_is_served_no_more_and_a_forged_one_is_named(history, profile):
-    tamper(history, f"UPDATE enterprise_state SET public_profile = {profile} "
-                    "WHERE enterprise_id = :e", e=firm_id(history, 2))
+    tamper(
+        history,
+        f"UPDATE enterprise_state SET public_profile = {profile} WHERE enterprise_id = :e",
+        e=firm_id(history, 2),
+    )
     found = mismatches(history)
     if profile == "NULL":
         assert found == []  # never served: the profile is projected afresh when read
@@ -213,7 +250,10 @@ def test_a_forged_fine_in_the_public_profile_is_named(history):
         profile = session.get(EnterpriseState, firm).public_profile
     profile["violations"][0]["fine_amount"] = "9999999.00"
     with history.engine.begin() as connection:
-        connection.execute(update(EnterpriseState).where(EnterpriseState.enterprise_id == firm)
-                           .values(public_profile=profile))
+        connection.execute(
+            update(EnterpriseState)
+            .where(EnterpriseState.enterprise_id == firm)
+            .values(public_profile=profile)
+        )
     found = mismatches(history)
     assert len(found) == 1 and "public_profile" in found[0]

@@ -31,8 +31,11 @@ def bearer(token: str) -> dict[str, str]:
 
 def register(client, make, token):
     """A write only a regulator of 3211 may make: 201 shows the token was taken as that officer."""
-    return client.post(ENTERPRISES, headers=bearer(token),
-                       json={"uscc": make.uscc("321102"), "name": "镇江市测试电气有限公司"})
+    return client.post(
+        ENTERPRISES,
+        headers=bearer(token),
+        json={"uscc": make.uscc("321102"), "name": "镇江市测试电气有限公司"},
+    )
 
 
 def disable(database, username):
@@ -42,8 +45,15 @@ def disable(database, username):
 
 def forged_claims(username, role="regulator", **changes):
     now = int(time.time())
-    claims = {"iss": ISSUER, "sub": username, "role": role, "region": "3211",
-              "iat": now, "nbf": now, "exp": now + 600}
+    claims = {
+        "iss": ISSUER,
+        "sub": username,
+        "role": role,
+        "region": "3211",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    }
     claims.update(changes)
     return claims
 
@@ -65,8 +75,11 @@ def test_sign_in_gives_a_bearer_token_that_works(client, make, officer, settings
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == settings.token_lifetime
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
-    assert (claims["sub"], claims["role"], claims["region"]) == (officer.username, "regulator",
-                                                                 "3211")
+    assert (claims["sub"], claims["role"], claims["region"]) == (
+        officer.username,
+        "regulator",
+        "3211",
+    )
     assert register(client, make, body["access_token"]).status_code == 201
 
 
@@ -93,11 +106,15 @@ def test_the_password_is_case_sensitive(client, officer):
     assert_problem(sign_in(client, officer.username, TEST_PASSWORD.upper()), 401)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"username": "x"}, "password"), ({"password": "x"}, "username"),
-    ({"username": "", "password": "x"}, "username"),
-    ({"username": "x", "password": "y", "remember": True}, "remember"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "x"}, "password"),
+        ({"password": "x"}, "username"),
+        ({"username": "", "password": "x"}, "username"),
+        ({"username": "x", "password": "y", "remember": True}, "remember"),
+    ],
+)
 def test_incomplete_credentials_are_422(client, body, field):
     assert_problem(client.post(TOKEN, json=body), 422, field)
 
@@ -126,8 +143,9 @@ def test_a_token_is_refused_once_the_accounts_role_changes(client, make, session
 
 def test_a_token_of_an_account_that_does_not_exist_is_401(client, make, keyring):
     key = keyring.current()
-    token = jwt.encode(forged_claims("ghost-officer"), key.private, algorithm="EdDSA",
-                       headers={"kid": key.kid})
+    token = jwt.encode(
+        forged_claims("ghost-officer"), key.private, algorithm="EdDSA", headers={"kid": key.kid}
+    )
     assert_problem(register(client, make, token), 401)
 
 
@@ -141,20 +159,31 @@ def _forgeries(username, keyring):
     claims = forged_claims(username)
     return {
         "alg none": jwt.encode(claims, None, algorithm="none", headers={"kid": key.kid}),
-        "HS256": jwt.encode(claims, "a shared secret of thirty-two bytes!", algorithm="HS256",
-                            headers={"kid": key.kid}),
-        "bad signature": jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                                    headers={"kid": key.kid}),
-        "unknown kid": jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                                  headers={"kid": "20990101T000000000000Z-unknownkey00"}),
+        "HS256": jwt.encode(
+            claims,
+            "a shared secret of thirty-two bytes!",
+            algorithm="HS256",
+            headers={"kid": key.kid},
+        ),
+        "bad signature": jwt.encode(
+            claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": key.kid}
+        ),
+        "unknown kid": jwt.encode(
+            claims,
+            Ed25519PrivateKey.generate(),
+            algorithm="EdDSA",
+            headers={"kid": "20990101T000000000000Z-unknownkey00"},
+        ),
         "no kid": jwt.encode(claims, key.private, algorithm="EdDSA"),
-        "other issuer": jwt.encode({**claims, "iss": "elsewhere"}, key.private, algorithm="EdDSA",
-                                   headers={"kid": key.kid}),
+        "other issuer": jwt.encode(
+            {**claims, "iss": "elsewhere"}, key.private, algorithm="EdDSA", headers={"kid": key.kid}
+        ),
     }
 
 
-@pytest.mark.parametrize("kind", ["alg none", "HS256", "bad signature", "unknown kid", "no kid",
-                                  "other issuer"])
+@pytest.mark.parametrize(
+    "kind", ["alg none", "HS256", "bad signature", "unknown kid", "no kid", "other issuer"]
+)
 def test_a_forged_token_is_401(client, make, keyring, officer, kind):
     token = _forgeries(officer.username, keyring)[kind]
     assert_problem(register(client, make, token), 401)
@@ -164,13 +193,15 @@ def test_a_forged_token_is_401(client, make, keyring, officer, kind):
 def test_the_same_claims_signed_by_the_registry_are_accepted(client, make, keyring, officer):
     # The control for the forgeries above: only the signature makes the difference.
     key = keyring.current()
-    token = jwt.encode(forged_claims(officer.username), key.private, algorithm="EdDSA",
-                       headers={"kid": key.kid})
+    token = jwt.encode(
+        forged_claims(officer.username), key.private, algorithm="EdDSA", headers={"kid": key.kid}
+    )
     assert register(client, make, token).status_code == 201
 
 
 def test_after_key_rotation_old_tokens_work_and_new_ones_carry_the_new_kid(
-        client, make, keyring, officer):
+    client, make, keyring, officer
+):
     old_token = sign_in(client, officer.username).get_json()["access_token"]
     old_kid = jwt.get_unverified_header(old_token)["kid"]
     new = keyring.rotate()
@@ -183,9 +214,11 @@ def test_after_key_rotation_old_tokens_work_and_new_ones_carry_the_new_kid(
 
 def _signed_with_header(header: dict, claims: dict, private: Ed25519PrivateKey) -> str:
     """A JWS signed by `private` with exactly this header, whatever its `kid` holds."""
+
     def part(value: dict) -> bytes:
         raw = json.dumps(value, ensure_ascii=False).encode()
         return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
     signing_input = part(header) + b"." + part(claims)
     signature = base64.urlsafe_b64encode(private.sign(signing_input)).rstrip(b"=")
     return (signing_input + b"." + signature).decode()
@@ -209,21 +242,23 @@ HOSTILE_KIDS = {
 
 @pytest.mark.parametrize("kind", [*HOSTILE_KIDS, "missing"])
 def test_a_token_whose_kid_is_not_one_of_the_registrys_keys_is_401(
-        client, make, keyring, officer, kind):
+    client, make, keyring, officer, kind
+):
     # Signed with the registry's own key: the key id alone must make the refusal.
     header = {"alg": "EdDSA", "typ": "JWT"}
     if kind != "missing":
         header["kid"] = HOSTILE_KIDS[kind]
-    token = _signed_with_header(header, forged_claims(officer.username),
-                                keyring.current().private)
+    token = _signed_with_header(header, forged_claims(officer.username), keyring.current().private)
     assert_problem(register(client, make, token), 401)
     assert_problem(client.get(ENTERPRISES, headers=bearer(token)), 401)
     assert_problem(client.get(f"{ENTERPRISES}/{make.enterprise()}", headers=bearer(token)), 401)
 
 
 def test_the_hostile_kid_control_a_token_built_the_same_way_with_the_real_kid_works(
-        client, make, keyring, officer):
+    client, make, keyring, officer
+):
     key = keyring.current()
-    token = _signed_with_header({"alg": "EdDSA", "typ": "JWT", "kid": key.kid},
-                                forged_claims(officer.username), key.private)
+    token = _signed_with_header(
+        {"alg": "EdDSA", "typ": "JWT", "kid": key.kid}, forged_claims(officer.username), key.private
+    )
     assert register(client, make, token).status_code == 201

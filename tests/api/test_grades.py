@@ -35,23 +35,41 @@ def add(client, firm, kind, body, headers):
 
 
 def iso_9001(n="1"):
-    return {"scheme": "iso_9001", "certificate_no": f"Q{n}", "issuer": "中国质量认证中心",
-            "valid_from": day(-400), "valid_to": day(700)}
+    return {
+        "scheme": "iso_9001",
+        "certificate_no": f"Q{n}",
+        "issuer": "中国质量认证中心",
+        "valid_from": day(-400),
+        "valid_to": day(700),
+    }
 
 
 def national_award(today: datetime.date = DEFAULT_TODAY):
-    return {"kind": "china_quality_award", "level": "national", "title": "中国质量奖",
-            "issuer": "国务院", "awarded_on": day(-100, today), "document_no": "国质奖1"}
+    return {
+        "kind": "china_quality_award",
+        "level": "national",
+        "title": "中国质量奖",
+        "issuer": "国务院",
+        "awarded_on": day(-100, today),
+        "document_no": "国质奖1",
+    }
 
 
 def fine(severity="general", decided=-30, n="1", **kw):
-    return {"category": "administrative_penalty", "severity": severity, "decided_on": day(decided),
-            "authority": AUTHORITY, "decision_no": f"镇市监罚{n}", **kw}
+    return {
+        "category": "administrative_penalty",
+        "severity": severity,
+        "decided_on": day(decided),
+        "authority": AUTHORITY,
+        "decision_no": f"镇市监罚{n}",
+        **kw,
+    }
 
 
 def grade(client, firm, headers=None, **query):
-    response = client.get(f"/api/v1/enterprises/{firm}/grade", headers=headers or {},
-                          query_string=query)
+    response = client.get(
+        f"/api/v1/enterprises/{firm}/grade", headers=headers or {}, query_string=query
+    )
     return response
 
 
@@ -67,13 +85,22 @@ def test_a_firm_without_records_is_not_graded(client, firm, regulator):
 
 
 def test_one_record_grades_a_firm_from_the_base_score(client, firm, regulator):
-    add(client, firm, "inspections", {"level": "municipal", "product": "电缆",
-                                      "sampled_on": day(-5), "result": "pass"}, regulator)
+    add(
+        client,
+        firm,
+        "inspections",
+        {"level": "municipal", "product": "电缆", "sampled_on": day(-5), "result": "pass"},
+        regulator,
+    )
     body = grade(client, firm, regulator).get_json()
     assert (body["grade"], body["score"], body["risk_class"]) == ("B", "61.00", "B")
     assert body["graded"] is True
-    assert body["explanation"][0] == {"rule": "base", "points": "60", "record_id": None,
-                                      "detail": "基础分"}
+    assert body["explanation"][0] == {
+        "rule": "base",
+        "points": "60",
+        "record_id": None,
+        "detail": "基础分",
+    }
     profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
     assert (profile["grade"], profile["risk_class"], profile["graded"]) == ("B", "B", True)
 
@@ -81,20 +108,25 @@ def test_one_record_grades_a_firm_from_the_base_score(client, firm, regulator):
 def test_a_rescinded_only_record_leaves_the_firm_ungraded_again(client, firm, regulator):
     record = add(client, firm, "certifications", iso_9001(), regulator)
     assert grade(client, firm, regulator).get_json()["grade"] == "B"
-    client.post(f"/api/v1/records/{record['id']}/rescind", json={"reason": "录入错误"},
-                headers=regulator)
+    client.post(
+        f"/api/v1/records/{record['id']}/rescind", json={"reason": "录入错误"}, headers=regulator
+    )
     assert grade(client, firm, regulator).get_json()["graded"] is False
 
 
 def test_an_ungraded_firm_cannot_be_overridden(client, firm, regulator):
-    response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator,
-                           json={"grade": "A", "reason": "复核", "valid_until": day(3)})
+    response = client.post(
+        f"/api/v1/enterprises/{firm}/grade/override",
+        headers=regulator,
+        json={"grade": "A", "reason": "复核", "valid_until": day(3)},
+    )
     assert response.status_code == 409 and "not graded" in response.get_json()["detail"]
 
 
 def test_assessments_under_the_earlier_ruleset_still_reproduce():
     from credit.grading import ruleset as rulesets
     from credit.grading.engine import Inputs, assess
+
     earlier = assess(Inputs(), rulesets.load("qc-2026.1"), datetime.date(2026, 6, 15))
     assert (earlier.grade, str(earlier.score)) == ("B", "60.00")
     now = assess(Inputs(), rulesets.load("qc-2026.2"), datetime.date(2026, 6, 15))
@@ -108,28 +140,40 @@ def test_the_grade_moves_with_every_kind_of_write(client, firm, regulator):
     body = grade(client, firm, regulator).get_json()
     assert (body["grade"], body["score"]) == ("AA", "80.00")
     assert {line["record_id"] for line in body["explanation"][1:]} == {cert["id"], cert["id"] + 1}
-    add(client, firm, "inspections", {"level": "municipal", "product": "电缆", "sampled_on": day(-5),
-                                      "result": "pass"}, regulator)
+    add(
+        client,
+        firm,
+        "inspections",
+        {"level": "municipal", "product": "电缆", "sampled_on": day(-5), "result": "pass"},
+        regulator,
+    )
     assert grade(client, firm, regulator).get_json()["score"] == "81.00"
     violation = add(client, firm, "violations", fine("serious"), regulator)
     body = grade(client, firm, regulator).get_json()
     assert (body["score"], body["grade"]) == ("61.00", "B")
     assert body["caps"][0]["rule"] == "caps.serious_violation"
-    client.post(f"/api/v1/records/{violation['id']}/rescind", json={"reason": "错"},
-                headers=regulator)
+    client.post(
+        f"/api/v1/records/{violation['id']}/rescind", json={"reason": "错"}, headers=regulator
+    )
     assert grade(client, firm, regulator).get_json()["grade"] == "AA"
-    client.post(f"/api/v1/records/{cert['id']}/revoke", headers=regulator,
-                json={"reason": "证书撤销", "revoked_on": day(0)})
+    client.post(
+        f"/api/v1/records/{cert['id']}/revoke",
+        headers=regulator,
+        json={"reason": "证书撤销", "revoked_on": day(0)},
+    )
     assert grade(client, firm, regulator).get_json()["score"] == "75.00"
 
 
-def test_history_lists_each_change_newest_first_and_skips_non_changes(client, session, firm,
-                                                                      regulator):
+def test_history_lists_each_change_newest_first_and_skips_non_changes(
+    client, session, firm, regulator
+):
     add(client, firm, "certifications", iso_9001(), regulator)
     add(client, firm, "certifications", iso_9001("2"), regulator)  # ISO 9001 counts once
     body = client.get(f"/api/v1/enterprises/{firm}/grades", headers=regulator).get_json()
     assert [(a["grade"], a["score"], a["trigger"]) for a in body["items"]] == [
-        ("B", "66.00", "record_added"), (None, None, "enterprise_registered")]
+        ("B", "66.00", "record_added"),
+        (None, None, "enterprise_registered"),
+    ]
     assert body["total"] == 2
     assert len(body["items"][0]["fingerprint"]) == 64
 
@@ -141,8 +185,11 @@ def test_the_explanation_is_for_the_regulator_and_the_firm_only(client, make, fi
     assert not {"explanation", "caps", "score"} & set(public)
     own = grade(client, firm, make.headers("enterprise", uscc=firm)).get_json()
     assert own["explanation"]
-    for headers in (make.headers("enterprise"), make.headers("regulator", region="3501"),
-                    make.headers("procurement")):
+    for headers in (
+        make.headers("enterprise"),
+        make.headers("regulator", region="3501"),
+        make.headers("procurement"),
+    ):
         assert "explanation" not in grade(client, firm, headers).get_json()
     history = f"/api/v1/enterprises/{firm}/grades"
     assert client.get(history).status_code == 401
@@ -165,22 +212,35 @@ def test_as_of_windows_are_measured_from_that_day(client, firm, regulator):
 
 
 @pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
-def test_a_violation_counts_in_full_for_12_months_then_half_up_to_36(client, firm, regulator,
-                                                                     today):
-    decided = {"full": first_start_inside(today, 12), "half": last_start_ended(today, 12),
-               "still_half": first_start_inside(today, 36), "gone": last_start_ended(today, 36)}
-    names = {add(client, firm, "violations", fine(n=name, decided_on=on.isoformat()),
-                 regulator)["id"]: name for name, on in decided.items()}
+def test_a_violation_counts_in_full_for_12_months_then_half_up_to_36(
+    client, firm, regulator, today
+):
+    decided = {
+        "full": first_start_inside(today, 12),
+        "half": last_start_ended(today, 12),
+        "still_half": first_start_inside(today, 36),
+        "gone": last_start_ended(today, 36),
+    }
+    names = {
+        add(client, firm, "violations", fine(n=name, decided_on=on.isoformat()), regulator)[
+            "id"
+        ]: name
+        for name, on in decided.items()
+    }
     body = grade(client, firm, regulator).get_json()
-    assert {names[line["record_id"]]: line["rule"] for line in body["explanation"]
-            if line["record_id"]} == {"full": "violations.general",
-                                      "half": "violations.general.half_weight",
-                                      "still_half": "violations.general.half_weight"}
+    assert {
+        names[line["record_id"]]: line["rule"] for line in body["explanation"] if line["record_id"]
+    } == {
+        "full": "violations.general",
+        "half": "violations.general.half_weight",
+        "still_half": "violations.general.half_weight",
+    }
     assert body["score"] == "44.00"
 
 
-@pytest.mark.parametrize("as_of, status", [(day(1), 422), ("2026-13-01", 422), ("yesterday", 422),
-                                           ("2009-12-31", 404)])
+@pytest.mark.parametrize(
+    "as_of, status", [(day(1), 422), ("2026-13-01", 422), ("yesterday", 422), ("2009-12-31", 404)]
+)
 def test_bad_as_of(client, firm, as_of, status):
     response = grade(client, firm, as_of=as_of)
     assert response.status_code == status
@@ -191,18 +251,29 @@ def test_bad_as_of(client, firm, as_of, status):
 
 
 @pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
-def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(client, session, firm, regulator,
-                                                                  today):
-    add(client, firm, "inspections", {"level": "municipal", "product": "电缆",
-                                      "sampled_on": day(-5), "result": "pass"}, regulator)
-    response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator,
-                           json={"grade": "C", "reason": "重大质量事故调查中",
-                                 "valid_until": day(30, today)})
+def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(
+    client, session, firm, regulator, today
+):
+    add(
+        client,
+        firm,
+        "inspections",
+        {"level": "municipal", "product": "电缆", "sampled_on": day(-5), "result": "pass"},
+        regulator,
+    )
+    response = client.post(
+        f"/api/v1/enterprises/{firm}/grade/override",
+        headers=regulator,
+        json={"grade": "C", "reason": "重大质量事故调查中", "valid_until": day(30, today)},
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["grade"], body["computed_grade"], body["risk_class"]) == ("C", "B", "C")
-    assert body["override"] == {"grade": "C", "reason": "重大质量事故调查中",
-                                "valid_until": day(30, today)}
+    assert body["override"] == {
+        "grade": "C",
+        "reason": "重大质量事故调查中",
+        "valid_until": day(30, today),
+    }
     public = grade(client, firm).get_json()
     assert public["grade"] == "C" and public["override"]["reason"] == "重大质量事故调查中"
     state = session.scalar(select(EnterpriseState).where(EnterpriseState.grade == "C"))
@@ -210,31 +281,43 @@ def test_an_override_shows_with_its_reason_and_ends_at_its_expiry(client, sessio
 
 
 @pytest.mark.parametrize("today", SOME_DAYS, indirect=True)
-def test_an_override_lasts_at_most_as_long_as_a_grade_is_valid(client, make, firm, regulator,
-                                                               today):
+def test_an_override_lasts_at_most_as_long_as_a_grade_is_valid(
+    client, make, firm, regulator, today
+):
     make.record(firm)  # an ungraded firm cannot be overridden
     url = f"/api/v1/enterprises/{firm}/grade/override"
     latest = periods.last_day(today, 12)
-    too_long = client.post(url, headers=regulator, json={
-        "grade": "A", "reason": "复核", "valid_until": periods.day_after(latest).isoformat()})
+    too_long = client.post(
+        url,
+        headers=regulator,
+        json={"grade": "A", "reason": "复核", "valid_until": periods.day_after(latest).isoformat()},
+    )
     assert too_long.status_code == 422
     assert latest.isoformat() in str(too_long.get_json()["errors"]["valid_until"])
-    longest = client.post(url, headers=regulator,
-                          json={"grade": "A", "reason": "复核", "valid_until": latest.isoformat()})
+    longest = client.post(
+        url,
+        headers=regulator,
+        json={"grade": "A", "reason": "复核", "valid_until": latest.isoformat()},
+    )
     assert longest.status_code == 201, longest.get_json()
     body = longest.get_json()
     assert body["override"]["valid_until"] == body["valid_until"] == latest.isoformat()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"grade": "E", "reason": "x", "valid_until": day(3)}, "grade"),
-    ({"grade": "A", "reason": "", "valid_until": day(3)}, "reason"),
-    ({"grade": "A", "reason": "x", "valid_until": day(-1)}, "valid_until"),
-    ({"grade": "A", "reason": "x", "valid_until": day(400)}, "valid_until"),
-    ({"grade": "A", "reason": "x"}, "valid_until"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"grade": "E", "reason": "x", "valid_until": day(3)}, "grade"),
+        ({"grade": "A", "reason": "", "valid_until": day(3)}, "reason"),
+        ({"grade": "A", "reason": "x", "valid_until": day(-1)}, "valid_until"),
+        ({"grade": "A", "reason": "x", "valid_until": day(400)}, "valid_until"),
+        ({"grade": "A", "reason": "x"}, "valid_until"),
+    ],
+)
 def test_override_validation(client, firm, regulator, body, field):
-    response = client.post(f"/api/v1/enterprises/{firm}/grade/override", headers=regulator, json=body)
+    response = client.post(
+        f"/api/v1/enterprises/{firm}/grade/override", headers=regulator, json=body
+    )
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
 
@@ -243,14 +326,23 @@ def test_only_the_regional_regulator_overrides(client, make, firm):
     body = {"grade": "A", "reason": "复核", "valid_until": day(3)}
     url = f"/api/v1/enterprises/{firm}/grade/override"
     assert client.post(url, json=body).status_code == 401
-    assert client.post(url, json=body, headers=make.headers("regulator", region="3304")).status_code == 403
-    assert client.post(url, json=body, headers=make.headers("enterprise", uscc=firm)).status_code == 403
+    assert (
+        client.post(url, json=body, headers=make.headers("regulator", region="3304")).status_code
+        == 403
+    )
+    assert (
+        client.post(url, json=body, headers=make.headers("enterprise", uscc=firm)).status_code
+        == 403
+    )
 
 
 def test_a_stale_stored_grade_is_recomputed_on_read(client, session, firm, regulator, today):
     add(client, firm, "violations", fine("general", decided=-30), regulator)
-    state = session.scalar(select(EnterpriseState).where(EnterpriseState.grade.is_not(None))
-                           .where(EnterpriseState.active_records == 1))
+    state = session.scalar(
+        select(EnterpriseState)
+        .where(EnterpriseState.grade.is_not(None))
+        .where(EnterpriseState.active_records == 1)
+    )
     # Pretend the stored grade was computed long ago and its next change has come.
     state.next_change_on = today
     state.grade = "AAA"
@@ -271,11 +363,13 @@ def test_the_inspection_plan_is_reproducible_and_weighted_by_risk(client, make, 
     b_class = next(c for c in plan["classes"] if c["risk_class"] == "B")
     assert b_class["population"] == 30 and b_class["sample_size"] == 5  # ceil(30 × 15 %)
     assert {f["uscc"] for f in b_class["enterprises"]} <= set(firms)
-    other_seed = client.get("/api/v1/inspection-plan", headers=headers,
-                            query_string={**query, "seed": 43}).get_json()
+    other_seed = client.get(
+        "/api/v1/inspection-plan", headers=headers, query_string={**query, "seed": 43}
+    ).get_json()
     assert other_seed != plan
-    as_csv = client.get("/api/v1/inspection-plan", headers={**headers, "Accept": "text/csv"},
-                        query_string=query)
+    as_csv = client.get(
+        "/api/v1/inspection-plan", headers={**headers, "Accept": "text/csv"}, query_string=query
+    )
     assert as_csv.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
     assert len(rows) == 5 and {r["risk_class"] for r in rows} == {"B"}
@@ -285,7 +379,9 @@ def test_the_inspection_plan_is_for_regulators_of_the_region(client, make):
     query = {"region": "3211", "date": day(0), "seed": 1}
     assert client.get("/api/v1/inspection-plan", query_string=query).status_code == 401
     other = make.headers("regulator", region="3501")
-    assert client.get("/api/v1/inspection-plan", headers=other, query_string=query).status_code == 403
+    assert (
+        client.get("/api/v1/inspection-plan", headers=other, query_string=query).status_code == 403
+    )
     bad = client.get("/api/v1/inspection-plan", headers=other, query_string={"region": "x"})
     assert bad.status_code == 422 and {"region", "date", "seed"} <= bad.get_json()["errors"].keys()
 

@@ -26,7 +26,8 @@ def _idle(connection) -> bool:
 
 
 def test_a_lookup_sees_every_write_committed_after_it_and_holds_no_transaction(
-        live_app, password_hash):
+    live_app, password_hash
+):
     database = live_app.extensions["credit.database"]
     builder = Builder(database, live_app, password_hash)
     client = live_app.test_client()
@@ -76,8 +77,11 @@ def _not_current(database):
 def test_a_profile_read_in_full_is_the_profile_read_from_the_state_row(client, database, make):
     firm = make.enterprise(registered_on=datetime.date(2019, 3, 4))
     regulator = make.headers("regulator", region="3211")
-    for path, body in (("awards", AWARD), ("certifications", CERT),
-                       ("violations", violation(decided_on=days_ago(3)))):
+    for path, body in (
+        ("awards", AWARD),
+        ("certifications", CERT),
+        ("violations", violation(decided_on=days_ago(3))),
+    ):
         assert post(client, firm, path, body, regulator).status_code == 201
     from_row = client.get(f"{ENTERPRISES}/{firm}")
     _not_current(database)  # the grade may have changed today: the profile is read in full
@@ -91,8 +95,13 @@ def test_a_profile_read_in_full_is_the_profile_read_from_the_state_row(client, d
 def test_the_profile_path_is_documented_as_a_path_parameter(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     parameters = [p for path in spec["paths"].values() for p in path.get("parameters", [])]
-    parameters += [p for path in spec["paths"].values() for operation in path.values()
-                   if isinstance(operation, dict) for p in operation.get("parameters", [])]
+    parameters += [
+        p
+        for path in spec["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict)
+        for p in operation.get("parameters", [])
+    ]
     assert {p["in"] for p in parameters} <= {"path", "query", "header"}
     profile = spec["paths"]["/api/v1/enterprises/{uscc}"]
     assert profile["parameters"][0]["description"].startswith("Unified social credit code")

@@ -1,8 +1,8 @@
 """The Alembic revisions build exactly the tables the models describe, every one of them can be
 undone and applied again, and they rewrite stored data as they say, both ways, on both engines."""
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 from alembic import command
@@ -36,24 +36,39 @@ def schema(engine) -> dict:
     """Every table's columns, keys and indexes, as the database reports them."""
     inspector = inspect(engine)
     parts = {
-        "columns": (inspector.get_multi_columns(), lambda c: (
-            c["name"], str(c["type"]), c["nullable"], str(c["default"]))),
+        "columns": (
+            inspector.get_multi_columns(),
+            lambda c: (c["name"], str(c["type"]), c["nullable"], str(c["default"])),
+        ),
         "primary key": (inspector.get_multi_pk_constraint(), None),
-        "foreign keys": (inspector.get_multi_foreign_keys(), lambda f: (
-            f["name"], tuple(f["constrained_columns"]), f["referred_table"],
-            tuple(f["referred_columns"]), str(f["options"]))),
-        "unique": (inspector.get_multi_unique_constraints(), lambda u: (
-            u["name"], tuple(u["column_names"]))),
-        "indexes": (inspector.get_multi_indexes(), lambda i: (
-            i["name"], tuple(i["column_names"]), bool(i["unique"]))),
+        "foreign keys": (
+            inspector.get_multi_foreign_keys(),
+            lambda f: (
+                f["name"],
+                tuple(f["constrained_columns"]),
+                f["referred_table"],
+                tuple(f["referred_columns"]),
+                str(f["options"]),
+            ),
+        ),
+        "unique": (
+            inspector.get_multi_unique_constraints(),
+            lambda u: (u["name"], tuple(u["column_names"])),
+        ),
+        "indexes": (
+            inspector.get_multi_indexes(),
+            lambda i: (i["name"], tuple(i["column_names"]), bool(i["unique"])),
+        ),
     }
     described = {}
     for part, (reflected, summary) in parts.items():
         for (_, table), items in reflected.items():
             if table != "alembic_version":
                 described.setdefault(table, {})[part] = (
-                    tuple(items["constrained_columns"]) if summary is None
-                    else sorted(map(summary, items)))
+                    tuple(items["constrained_columns"])
+                    if summary is None
+                    else sorted(map(summary, items))
+                )
     return described
 
 
@@ -66,8 +81,7 @@ def revisions_oldest_first(engine) -> list[str]:
 def empty_engine(tmp_path):
     """An engine on an empty database of its own, dropped afterwards."""
     with fresh_database_url(tmp_path) as url:
-        engine = make_engine(Settings(instance_dir=tmp_path, database_url=url,
-                                      log_level="WARNING"))
+        engine = make_engine(Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING"))
         yield engine
         engine.dispose()
 
@@ -101,8 +115,16 @@ def test_each_downgrade_restores_the_schema_its_revision_started_from(empty_engi
 
 
 # As the register stored industry codes before they carried their section letter.
-STORED_BEFORE = {"01": "A01", "38": "C38", "383": "C383", "3831": "C3831", "4811": "E4811",
-                 "C": "C", "E": "E", None: None}
+STORED_BEFORE = {
+    "01": "A01",
+    "38": "C38",
+    "383": "C383",
+    "3831": "C3831",
+    "4811": "E4811",
+    "C": "C",
+    "E": "E",
+    None: None,
+}
 
 
 def _codes(engine) -> dict[str, str | None]:
@@ -118,10 +140,19 @@ def _mismatches(engine) -> list[str]:
 def _register(engine, firms: dict[str, str | None]) -> None:
     """Firms registered through the service, as the register stored them at revision 0010."""
     with engine.begin() as connection, Session(bind=connection) as session:
-        register_many(session, [NewEnterprise(uscc=code, name=f"镇江迁移{n}有限公司",
-                                              region_code="321102", industry_code=industry)
-                                for n, (code, industry) in enumerate(firms.items())],
-                      grade=False)  # grading reads state columns of later revisions
+        register_many(
+            session,
+            [
+                NewEnterprise(
+                    uscc=code,
+                    name=f"镇江迁移{n}有限公司",
+                    region_code="321102",
+                    industry_code=industry,
+                )
+                for n, (code, industry) in enumerate(firms.items())
+            ],
+            grade=False,
+        )  # grading reads state columns of later revisions
         session.flush()
 
 
@@ -136,11 +167,12 @@ def engine_at_0010(tmp_path) -> Iterator[Engine]:
             engine.dispose()
 
 
-def test_industry_codes_gain_their_section_letter_on_upgrade_and_lose_it_on_downgrade(
-        tmp_path):
+def test_industry_codes_gain_their_section_letter_on_upgrade_and_lose_it_on_downgrade(tmp_path):
     with engine_at_0010(tmp_path) as engine:
-        firms = {with_check_character(f"91321102{n:08d}0"): old
-                 for n, old in enumerate(STORED_BEFORE, start=1)}
+        firms = {
+            with_check_character(f"91321102{n:08d}0"): old
+            for n, old in enumerate(STORED_BEFORE, start=1)
+        }
         _register(engine, firms)
         assert _codes(engine) == firms
 
@@ -151,8 +183,10 @@ def test_industry_codes_gain_their_section_letter_on_upgrade_and_lose_it_on_down
         assert _mismatches(engine) == []
         with engine.connect() as connection:
             logged = connection.scalars(
-                select(AuditEvent.enterprise_id)
-                .where(AuditEvent.kind == "enterprise_industry_code_normalised")).all()
+                select(AuditEvent.enterprise_id).where(
+                    AuditEvent.kind == "enterprise_industry_code_normalised"
+                )
+            ).all()
         assert len(logged) == 5
 
         command.downgrade(dbschema.alembic_config(engine), "0010")

@@ -23,11 +23,14 @@ def test_the_document_is_openapi_3(spec):
     assert spec["info"]["title"] == "Quality Credit Registry"
 
 
-@pytest.mark.parametrize("path, methods", [
-    ("/api/v1/auth/token", {"post"}),
-    ("/api/v1/enterprises", {"get", "post"}),
-    ("/api/v1/enterprises/{uscc}", {"get"}),
-])
+@pytest.mark.parametrize(
+    "path, methods",
+    [
+        ("/api/v1/auth/token", {"post"}),
+        ("/api/v1/enterprises", {"get", "post"}),
+        ("/api/v1/enterprises/{uscc}", {"get"}),
+    ],
+)
 def test_the_document_lists_the_contracts_paths(spec, path, methods):
     assert path in spec["paths"]
     assert methods <= set(spec["paths"][path])
@@ -114,7 +117,10 @@ def test_every_error_response_is_a_problem_document_and_nothing_else(spec):
         for status, response in operation["responses"].items():
             if status == "default" or int(status) >= 400:
                 assert _resolved(spec, response).get("content") == PROBLEM_CONTENT, (
-                    method, path, status)
+                    method,
+                    path,
+                    status,
+                )
                 checked += 1
     assert checked > 100
 
@@ -135,7 +141,8 @@ def test_success_responses_keep_their_own_content_types(spec):
     plan = spec["paths"]["/api/v1/inspection-plan"]["get"]["responses"]["200"]
     assert set(plan["content"]) == {"application/json", "text/csv"}
     assert set(spec["paths"]["/api/v1/catalog"]["get"]["responses"]["200"]["content"]) == {
-        "application/json"}
+        "application/json"
+    }
 
 
 def _expected_errors(path_params, operation) -> set[str]:
@@ -196,23 +203,33 @@ def test_real_error_answers_are_declared_for_their_operation(client, make, spec)
     firm = make.enterprise()
     own = make.headers("enterprise", uscc=firm)
     answers = {
-        ("get", "/api/v1/catalog"): client.get("/api/v1/catalog",
-                                               headers={"Authorization": "Bearer nonsense"}),
+        ("get", "/api/v1/catalog"): client.get(
+            "/api/v1/catalog", headers={"Authorization": "Bearer nonsense"}
+        ),
         ("get", "/api/v1/enterprises/{uscc}"): client.get("/api/v1/enterprises/" + make.uscc()),
         ("get", "/api/v1/enterprises/{uscc}/report"): client.get(
-            f"/api/v1/enterprises/{firm}/report", headers=make.headers("admin")),
+            f"/api/v1/enterprises/{firm}/report", headers=make.headers("admin")
+        ),
         ("post", "/api/v1/enterprises"): client.post(
-            "/api/v1/enterprises", data="{", content_type="application/json",
-            headers=make.headers("regulator")),
+            "/api/v1/enterprises",
+            data="{",
+            content_type="application/json",
+            headers=make.headers("regulator"),
+        ),
         ("get", "/api/v1/enterprises/{uscc}/grades"): client.get(
-            f"/api/v1/enterprises/{firm}/grades", headers=make.headers("procurement")),
-        ("get", "/api/v1/blacklist/{listing_id}"): client.get("/api/v1/blacklist/999999",
-                                                              headers=own),
+            f"/api/v1/enterprises/{firm}/grades", headers=make.headers("procurement")
+        ),
+        ("get", "/api/v1/blacklist/{listing_id}"): client.get(
+            "/api/v1/blacklist/999999", headers=own
+        ),
     }
     for (method, path), response in answers.items():
         assert response.status_code >= 400 and response.mimetype == "application/problem+json"
         assert str(response.status_code) in spec["paths"][path][method]["responses"], (
-            method, path, response.status_code)
+            method,
+            path,
+            response.status_code,
+        )
 
 
 def test_the_problem_schema_allows_extension_members_and_names_the_listing_state(spec):

@@ -16,9 +16,16 @@ from tests.api.test_audit import code, fine
 @pytest.fixture
 def firms(live):  # noqa: F811
     with live.writing() as session:
-        register_many(session, [NewEnterprise(uscc=with_check_character(f"91321102{n:09d}"),
-                                              name=f"镇江批量{n}有限公司") for n in range(30)],
-                      actor="import")
+        register_many(
+            session,
+            [
+                NewEnterprise(
+                    uscc=with_check_character(f"91321102{n:09d}"), name=f"镇江批量{n}有限公司"
+                )
+                for n in range(30)
+            ],
+            actor="import",
+        )
     return live
 
 
@@ -30,10 +37,16 @@ def assessments(database):
 def forget_grades(database, count):
     """Makes the stored result of the first `count` firms differ from what the engine gives."""
     with database.writing() as session:
-        ids = session.scalars(select(EnterpriseState.enterprise_id)
-                              .order_by(EnterpriseState.enterprise_id).limit(count)).all()
-        session.execute(update(EnterpriseState).where(EnterpriseState.enterprise_id.in_(ids))
-                        .values(result_digest="stale"))
+        ids = session.scalars(
+            select(EnterpriseState.enterprise_id)
+            .order_by(EnterpriseState.enterprise_id)
+            .limit(count)
+        ).all()
+        session.execute(
+            update(EnterpriseState)
+            .where(EnterpriseState.enterprise_id.in_(ids))
+            .values(result_digest="stale")
+        )
 
 
 def test_a_regrade_that_changes_nothing_writes_nothing(firms):
@@ -74,15 +87,20 @@ def test_an_interrupted_regrade_resumes_without_losing_or_doubling_work(firms):
 def test_due_regrades_only_firms_whose_grade_may_have_changed(firms):
     with firms.writing() as session:
         first = session.scalar(select(func.min(EnterpriseState.enterprise_id)))
-        session.execute(update(EnterpriseState).where(EnterpriseState.enterprise_id == first)
-                        .values(next_change_on=EnterpriseState.graded_on))
+        session.execute(
+            update(EnterpriseState)
+            .where(EnterpriseState.enterprise_id == first)
+            .values(next_change_on=EnterpriseState.graded_on)
+        )
     report = regrade(firms, scope="due")
     assert report.examined == 1
 
 
 def test_the_command_reports_counts(firms):
-    env = {"CREDIT_DATABASE_URL": firms.engine.url.render_as_string(hide_password=False),
-           "CREDIT_INSTANCE_DIR": str(firms.settings.instance_dir)}
+    env = {
+        "CREDIT_DATABASE_URL": firms.engine.url.render_as_string(hide_password=False),
+        "CREDIT_INSTANCE_DIR": str(firms.settings.instance_dir),
+    }
     result = CliRunner().invoke(main, ["regrade", "--all", "--quiet"], env=env)
     assert result.exit_code == 0, result.output
     assert "30 firms regraded, 0 grades changed" in result.output
@@ -99,9 +117,11 @@ def in_two_processes(monkeypatch):
 
 def state_of(database, uscc):
     with database.reading() as session:
-        return session.execute(select(EnterpriseState).join(
-            Enterprise, Enterprise.id == EnterpriseState.enterprise_id)
-            .where(Enterprise.uscc == uscc)).scalar_one()
+        return session.execute(
+            select(EnterpriseState)
+            .join(Enterprise, Enterprise.id == EnterpriseState.enterprise_id)
+            .where(Enterprise.uscc == uscc)
+        ).scalar_one()
 
 
 def test_two_processes_share_a_regrade_and_store_what_one_would(firms, in_two_processes):
@@ -111,16 +131,20 @@ def test_two_processes_share_a_regrade_and_store_what_one_would(firms, in_two_pr
     assert assessments(firms) == 60
     with firms.reading() as session:
         runs = session.scalars(select(RegradeRun).order_by(RegradeRun.id)).all()
-        ids = session.scalars(select(EnterpriseState.enterprise_id)
-                              .order_by(EnterpriseState.enterprise_id)).all()
+        ids = session.scalars(
+            select(EnterpriseState.enterprise_id).order_by(EnterpriseState.enterprise_id)
+        ).all()
     assert [(r.last_enterprise_id, r.until_enterprise_id, r.examined) for r in runs] == [
-        (ids[14], ids[14], 15), (ids[-1], None, 15)]
+        (ids[14], ids[14], 15),
+        (ids[-1], None, 15),
+    ]
     assert all(run.finished_at is not None for run in runs)
     assert regrade(firms, scope="all").changed == 0  # one process finds nothing to correct
 
 
 def test_an_interrupted_regrade_in_processes_resumes_without_losing_or_doubling_work(
-        firms, in_two_processes):
+    firms, in_two_processes
+):
     forget_grades(firms, 30)
 
     def interrupt(done, changed):
@@ -132,12 +156,17 @@ def test_an_interrupted_regrade_in_processes_resumes_without_losing_or_doubling_
     assert report.examined == 30
     assert assessments(firms) == 60  # each firm graded anew exactly once
     with firms.reading() as session:
-        assert session.scalar(select(func.count()).select_from(RegradeRun)
-                              .where(RegradeRun.finished_at.is_(None))) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(RegradeRun).where(RegradeRun.finished_at.is_(None))
+            )
+            == 0
+        )
 
 
 def test_a_firm_written_while_its_batch_was_graded_is_graded_again_before_writing(
-        firms, monkeypatch):
+    firms, monkeypatch
+):
     forget_grades(firms, 30)  # every firm of the batch has something to write
     planned = state.plan_states
     calls = []

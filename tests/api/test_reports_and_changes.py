@@ -36,12 +36,19 @@ def tampered(token: str, **changes_to_make) -> str:
     return ".".join((header, forged, signature))
 
 
-def test_a_report_is_a_jws_that_verifies_against_the_published_keys(client, make, regulator,
-                                                                   today):
+def test_a_report_is_a_jws_that_verifies_against_the_published_keys(client, make, regulator, today):
     firm = make.enterprise()
-    client.post(f"/api/v1/enterprises/{firm}/violations", headers=regulator, json={
-        "category": "criminal_penalty", "severity": "serious", "decided_on": "2025-06-01",
-        "authority": "镇江市市场监督管理局", "decision_no": "刑1"})
+    client.post(
+        f"/api/v1/enterprises/{firm}/violations",
+        headers=regulator,
+        json={
+            "category": "criminal_penalty",
+            "severity": "serious",
+            "decided_on": "2025-06-01",
+            "authority": "镇江市市场监督管理局",
+            "decision_no": "刑1",
+        },
+    )
     response = download(client, firm, make.headers("procurement"))
     assert response.status_code == 200
     assert response.mimetype == "application/jose"
@@ -77,8 +84,10 @@ def test_old_reports_still_verify_after_a_key_rotation(app, client, make):
     jwks = client.get("/.well-known/jwks.json").get_json()
     assert len(jwks["keys"]) >= 2
     assert reports.verify(old, jwks)["enterprise"]["uscc"] == firm
-    assert json.loads(base64.urlsafe_b64decode(new.split(".")[0] + "=="))["kid"] == \
-        jwks["keys"][-1]["kid"]
+    assert (
+        json.loads(base64.urlsafe_b64decode(new.split(".")[0] + "=="))["kid"]
+        == jwks["keys"][-1]["kid"]
+    )
 
 
 def test_the_report_command_verifies_offline(app, client, make, tmp_path, settings):
@@ -88,13 +97,16 @@ def test_the_report_command_verifies_offline(app, client, make, tmp_path, settin
     good.write_text(token)
     bad.write_text(tampered(token, blacklisted=False, grade="AAA"))
     keys.write_text(json.dumps(client.get("/.well-known/jwks.json").get_json()))
-    env = {"CREDIT_INSTANCE_DIR": str(settings.instance_dir),
-           "CREDIT_DATABASE_URL": settings.database}
+    env = {
+        "CREDIT_INSTANCE_DIR": str(settings.instance_dir),
+        "CREDIT_DATABASE_URL": settings.database,
+    }
     ok = CliRunner().invoke(main, ["report", "verify", str(good)], env=env)
     assert ok.exit_code == 0, ok.output
     assert "valid report" in ok.output and firm in ok.output
-    with_file = CliRunner().invoke(main, ["report", "verify", str(good), "--jwks", str(keys)],
-                                   env=env)
+    with_file = CliRunner().invoke(
+        main, ["report", "verify", str(good), "--jwks", str(keys)], env=env
+    )
     assert with_file.exit_code == 0
     refused = CliRunner().invoke(main, ["report", "verify", str(bad)], env=env)
     assert refused.exit_code == 1 and "INVALID" in refused.output
@@ -111,9 +123,17 @@ def test_reports_need_a_signed_in_caller_and_as_of_works(client, make, today):
     assert download(client, firm, make.headers("bank"), as_of=yesterday).status_code == 404
 
 
-@pytest.mark.parametrize("role, status", [
-    ("procurement", 200), ("bank", 200), ("regulator", 200), ("the firm itself", 200),
-    ("another firm", 403), ("admin", 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("procurement", 200),
+        ("bank", 200),
+        ("regulator", 200),
+        ("the firm itself", 200),
+        ("another firm", 403),
+        ("admin", 403),
+    ],
+)
 def test_who_may_fetch_a_firms_report(client, make, role, status):
     firm = make.enterprise()
     if role == "the firm itself":
@@ -135,16 +155,18 @@ def test_another_firm_is_refused_before_anything_is_logged_or_said_of_the_firm(c
     other = make.headers("enterprise", uscc=make.enterprise())
     assert_problem(download(client, firm, other), 403)
     assert_problem(download(client, make.uscc(), other), 403)
-    log = client.get(f"/api/v1/enterprises/{firm}/queries",
-                     headers=make.headers("enterprise", uscc=firm)).get_json()["items"]
+    log = client.get(
+        f"/api/v1/enterprises/{firm}/queries", headers=make.headers("enterprise", uscc=firm)
+    ).get_json()["items"]
     assert log == []
 
 
 def test_downloads_are_logged(client, make):
     firm = make.enterprise()
     download(client, firm, make.headers("procurement"))
-    log = client.get(f"/api/v1/enterprises/{firm}/queries",
-                     headers=make.headers("enterprise", uscc=firm)).get_json()["items"]
+    log = client.get(
+        f"/api/v1/enterprises/{firm}/queries", headers=make.headers("enterprise", uscc=firm)
+    ).get_json()["items"]
     assert [e["kind"] for e in log] == ["report_download"]
 
 
@@ -157,7 +179,10 @@ def poll(client, headers, **query):
 @pytest.mark.parametrize("since", [2**31 - 1, 2**31, 2**62])
 def test_a_cursor_past_every_change_gives_nothing_new(client, make, since):
     firm = make.enterprise()
-    assert poll(client, make.headers("bank"), uscc=firm, since=since) == {"items": [], "next": since}
+    assert poll(client, make.headers("bank"), uscc=firm, since=since) == {
+        "items": [],
+        "next": since,
+    }
 
 
 def test_the_feed_gives_changes_after_a_cursor_oldest_first(client, make, regulator):
@@ -168,15 +193,33 @@ def test_the_feed_gives_changes_after_a_cursor_oldest_first(client, make, regula
     assert first["items"][1]["grade"] is None  # no record yet: not graded
     again = poll(client, bank, uscc=watched, since=first["next"])
     assert again == {"items": [], "next": first["next"]}
-    record = client.post(f"/api/v1/enterprises/{watched}/violations", headers=regulator, json={
-        "category": "recall", "severity": "general", "decided_on": "2026-06-01",
-        "authority": "镇江市市场监督管理局", "decision_no": "召1"}).get_json()
-    client.post(f"/api/v1/enterprises/{other}/violations", headers=regulator, json={
-        "category": "recall", "severity": "general", "decided_on": "2026-06-01",
-        "authority": "镇江市市场监督管理局", "decision_no": "召2"})
+    record = client.post(
+        f"/api/v1/enterprises/{watched}/violations",
+        headers=regulator,
+        json={
+            "category": "recall",
+            "severity": "general",
+            "decided_on": "2026-06-01",
+            "authority": "镇江市市场监督管理局",
+            "decision_no": "召1",
+        },
+    ).get_json()
+    client.post(
+        f"/api/v1/enterprises/{other}/violations",
+        headers=regulator,
+        json={
+            "category": "recall",
+            "severity": "general",
+            "decided_on": "2026-06-01",
+            "authority": "镇江市市场监督管理局",
+            "decision_no": "召2",
+        },
+    )
     news = poll(client, bank, uscc=watched, since=first["next"])
     assert [(i["kind"], i.get("record_id")) for i in news["items"]] == [
-        ("violation_recorded", record["id"]), ("grade_changed", None)]
+        ("violation_recorded", record["id"]),
+        ("grade_changed", None),
+    ]
     assert news["items"][1]["previous_grade"] is None and news["items"][1]["grade"] == "C"
     assert news["next"] == news["items"][-1]["cursor"] > first["next"]
     both = poll(client, bank, uscc=[watched, other], since=first["next"])
@@ -190,10 +233,19 @@ def test_feed_roles_and_filters(client, make):
     assert client.get("/api/v1/changes", query_string={"uscc": zhenjiang}).status_code == 401
     bank_without = client.get("/api/v1/changes", headers=make.headers("bank"))
     assert bank_without.status_code == 422 and "uscc" in bank_without.get_json()["errors"]
-    assert client.get("/api/v1/changes", headers=make.headers("enterprise", uscc=zhenjiang),
-                      query_string={"uscc": zhenjiang}).status_code == 403
-    bad = client.get("/api/v1/changes", headers=make.headers("bank"),
-                     query_string={"uscc": ["91321100700004117A", "x"]})
+    assert (
+        client.get(
+            "/api/v1/changes",
+            headers=make.headers("enterprise", uscc=zhenjiang),
+            query_string={"uscc": zhenjiang},
+        ).status_code
+        == 403
+    )
+    bad = client.get(
+        "/api/v1/changes",
+        headers=make.headers("bank"),
+        query_string={"uscc": ["91321100700004117A", "x"]},
+    )
     assert bad.status_code == 422 and "uscc.1" in bad.get_json()["errors"]
     region = poll(client, make.headers("regulator", region="3211"))
     assert {i["uscc"] for i in region["items"]} == {zhenjiang}

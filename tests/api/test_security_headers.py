@@ -40,18 +40,25 @@ def test_json_and_problem_answers_carry_the_api_policy(client, make: Builder):
     assert answers[1].mimetype == "application/problem+json"
     for response in answers:
         assert_safe(response, private=False)
-        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert (
+            response.headers["Content-Security-Policy"]
+            == "default-src 'none'; frame-ancestors 'none'"
+        )
 
 
 def test_the_docs_page_allows_only_its_own_files_and_its_one_inline_script(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert_safe(response, private=False)
-    policy = dict(part.strip().split(" ", 1)
-                  for part in response.headers["Content-Security-Policy"].split(";"))
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["Content-Security-Policy"].split(";")
+    )
     assert policy["default-src"] == "'none'"
     for directive in ("script-src", "style-src"):
-        assert "'unsafe-inline'" not in policy[directive] and "'unsafe-eval'" not in policy[directive]
+        assert (
+            "'unsafe-inline'" not in policy[directive] and "'unsafe-eval'" not in policy[directive]
+        )
     assert policy["connect-src"] == "'self'"
     html = response.get_data(as_text=True)
     inline = re.findall(r"<script>(.*?)</script>", html, re.S)
@@ -72,12 +79,14 @@ def test_the_published_keys_stay_cacheable(client):
 
 def test_tokens_are_never_cached(client, make: Builder):
     account = make.account("bank")
-    response = client.post("/api/v1/auth/token",
-                           json={"username": account.username, "password": TEST_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": account.username, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200
     assert_safe(response, private=True)
-    refused = client.post("/api/v1/auth/token",
-                          json={"username": account.username, "password": "wrong password"})
+    refused = client.post(
+        "/api/v1/auth/token", json={"username": account.username, "password": "wrong password"}
+    )
     assert refused.status_code == 401
     assert_safe(refused, private=True)
 
@@ -94,37 +103,47 @@ def test_private_answers_are_never_cached(client, make: Builder):
         "grades": client.get(f"/api/v1/enterprises/{firm}/grades", headers=regulator),
         "queries": client.get(f"/api/v1/enterprises/{firm}/queries", headers=own),
         "report": client.get(f"/api/v1/enterprises/{firm}/report", headers=own),
-        "lending check": client.post("/api/v1/checks/lending", headers=bank,
-                                     json={"uscc": [firm], "purpose": "授信审批"}),
+        "lending check": client.post(
+            "/api/v1/checks/lending", headers=bank, json={"uscc": [firm], "purpose": "授信审批"}
+        ),
         "plan": client.get("/api/v1/inspection-plan", headers=regulator, query_string=PLAN),
-        "CSV plan": client.get("/api/v1/inspection-plan", query_string=PLAN,
-                               headers={**regulator, "Accept": "text/csv"}),
+        "CSV plan": client.get(
+            "/api/v1/inspection-plan",
+            query_string=PLAN,
+            headers={**regulator, "Accept": "text/csv"},
+        ),
         "public profile with a token": client.get(f"/api/v1/enterprises/{firm}", headers=bank),
         "forbidden": client.get(f"/api/v1/enterprises/{firm}/queries", headers=bank),
     }
     assert {name: r.status_code for name, r in answers.items()} == {
-        name: 403 if name == "forbidden" else 200 for name in answers}
+        name: 403 if name == "forbidden" else 200 for name in answers
+    }
     assert answers["CSV plan"].mimetype == "text/csv"
     for response in answers.values():
         assert_safe(response, private=True)
 
 
-@pytest.mark.parametrize("base_url, forwarded, sent", [
-    ("https://registry.example", None, True),
-    ("http://registry.example", None, False),
-    # A forwarded scheme counts only when the server trusts the proxy (gunicorn does that for
-    # the addresses in its forwarded_allow_ips); the application itself never reads the header.
-    ("http://registry.example", "https", False),
-])
+@pytest.mark.parametrize(
+    "base_url, forwarded, sent",
+    [
+        ("https://registry.example", None, True),
+        ("http://registry.example", None, False),
+        # A forwarded scheme counts only when the server trusts the proxy (gunicorn does that for
+        # the addresses in its forwarded_allow_ips); the application itself never reads the header.
+        ("http://registry.example", "https", False),
+    ],
+)
 def test_hsts_is_sent_on_https_when_configured(settings, base_url, forwarded, sent):
     app = create_app(dataclasses.replace(settings, hsts_seconds=31536000))
     try:
         headers = {"X-Forwarded-Proto": forwarded} if forwarded else {}
-        response = app.test_client().get("/.well-known/jwks.json", base_url=base_url,
-                                         headers=headers)
+        response = app.test_client().get(
+            "/.well-known/jwks.json", base_url=base_url, headers=headers
+        )
         assert response.status_code == 200
         assert response.headers.get("Strict-Transport-Security") == (
-            "max-age=31536000" if sent else None)
+            "max-age=31536000" if sent else None
+        )
     finally:
         app.extensions["credit.database"].dispose()
 

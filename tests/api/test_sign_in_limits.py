@@ -28,8 +28,9 @@ def password_hash() -> str:
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
-                             tick=False) as traveller:
+    with time_machine.travel(
+        datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False
+    ) as traveller:
         yield traveller
 
 
@@ -38,7 +39,9 @@ def limited_app(instance_dir, database_url, database, clock):
     """An app of its own (so its counters are its own) with the default limits."""
     settings = Settings(instance_dir=instance_dir, database_url=database_url, log_level="WARNING")
     assert (settings.signin_limit_account, settings.signin_limit_address) == (
-        "10/minute", "30/minute")
+        "10/minute",
+        "30/minute",
+    )
     app = create_app(settings)
     app.extensions["credit.database"].dispose()
     app.extensions["credit.database"] = database
@@ -51,8 +54,11 @@ def client(limited_app):
 
 
 def sign_in(client, username, password=TEST_PASSWORD, address="192.0.2.1"):
-    return client.post(TOKEN, json={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        TOKEN,
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def fail(client, username, times, address="192.0.2.1"):
@@ -127,27 +133,34 @@ def behind_a_proxy(database, **settings):
 
 
 def from_behind_a_proxy(client, username, client_address, password=WRONG):
-    return client.post(TOKEN, json={"username": username, "password": password},
-                       headers={"X-Forwarded-For": client_address},
-                       environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    return client.post(
+        TOKEN,
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": client_address},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
 
 
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(
-        make, instance_dir, database_url, database):
-    client = behind_a_proxy(database, instance_dir=instance_dir, database_url=database_url,
-                            trusted_proxies=1)
+    make, instance_dir, database_url, database
+):
+    client = behind_a_proxy(
+        database, instance_dir=instance_dir, database_url=database_url, trusted_proxies=1
+    )
     accounts = [make.account("regulator", region="3211") for _ in range(4)]
     for n in range(ADDRESS_LIMIT):
-        assert from_behind_a_proxy(client, accounts[n % 4].username,
-                                   "192.0.2.1").status_code == 401
+        assert from_behind_a_proxy(client, accounts[n % 4].username, "192.0.2.1").status_code == 401
     fresh = make.account("regulator", region="3211")
     assert_limited(from_behind_a_proxy(client, fresh.username, "192.0.2.1", TEST_PASSWORD))
-    assert from_behind_a_proxy(client, fresh.username, "198.51.100.7",
-                               TEST_PASSWORD).status_code == 200
+    assert (
+        from_behind_a_proxy(client, fresh.username, "198.51.100.7", TEST_PASSWORD).status_code
+        == 200
+    )
 
 
 def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(
-        make, instance_dir, database_url, database):
+    make, instance_dir, database_url, database
+):
     client = behind_a_proxy(database, instance_dir=instance_dir, database_url=database_url)
     accounts = [make.account("regulator", region="3211") for _ in range(4)]
     for n in range(ADDRESS_LIMIT):
@@ -163,7 +176,8 @@ def test_unknown_accounts_are_limited_like_known_ones(client):
 
 
 def test_a_failed_sign_in_is_logged_with_account_and_address_but_not_the_password(
-        client, make, caplog):
+    client, make, caplog
+):
     officer = make.account("regulator", region="3211")
     # The registry's loggers write JSON lines of their own and do not propagate to the root.
     auth_log = logging.getLogger("credit.auth")
@@ -178,12 +192,14 @@ def test_a_failed_sign_in_is_logged_with_account_and_address_but_not_the_passwor
     assert "hunter2-secret-guess" not in caplog.text
 
 
-def test_each_app_keeps_its_own_counters(client, make, limited_app, instance_dir, database_url,
-                                         database):
+def test_each_app_keeps_its_own_counters(
+    client, make, limited_app, instance_dir, database_url, database
+):
     officer = make.account("regulator", region="3211")
     fail(client, officer.username, ACCOUNT_LIMIT)
-    other = create_app(Settings(instance_dir=instance_dir, database_url=database_url,
-                                log_level="WARNING"))
+    other = create_app(
+        Settings(instance_dir=instance_dir, database_url=database_url, log_level="WARNING")
+    )
     other.extensions["credit.database"].dispose()
     other.extensions["credit.database"] = database
     assert sign_in(other.test_client(), officer.username).status_code == 200
@@ -191,13 +207,21 @@ def test_each_app_keeps_its_own_counters(client, make, limited_app, instance_dir
 
 def test_a_rate_that_cannot_be_read_stops_the_start(instance_dir, database_url):
     with pytest.raises(SystemExit, match="CREDIT_SIGNIN_LIMIT_ACCOUNT"):
-        create_app(Settings(instance_dir=instance_dir, database_url=database_url,
-                            signin_limit_account="ten a minute"))
+        create_app(
+            Settings(
+                instance_dir=instance_dir,
+                database_url=database_url,
+                signin_limit_account="ten a minute",
+            )
+        )
 
 
 def test_the_storage_url_setting_chooses_the_counters_storage(instance_dir, database_url):
     # memory:// names the in-process storage explicitly; a redis:// URL names a shared one.
-    app = create_app(Settings(instance_dir=instance_dir, database_url=database_url,
-                              ratelimit_storage_url="memory://"))
+    app = create_app(
+        Settings(
+            instance_dir=instance_dir, database_url=database_url, ratelimit_storage_url="memory://"
+        )
+    )
     assert type(app.extensions["credit.signin_limits"].storage).__name__ == "MemoryStorage"
     app.extensions["credit.database"].dispose()

@@ -33,8 +33,9 @@ def live_app(live):  # noqa: F811
 
 
 @pytest.mark.parametrize("with_token", [False, True])
-def test_another_write_goes_through_while_a_password_is_checked(live_app, password_hash,
-                                                                monkeypatch, with_token):
+def test_another_write_goes_through_while_a_password_is_checked(
+    live_app, password_hash, monkeypatch, with_token
+):
     database = live_app.extensions["credit.database"]
     builder = Builder(database, live_app, password_hash)
     officer = builder.account("regulator", region="3211")
@@ -53,7 +54,8 @@ def test_another_write_goes_through_while_a_password_is_checked(live_app, passwo
     headers = {"Authorization": f"Bearer {builder.token(officer)}"} if with_token else {}
     try:
         response = live_app.test_client().post(
-            TOKEN, headers=headers, json={"username": officer.username, "password": TEST_PASSWORD})
+            TOKEN, headers=headers, json={"username": officer.username, "password": TEST_PASSWORD}
+        )
     finally:
         impatient.dispose()
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -79,8 +81,11 @@ def test_writes_beside_a_loop_of_sign_ins_are_not_held_up(live_app, password_has
     def sign_in_until_stopped() -> None:
         client = live_app.test_client()
         while not stop.is_set():
-            statuses.append(client.post(TOKEN, json={"username": officer.username,
-                                                     "password": TEST_PASSWORD}).status_code)
+            statuses.append(
+                client.post(
+                    TOKEN, json={"username": officer.username, "password": TEST_PASSWORD}
+                ).status_code
+            )
 
     signers = [threading.Thread(target=sign_in_until_stopped) for _ in range(SIGNING_THREADS)]
     for thread in signers:

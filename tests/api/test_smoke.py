@@ -6,8 +6,11 @@ def test_health(client):
 
 def test_register_and_read(client, make):
     headers = make.headers("regulator")
-    response = client.post("/api/v1/enterprises", headers=headers,
-                           json={"uscc": make.uscc(), "name": "镇江市华东电气设备有限公司"})
+    response = client.post(
+        "/api/v1/enterprises",
+        headers=headers,
+        json={"uscc": make.uscc(), "name": "镇江市华东电气设备有限公司"},
+    )
     assert response.status_code == 201, response.get_json()
     code = response.get_json()["uscc"]
     profile = client.get(f"/api/v1/enterprises/{code}").get_json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -76,8 +77,11 @@ class Server:
         raise AssertionError(f"{username} is not among the demo accounts")
 
     def sign_in(self, username: str) -> str:
-        response = self.call("POST", "/api/v1/auth/token",
-                             {"username": username, "password": self.demo_password(username)})
+        response = self.call(
+            "POST",
+            "/api/v1/auth/token",
+            {"username": username, "password": self.demo_password(username)},
+        )
         assert response.status == 200, response.body
         return response.json()["access_token"]
 
@@ -127,10 +131,8 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     # A worker orphaned by a master that died first is still in the group.
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +144,14 @@ def server(tmp_path_factory):
         log = directory / "serve.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [str(ROOT / "scripts" / "serve")], cwd=ROOT,
+                [str(ROOT / "scripts" / "serve")],
+                cwd=ROOT,
                 env=_server_environment(database_url, instance_dir, bind),
-                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             running = Server(url=f"http://{bind}", instance_dir=instance_dir, log=log)
             _wait_until_healthy(running, process)
@@ -181,8 +187,9 @@ def test_openapi_document(server):
     assert response.status == 200
     document = response.json()
     assert document["openapi"].startswith("3.")
-    assert {"/api/v1/enterprises", "/api/v1/enterprises/{uscc}",
-            "/api/v1/auth/token"} <= set(document["paths"])
+    assert {"/api/v1/enterprises", "/api/v1/enterprises/{uscc}", "/api/v1/auth/token"} <= set(
+        document["paths"]
+    )
 
 
 def test_search_finds_the_demo_firms_and_their_profiles(server):
@@ -205,8 +212,9 @@ def test_search_finds_the_demo_firms_and_their_profiles(server):
 
 
 def test_demo_regulator_signs_in_and_registers_a_firm(server):
-    wrong = server.call("POST", "/api/v1/auth/token",
-                        {"username": "demo-regulator", "password": "not the password"})
+    wrong = server.call(
+        "POST", "/api/v1/auth/token", {"username": "demo-regulator", "password": "not the password"}
+    )
     assert wrong.status == 401
     token = server.sign_in("demo-regulator")
 
@@ -244,13 +252,22 @@ def test_the_readmes_curl_examples_work_as_written(server):
     password = server.demo_password("demo-regulator")
     script = []
     for command in _readme_examples("Signing in and calling the API"):
-        script += [command.replace("http://127.0.0.1:8000", server.url)
-                   .replace('"PASSWORD"', json.dumps(password)),
-                   'echo; echo "@@ exit $?"']
+        script += [
+            command.replace("http://127.0.0.1:8000", server.url).replace(
+                '"PASSWORD"', json.dumps(password)
+            ),
+            'echo; echo "@@ exit $?"',
+        ]
     environment = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     # An HTML error page from gunicorn may hold raw bytes: decode leniently, let the asserts say.
-    run = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True,
-                         encoding="utf-8", errors="replace", env=environment, timeout=60)
+    run = subprocess.run(
+        ["bash", "-c", "\n".join(script)],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        env=environment,
+        timeout=60,
+    )
     parts = re.split(r"\n@@ exit (\d+)\n", run.stdout)
     answers, statuses = [part.strip() for part in parts[0:-1:2]], parts[1::2]
     assert statuses == ["0"] * 5, run.stdout + run.stderr
@@ -265,8 +282,9 @@ def test_the_readmes_curl_examples_work_as_written(server):
 MAX_BODY_BYTES = 1024 * 1024  # the default CREDIT_MAX_BODY_BYTES
 
 
-def _send(server: Server, method: str, target: str, body=None,
-          headers: dict | None = None) -> Response:
+def _send(
+    server: Server, method: str, target: str, body=None, headers: dict | None = None
+) -> Response:
     """One request as written, with http.client: a body given as an iterable goes chunked."""
     host, port = server.url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -288,13 +306,14 @@ def _send(server: Server, method: str, target: str, body=None,
 
 
 def _pieces(body: bytes, size: int = 64 * 1024):
-    return [body[start:start + size] for start in range(0, len(body), size)]
+    return [body[start : start + size] for start in range(0, len(body), size)]
 
 
 def _is_problem(response: Response, status: int) -> dict:
     assert response.status == status, response.body[:500]
-    assert response.headers["Content-Type"].startswith("application/problem+json"), \
-        response.body[:500]
+    assert response.headers["Content-Type"].startswith("application/problem+json"), response.body[
+        :500
+    ]
     body = response.json()
     assert body["status"] == status
     return body
@@ -311,14 +330,20 @@ def test_a_chunked_body_over_the_limit_is_413_not_cut(server):
     assert [r["uscc"] for r in whole.json()["results"]] == [firm]
 
     padded = head + b" " * (MAX_BODY_BYTES - len(head)) + b"garbage" * 100
-    _is_problem(_send(server, "POST", "/api/v1/checks/procurement", _pieces(padded), headers),
-                413)
+    _is_problem(_send(server, "POST", "/api/v1/checks/procurement", _pieces(padded), headers), 413)
 
 
 def test_a_long_url_the_registry_reads_gets_its_answer_not_a_server_page(server):
     # The longest documented search: every parameter, the name in 4-byte characters.
-    query = urllib.parse.urlencode({"q": "\U00020000" * 100, "region": "321102", "grade": "AAA",
-                                    "page": 1000000, "per_page": 200})
+    query = urllib.parse.urlencode(
+        {
+            "q": "\U00020000" * 100,
+            "region": "321102",
+            "grade": "AAA",
+            "page": 1000000,
+            "per_page": 200,
+        }
+    )
     search = _send(server, "GET", f"/api/v1/enterprises?{query}")
     assert search.status == 200, search.body[:500]
     # The longest URL the registry reads, on a path it does not know.

@@ -29,9 +29,14 @@ def with_existing_ids(context, strategy):
         known = {name: EXISTING_IDS[name] for name in parameters or {} if EXISTING_IDS.get(name)}
         if not known:
             return st.just(parameters)
-        return st.fixed_dictionaries({
-            name: st.one_of(st.just(value), st.sampled_from(known[name])) if name in known
-            else st.just(value) for name, value in parameters.items()})
+        return st.fixed_dictionaries(
+            {
+                name: st.one_of(st.just(value), st.sampled_from(known[name]))
+                if name in known
+                else st.just(value)
+                for name, value in parameters.items()
+            }
+        )
 
     return strategy.flatmap(swap)
 
@@ -82,22 +87,63 @@ def existing_ids(client, make: Builder) -> dict[str, list[int]]:
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
-    fine = created(client.post(f"/api/v1/enterprises/{firm}/violations", headers=regulator, json={
-        "category": "administrative_penalty", "severity": "serious", "decided_on": "2025-11-03",
-        "authority": "镇江市市场监督管理局", "decision_no": "镇市监罚〔2025〕901号"}))
-    honour = created(client.post(f"/api/v1/enterprises/{firm}/awards", headers=regulator, json={
-        "kind": "mayor_quality_award", "title": "镇江市市长质量奖", "level": "municipal",
-        "issuer": "镇江市人民政府", "awarded_on": "2025-06-01"}))
-    listing = created(client.post("/api/v1/blacklist", headers=regulator, json={
-        "uscc": firm, "reason": "生产销售不合格产品", "legal_basis": "《产品质量法》第五十条",
-        "decision_no": "镇市监失信〔2025〕9号", "listed_on": "2025-11-10",
-        "violation_ids": [fine["id"]]}))
-    record_objection = created(client.post(f"/api/v1/records/{fine['id']}/objections",
-                                           headers=own, json={"reason": "处罚决定已被撤销"}))
-    listing_objection = created(client.post(f"/api/v1/blacklist/{listing['id']}/objections",
-                                            headers=own, json={"reason": "不服"}))
-    EXISTING_IDS.update(record_id=[fine["id"], honour["id"]], listing_id=[listing["id"]],
-                        objection_id=[record_objection["id"], listing_objection["id"]])
+    fine = created(
+        client.post(
+            f"/api/v1/enterprises/{firm}/violations",
+            headers=regulator,
+            json={
+                "category": "administrative_penalty",
+                "severity": "serious",
+                "decided_on": "2025-11-03",
+                "authority": "镇江市市场监督管理局",
+                "decision_no": "镇市监罚〔2025〕901号",
+            },
+        )
+    )
+    honour = created(
+        client.post(
+            f"/api/v1/enterprises/{firm}/awards",
+            headers=regulator,
+            json={
+                "kind": "mayor_quality_award",
+                "title": "镇江市市长质量奖",
+                "level": "municipal",
+                "issuer": "镇江市人民政府",
+                "awarded_on": "2025-06-01",
+            },
+        )
+    )
+    listing = created(
+        client.post(
+            "/api/v1/blacklist",
+            headers=regulator,
+            json={
+                "uscc": firm,
+                "reason": "生产销售不合格产品",
+                "legal_basis": "《产品质量法》第五十条",
+                "decision_no": "镇市监失信〔2025〕9号",
+                "listed_on": "2025-11-10",
+                "violation_ids": [fine["id"]],
+            },
+        )
+    )
+    record_objection = created(
+        client.post(
+            f"/api/v1/records/{fine['id']}/objections",
+            headers=own,
+            json={"reason": "处罚决定已被撤销"},
+        )
+    )
+    listing_objection = created(
+        client.post(
+            f"/api/v1/blacklist/{listing['id']}/objections", headers=own, json={"reason": "不服"}
+        )
+    )
+    EXISTING_IDS.update(
+        record_id=[fine["id"], honour["id"]],
+        listing_id=[listing["id"]],
+        objection_id=[record_objection["id"], listing_objection["id"]],
+    )
     yield EXISTING_IDS
     EXISTING_IDS.clear()
 

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from credit import reference
 from credit.uscc import ALPHABET, with_check_character
 
-VECTORS = json.loads((Path(__file__).parent.parent / "data" / "uscc_vectors.json")
-                     .read_text(encoding="utf-8"))
+VECTORS = json.loads(
+    (Path(__file__).parent.parent / "data" / "uscc_vectors.json").read_text(encoding="utf-8")
+)
 
 
 def valid_usccs(known: list[str] | tuple[str, ...] = ()) -> st.SearchStrategy[str]:
@@ -22,7 +23,8 @@ def valid_usccs(known: list[str] | tuple[str, ...] = ()) -> st.SearchStrategy[st
         lambda kind, region, serial: with_check_character(kind + region + serial),
         st.text(ALPHABET, min_size=2, max_size=2),
         st.sampled_from(sorted(reference.regions())),
-        st.text(ALPHABET, min_size=9, max_size=9))
+        st.text(ALPHABET, min_size=9, max_size=9),
+    )
     choices = [fresh, st.sampled_from(VECTORS["valid"])]
     if known:
         choices.insert(0, st.sampled_from(list(known)))

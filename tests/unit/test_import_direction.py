@@ -15,25 +15,46 @@ PACKAGES = ("credit", "schemas")
 # Each module's layer by its longest matching prefix; a higher number is later.
 LAYERS = {
     # what every layer may use: settings, the clock, policy numbers, codes, errors, encodings
-    "credit.clock": 0, "credit.config": 0, "credit.policy": 0, "credit.catalog": 0,
-    "credit.reference": 0, "credit.uscc": 0, "credit.errors": 0, "credit.logs": 0,
-    "credit.canonical": 0, "credit.db": 0, "credit.dbschema": 0, "credit.auth": 0,
-    "credit.private_files": 0, "credit.csvfiles": 0,
+    "credit.clock": 0,
+    "credit.config": 0,
+    "credit.policy": 0,
+    "credit.catalog": 0,
+    "credit.reference": 0,
+    "credit.uscc": 0,
+    "credit.errors": 0,
+    "credit.logs": 0,
+    "credit.canonical": 0,
+    "credit.db": 0,
+    "credit.dbschema": 0,
+    "credit.auth": 0,
+    "credit.private_files": 0,
+    "credit.csvfiles": 0,
     "credit.models": 1,
-    "credit.chain": 2, "credit.services.lookup": 2,
+    "credit.chain": 2,
+    "credit.services.lookup": 2,
     "credit.rules": 3,
     "credit.grading": 4,
     "credit.services.state": 5,
     "credit.services": 6,  # write services: records, listings, requests, register, accounts
-    "credit.services.users": 6, "credit.services.query_log": 6, "credit.services.regrading": 6,
+    "credit.services.users": 6,
+    "credit.services.query_log": 6,
+    "credit.services.regrading": 6,
     "credit.services.grading": 6,
     # read services
-    "credit.services.profiles": 7, "credit.services.checks": 7, "credit.services.changes": 7,
-    "credit.services.reports": 7, "credit.services.inspection_plan": 7,
+    "credit.services.profiles": 7,
+    "credit.services.checks": 7,
+    "credit.services.changes": 7,
+    "credit.services.reports": 7,
+    "credit.services.inspection_plan": 7,
     "credit.services.audit": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
-    "schemas": 8, "credit.api": 8, "credit.web": 8, "credit.cli": 8, "credit.demo": 8,
-    "credit.server": 8, "credit": 8,
+    "schemas": 8,
+    "credit.api": 8,
+    "credit.web": 8,
+    "credit.cli": 8,
+    "credit.demo": 8,
+    "credit.server": 8,
+    "credit": 8,
 }
 
 
@@ -70,8 +91,10 @@ def imports_of(path: Path, name: str) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            targets = [f"{base}.{alias.name}" if is_module(f"{base}.{alias.name}") else base
-                       for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if is_module(f"{base}.{alias.name}") else base
+                for alias in node.names
+            ]
         else:
             continue
         found |= {t for t in targets if t.split(".")[0] in PACKAGES and t != name}
@@ -79,8 +102,11 @@ def imports_of(path: Path, name: str) -> set[str]:
 
 
 def project_modules() -> dict[str, Path]:
-    return {module_name(path): path for package in PACKAGES
-            for path in sorted((ROOT / package).rglob("*.py"))}
+    return {
+        module_name(path): path
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
 
 
 MODULES = project_modules()
@@ -100,16 +126,18 @@ def _has_layer(name: str) -> bool:
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_no_module_imports_a_later_layer(name):
-    upward = sorted(target for target in imports_of(MODULES[name], name)
-                    if layer(target) > layer(name))
+    upward = sorted(
+        target for target in imports_of(MODULES[name], name) if layer(target) > layer(name)
+    )
     assert upward == [], f"{name} (layer {layer(name)}) imports later layers: {upward}"
 
 
 def test_the_checker_sees_an_upward_import(tmp_path):
     engine = MODULES["credit.grading.engine"].read_text(encoding="utf-8")
     copy = tmp_path / "engine.py"
-    copy.write_text(engine + "\n\ndef later():\n    from credit.services import records\n",
-                    encoding="utf-8")
+    copy.write_text(
+        engine + "\n\ndef later():\n    from credit.services import records\n", encoding="utf-8"
+    )
     found = imports_of(copy, "credit.grading.engine")
     assert "credit.services.records" in found
     assert layer("credit.services.records") > layer("credit.grading.engine")
@@ -117,6 +145,12 @@ def test_the_checker_sees_an_upward_import(tmp_path):
 
 def test_no_two_modules_import_each_other():
     graph = {name: imports_of(path, name) for name, path in MODULES.items()}
-    cycles = sorted({tuple(sorted((a, b))) for a, targets in graph.items() for b in targets
-                     if a in graph.get(b, set())})
+    cycles = sorted(
+        {
+            tuple(sorted((a, b)))
+            for a, targets in graph.items()
+            for b in targets
+            if a in graph.get(b, set())
+        }
+    )
     assert cycles == []

@@ -8,9 +8,9 @@ import pytest
 
 from credit.rules import listings
 from tests.unit.builders import (
-    D,
     LISTING_BASIS,
     ONE_DAY,
+    D,
     at,
     enterprise,
     in_shanghai,

@@ -22,20 +22,23 @@ def final_month(start: datetime.date, months: int) -> tuple[int, int]:
     return year, month + 1
 
 
-@pytest.mark.parametrize("start, months, end", [
-    (D(2026, 8, 31), 3, D(2026, 11, 30)),  # 民法典 第二百零三条: no 31 November, its last day
-    (D(2024, 2, 29), 12, D(2025, 2, 28)),  # no 29 February in 2025
-    (D(2028, 2, 29), 48, D(2032, 2, 29)),  # a leap year again: the same day
-    (D(2026, 1, 31), 1, D(2026, 2, 28)),
-    (D(2027, 1, 31), 13, D(2028, 2, 29)),
-    (D(2026, 3, 31), 1, D(2026, 4, 30)),
-    (D(2026, 5, 31), 1, D(2026, 6, 30)),
-    (D(2026, 10, 31), 1, D(2026, 11, 30)),
-    (D(2026, 12, 31), 2, D(2027, 2, 28)),
-    (D(2026, 12, 31), 12, D(2027, 12, 31)),
-    (D(2025, 3, 10), 12, D(2026, 3, 10)),
-    (D(2025, 3, 10), 0, D(2025, 3, 10)),
-])
+@pytest.mark.parametrize(
+    "start, months, end",
+    [
+        (D(2026, 8, 31), 3, D(2026, 11, 30)),  # 民法典 第二百零三条: no 31 November, its last day
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),  # no 29 February in 2025
+        (D(2028, 2, 29), 48, D(2032, 2, 29)),  # a leap year again: the same day
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+        (D(2027, 1, 31), 13, D(2028, 2, 29)),
+        (D(2026, 3, 31), 1, D(2026, 4, 30)),
+        (D(2026, 5, 31), 1, D(2026, 6, 30)),
+        (D(2026, 10, 31), 1, D(2026, 11, 30)),
+        (D(2026, 12, 31), 2, D(2027, 2, 28)),
+        (D(2026, 12, 31), 12, D(2027, 12, 31)),
+        (D(2025, 3, 10), 12, D(2026, 3, 10)),
+        (D(2025, 3, 10), 0, D(2025, 3, 10)),
+    ],
+)
 def test_the_legal_examples(start, months, end):
     assert periods.period_end(start, months) == end
 
@@ -47,8 +50,11 @@ def test_the_registry_shows_a_record_up_to_the_day_before_the_end():
     assert not periods.within(D(2026, 3, 10), D(2025, 3, 10), 12)
     assert not periods.within(D(2025, 3, 9), D(2025, 3, 10), 12)
     # 31 August and 30 August + 3 months both end on 30 November.
-    assert periods.last_day(D(2026, 8, 31), 3) == periods.last_day(D(2026, 8, 30), 3) \
+    assert (
+        periods.last_day(D(2026, 8, 31), 3)
+        == periods.last_day(D(2026, 8, 30), 3)
         == D(2026, 11, 29)
+    )
 
 
 def test_look_back_windows_and_the_day_after():

@@ -28,8 +28,9 @@ def everyday_umask():
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    settings = Settings(instance_dir=tmp_path / "srv" / "instance", database_url="",
-                        log_level="WARNING")
+    settings = Settings(
+        instance_dir=tmp_path / "srv" / "instance", database_url="", log_level="WARNING"
+    )
     app = create_app(settings)
     yield app
     app.extensions["credit.database"].dispose()
@@ -45,8 +46,13 @@ def test_a_new_registry_keeps_its_files_to_its_owner(fresh_app):
         connection.execute(text("SELECT count(*) FROM scratch"))
         sqlite_files = [instance / f"registry.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")]
         assert {p.name: mode(p) for p in sqlite_files} == {p.name: 0o600 for p in sqlite_files}
-    folders = [instance.parent, instance, instance / "keys", instance / "keys" / "tokens",
-               instance / "keys" / "reports"]
+    folders = [
+        instance.parent,
+        instance,
+        instance / "keys",
+        instance / "keys" / "tokens",
+        instance / "keys" / "reports",
+    ]
     assert {str(p): mode(p) for p in folders} == {str(p): 0o700 for p in folders}
     keys = list((instance / "keys").rglob("*.pem"))
     assert len(keys) == 2 and {mode(p) for p in keys} == {0o600}
@@ -66,7 +72,11 @@ def test_files_made_readable_before_are_narrowed(tmp_path):
     assert mode(credentials) == 0o644
     app = create_app(Settings(instance_dir=instance, database_url="", log_level="WARNING"))
     try:
-        assert (mode(instance), mode(instance / "keys"), mode(database_file)) == (0o700, 0o700, 0o600)
+        assert (mode(instance), mode(instance / "keys"), mode(database_file)) == (
+            0o700,
+            0o700,
+            0o600,
+        )
         dbschema.upgrade(app.extensions["credit.database"].engine)
         create_demo_accounts(app.extensions["credit.database"], credentials)
         assert mode(credentials) == 0o600 and "old" not in credentials.read_text(encoding="utf-8")
@@ -78,8 +88,9 @@ def test_a_database_elsewhere_leaves_its_existing_folder_alone(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o755)
     url = f"sqlite:///{shared / 'registry.sqlite3'}"
-    app = create_app(Settings(instance_dir=tmp_path / "instance", database_url=url,
-                              log_level="WARNING"))
+    app = create_app(
+        Settings(instance_dir=tmp_path / "instance", database_url=url, log_level="WARNING")
+    )
     try:
         with app.extensions["credit.database"].engine.connect() as connection:
             connection.execute(text("SELECT 1"))

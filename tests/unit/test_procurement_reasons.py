@@ -12,9 +12,9 @@ from credit.auth.caller import Caller
 from credit.rules import periods
 from credit.services import checks
 from tests.unit.builders import (
-    D,
     LISTING_BASIS,
     ONE_DAY,
+    D,
     in_shanghai,
     inspection,
     listing,

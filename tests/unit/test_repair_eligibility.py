@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from credit import policy
 from credit.rules import display
 from credit.services import requests
-from tests.unit.builders import D, ONE_DAY, in_shanghai, record_repair, rescission, violation
+from tests.unit.builders import ONE_DAY, D, in_shanghai, record_repair, rescission, violation
 
 UTC = datetime.UTC
 

@@ -29,8 +29,14 @@ def keyring(tmp_path):
 
 def claims(caller: Caller = REGULATOR, **changes) -> dict:
     now = int(time.time())
-    values = {"iss": ISSUER, "sub": caller.username, "role": caller.role,
-              "iat": now, "nbf": now, "exp": now + 600}
+    values = {
+        "iss": ISSUER,
+        "sub": caller.username,
+        "role": caller.role,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    }
     if caller.region:
         values["region"] = caller.region
     if caller.uscc:
@@ -91,24 +97,35 @@ def test_alg_none_handcrafted_with_an_empty_signature_is_refused(keyring):
 
 
 def test_an_hs256_token_is_refused(keyring):
-    token = jwt.encode(claims(), "a shared secret of thirty-two bytes!", algorithm="HS256",
-                       headers={"kid": keyring.current().kid})
+    token = jwt.encode(
+        claims(),
+        "a shared secret of thirty-two bytes!",
+        algorithm="HS256",
+        headers={"kid": keyring.current().kid},
+    )
     assert "EdDSA" in refused(token, keyring)
 
 
 def test_an_hs256_token_keyed_with_the_public_key_is_refused(keyring):
     # The classic confusion attack: the verifier's public key used as an HMAC secret.
     from cryptography.hazmat.primitives import serialization
-    public = keyring.current().public.public_bytes(serialization.Encoding.Raw,
-                                                    serialization.PublicFormat.Raw)
-    token = jwt.encode(claims(), public * 2, algorithm="HS256",
-                       headers={"kid": keyring.current().kid})
+
+    public = keyring.current().public.public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    token = jwt.encode(
+        claims(), public * 2, algorithm="HS256", headers={"kid": keyring.current().kid}
+    )
     refused(token, keyring)
 
 
 def test_a_token_signed_by_another_key_under_our_kid_is_refused(keyring):
-    token = jwt.encode(claims(), Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                       headers={"kid": keyring.current().kid})
+    token = jwt.encode(
+        claims(),
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": keyring.current().kid},
+    )
     refused(token, keyring)
 
 
@@ -118,14 +135,28 @@ def test_a_token_with_a_changed_payload_is_refused(keyring):
     refused(forged, keyring)
 
 
-@pytest.mark.parametrize("kid", ["20200101T000000000000Z-unknown000", "../tokens/x", ".hidden",
-                                 "", "k" * 300, "k" * 5000, "key\x00.pem", "钥匙", "..", 42,
-                                 None])
+@pytest.mark.parametrize(
+    "kid",
+    [
+        "20200101T000000000000Z-unknown000",
+        "../tokens/x",
+        ".hidden",
+        "",
+        "k" * 300,
+        "k" * 5000,
+        "key\x00.pem",
+        "钥匙",
+        "..",
+        42,
+        None,
+    ],
+)
 def test_an_unknown_kid_is_refused(keyring, kid):
     if isinstance(kid, str) or kid is None:
         headers = {} if kid is None else {"kid": kid}
-        token = jwt.encode(claims(), Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                           headers=headers)
+        token = jwt.encode(
+            claims(), Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=headers
+        )
         assert "key id" in refused(token, keyring)
     else:
         refused(f"{_b64({'alg': 'EdDSA', 'kid': kid})}.{_b64(claims())}.c2ln", keyring)
@@ -134,16 +165,35 @@ def test_an_unknown_kid_is_refused(keyring, kid):
 def test_a_kid_naming_a_key_file_outside_the_ring_is_refused(tmp_path, keyring):
     other = KeyRing(tmp_path / "reports")
     key = other.rotate()
-    token = jwt.encode(claims(), key.private, algorithm="EdDSA",
-                       headers={"kid": f"../reports/{key.kid}"})
+    token = jwt.encode(
+        claims(), key.private, algorithm="EdDSA", headers={"kid": f"../reports/{key.kid}"}
+    )
     refused(token, keyring)
 
 
-@pytest.mark.parametrize("changes", [
-    {"iss": "someone-else"}, {"iss": None}, {"exp": None}, {"sub": None}, {"iat": None},
-    {"nbf": int(time.time()) + 3600}, {"role": None}, {"sub": 7},
-], ids=["issuer", "no-issuer", "no-exp", "no-sub", "no-iat", "not-yet-valid", "no-role",
-        "numeric-sub"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"iss": "someone-else"},
+        {"iss": None},
+        {"exp": None},
+        {"sub": None},
+        {"iat": None},
+        {"nbf": int(time.time()) + 3600},
+        {"role": None},
+        {"sub": 7},
+    ],
+    ids=[
+        "issuer",
+        "no-issuer",
+        "no-exp",
+        "no-sub",
+        "no-iat",
+        "not-yet-valid",
+        "no-role",
+        "numeric-sub",
+    ],
+)
 def test_a_token_signed_by_our_key_with_bad_claims_is_refused(keyring, changes):
     refused(signed(keyring, claims(**changes)), keyring)
 
@@ -159,7 +209,7 @@ def test_after_rotation_old_tokens_verify_and_new_tokens_carry_the_new_kid(keyri
     new = keyring.rotate()
     assert new.kid != old_kid
     assert keyring.current().kid == new.kid
-    assert [key.kid for key in keyring.keys()] == [old_kid, new.kid]
+    assert [key.kid for key in keyring.keys()] == [old_kid, new.kid]  # noqa: SIM118 (a method, not a dict)
     assert read_token(old_token, keyring) == REGULATOR
     new_token = issue_token(REGULATOR, keyring, 600)
     assert jwt.get_unverified_header(new_token)["kid"] == new.kid
@@ -194,7 +244,7 @@ def test_key_files_are_private_to_their_owner(keyring):
 def test_the_key_set_publishes_every_key_without_private_parts(keyring):
     keyring.rotate()
     published = keyring.jwks()["keys"]
-    assert [k["kid"] for k in published] == [k.kid for k in keyring.keys()]
+    assert [k["kid"] for k in published] == [k.kid for k in keyring.keys()]  # noqa: SIM118
     for key in published:
         assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and key["alg"] == "EdDSA"
         assert "d" not in key
@@ -203,8 +253,15 @@ def test_the_key_set_publishes_every_key_without_private_parts(keyring):
 def test_the_kept_keys_are_found_by_their_id_and_nothing_else_is(keyring):
     key = keyring.current()
     assert keyring.find(key.kid) == key
-    for other in (f"{key.kid}.pem", f"./{key.kid}", f"../tokens/{key.kid}", key.kid + "\x00",
-                  "k" * 300, ["a"], None):
+    for other in (
+        f"{key.kid}.pem",
+        f"./{key.kid}",
+        f"../tokens/{key.kid}",
+        key.kid + "\x00",
+        "k" * 300,
+        ["a"],
+        None,
+    ):
         assert keyring.find(other) is None
 
 

@@ -12,8 +12,9 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from credit import uscc
 
-VECTORS = json.loads((Path(__file__).parent.parent / "data" / "uscc_vectors.json")
-                     .read_text(encoding="utf-8"))
+VECTORS = json.loads(
+    (Path(__file__).parent.parent / "data" / "uscc_vectors.json").read_text(encoding="utf-8")
+)
 INVALID = {vector["why"]: vector for vector in VECTORS["invalid"]}
 
 
@@ -91,8 +92,9 @@ def test_hyphens_and_spaces_anywhere_are_dropped():
     assert uscc.validate("9132 1100-7000 0411-7A") == "91321100700004117A"
 
 
-@pytest.mark.parametrize("raw", ["91321100700004117A\n", "91321100700004117A\r\n",
-                                 "\n91321100700004117A"])
+@pytest.mark.parametrize(
+    "raw", ["91321100700004117A\n", "91321100700004117A\r\n", "\n91321100700004117A"]
+)
 def test_a_pasted_line_ending_is_trimmed(raw):
     assert uscc.validate(raw) == "91321100700004117A"
 
@@ -106,13 +108,21 @@ def test_region_of_is_positions_three_to_eight():
     assert uscc.region_of("91321100700004117A") == "321100"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("9", True), ("91321100", True), ("Y132", True), ("91321100700004117A", True),
-    ("", False), ("华东", False), ("91I", False), ("91321100700004117A0", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("9", True),
+        ("91321100", True),
+        ("Y132", True),
+        ("91321100700004117A", True),
+        ("", False),
+        ("华东", False),
+        ("91I", False),
+        ("91321100700004117A0", False),
+    ],
+)
 def test_is_prefix(text, expected):
     assert uscc.is_prefix(text) is expected
-
 
 
 ALPHABET_TEXT = st.text(alphabet=uscc.ALPHABET, min_size=17, max_size=17)
