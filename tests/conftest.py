@@ -24,10 +24,12 @@ from credit.clock import utcnow
 from credit.config import Settings
 from credit.db import Database, make_engine
 from credit.models import User
+from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.lookup import get_enterprise
-from credit.services.records import add_record
+from credit.services.records import add_record, rescind_record
 from credit.uscc import with_check_character
+from tests import factories
 from tests.days import DEFAULT_TODAY
 
 TEST_PASSWORD = "correct horse battery"
@@ -209,6 +211,24 @@ class Builder:
             record, _ = add_record(session, officer, uscc, kind, fields)
             return record.id
 
+    def listing(self, uscc: str, listed_on: datetime.date | None = None, **fields) -> int:
+        """Lists the firm on the blacklist through the blacklist service, as its regulator."""
+        self._serial += 1
+        values = {
+            "reason": "严重违法失信",
+            "legal_basis": "《市场监督管理严重违法失信名单管理办法》",
+            "decision_no": f"黑名单决定{self._serial}号",
+            **fields,
+        }
+        with self.database.writing() as session:
+            officer = Caller(
+                "builder", "regulator", region=get_enterprise(session, uscc).region_code
+            )
+            listing = list_enterprise(
+                session, officer, uscc=uscc, listed_on=listed_on or clock.today(), **values
+            )
+            return listing.id
+
     def graded_enterprise(self, region: str = "321102", **fields) -> str:
         """A firm with one certificate in its file: graded B."""
         code = self.enterprise(region, **fields)
@@ -338,3 +358,39 @@ class StatementCount:
 def count_statements():
     """`with count_statements(database) as counted:` then `len(counted)`."""
     return StatementCount
+
+
+@pytest.fixture
+def history(live):
+    """A committed database with two firms, a fine rescinded and a fine standing."""
+    factories.register(live, 1)
+    factories.register(live, 2)
+    record = factories.fine(live, 1, "罚1")
+    with live.writing() as session:
+        rescind_record(session, factories.REGULATOR, record, "录入错误")
+    factories.fine(live, 2, "罚2")
+    return live
+
+
+@pytest.fixture
+def regulator(make) -> dict[str, str]:
+    """Headers of an officer of Zhenjiang (3211), where firms are made by default."""
+    return make.headers("regulator", region="3211")
+
+
+@pytest.fixture
+def buyer(make) -> dict[str, str]:
+    """Headers of a procurement office's account."""
+    return make.headers("procurement")
+
+
+@pytest.fixture
+def bank(make) -> dict[str, str]:
+    """Headers of a bank's account."""
+    return make.headers("bank")
+
+
+@pytest.fixture
+def firm(make) -> str:
+    """A firm of Zhenjiang's 京口区 with nothing in its file."""
+    return make.enterprise(region="321102")

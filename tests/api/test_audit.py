@@ -3,81 +3,15 @@
 import threading
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select, text, update
 
 from credit import clock
-from credit.auth.caller import Caller
-from credit.cli import main
 from credit.errors import Conflict
 from credit.models import AuditEvent, EnterpriseState
 from credit.services import audit
 from credit.services.blacklist import list_enterprise
-from credit.services.enterprises import NewEnterprise, register_enterprise
-from credit.services.records import add_record, rescind_record
-from credit.uscc import with_check_character
 from tests.days import DEFAULT_TODAY, days_before
-
-REGULATOR = Caller(username="officer", role="regulator", region="3211")
-
-
-def code(n: int) -> str:
-    return with_check_character(f"91321102{n:09d}")
-
-
-def register(database, n):
-    with database.writing() as session:
-        register_enterprise(
-            session, REGULATOR, NewEnterprise(uscc=code(n), name=f"镇江审计{n}有限公司")
-        )
-
-
-def fine(database, n, decision):
-    with database.writing() as session:
-        record, _ = add_record(
-            session,
-            REGULATOR,
-            code(n),
-            "violation",
-            {
-                "category": "administrative_penalty",
-                "severity": "general",
-                "decided_on": days_before(DEFAULT_TODAY, 5),
-                "authority": "镇江市市场监督管理局",
-                "decision_no": decision,
-                "fine_fen": 500_000,
-            },
-        )
-        return record.id
-
-
-def mismatches(database):
-    with database.reading() as session:
-        return [str(m) for m in audit.verify(session)]
-
-
-def cli_verify(database):
-    env = {
-        "CREDIT_DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
-        "CREDIT_INSTANCE_DIR": str(database.settings.instance_dir),
-    }
-    return CliRunner().invoke(main, ["audit", "verify"], env=env)
-
-
-def tamper(database, sql, **params):
-    with database.engine.begin() as connection:
-        connection.execute(text(sql), params)
-
-
-@pytest.fixture
-def history(live):
-    register(live, 1)
-    register(live, 2)
-    record = fine(live, 1, "罚1")
-    with live.writing() as session:
-        rescind_record(session, REGULATOR, record, "录入错误")
-    fine(live, 2, "罚2")
-    return live
+from tests.factories import REGULATOR, cli_verify, code, fine, mismatches, register, tamper
 
 
 def test_an_untouched_database_verifies(history):
@@ -257,3 +191,35 @@ def test_a_forged_fine_in_the_public_profile_is_named(history):
         )
     found = mismatches(history)
     assert len(found) == 1 and "public_profile" in found[0]
+
+
+def test_an_edited_grade_is_found(history):
+    tamper(
+        history, "UPDATE assessment SET grade = 'AAA' WHERE id = (SELECT max(id) FROM assessment)"
+    )
+    assert any(m.startswith("assessment ") for m in mismatches(history))
+
+
+def test_an_edited_current_grade_is_found(history):
+    tamper(history, "UPDATE enterprise_state SET grade = 'AAA', risk_class = 'A'")
+    assert any("current grade of enterprise" in m for m in mismatches(history))
+
+
+def test_a_forged_listing_link_is_found(session, make):
+    listing = make.listing(make.enterprise())
+    other = make.enterprise()
+    fine = make.record(
+        other,
+        "violation",
+        category="recall",
+        severity="general",
+        decided_on=days_before(DEFAULT_TODAY, 30),
+        authority="镇江市市场监督管理局",
+        decision_no="召9",
+    )
+    assert list(audit.verify(session)) == []
+    session.execute(
+        text("INSERT INTO listing_violation (listing_id, record_id) VALUES (:l, :r)"),
+        {"l": listing, "r": fine},
+    )
+    assert any(f"listing {listing}" in m for m in map(str, audit.verify(session)))

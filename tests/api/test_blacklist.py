@@ -19,11 +19,6 @@ def years_ago(years: int, days: int = 0, today: datetime.date = DEFAULT_TODAY) -
 
 
 @pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
-@pytest.fixture
 def firm(make):
     return make.enterprise(
         region="321102", name="镇江市华东电气设备有限公司", registered_on=datetime.date(2001, 5, 1)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from sqlalchemy import update
 
-from credit.models import Enterprise
+from credit.models import Enterprise, Record
 from credit.rules import periods
 from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before
 
@@ -17,21 +17,6 @@ AUTHORITY = "镇江市市场监督管理局"
 
 def years_ago(years: int, days: int = 0, today: datetime.date = DEFAULT_TODAY) -> str:
     return days_before(periods.months_before(today, 12 * years), days).isoformat()
-
-
-@pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
-@pytest.fixture
-def buyer(make):
-    return make.headers("procurement")
-
-
-@pytest.fixture
-def bank(make):
-    return make.headers("bank")
 
 
 def fine(client, headers, firm, n, **fields):
@@ -338,3 +323,43 @@ def test_a_bank_sees_the_grade_explanation_with_a_purpose_and_is_logged(client, 
     own = make.headers("enterprise", uscc=firm)
     log = client.get(f"/api/v1/enterprises/{firm}/queries", headers=own).get_json()["items"]
     assert [(e["kind"], e["purpose"]) for e in log] == [("grade_explanation", "授信评审")]
+
+
+def test_an_objection_filed_after_the_day_asked_is_not_reported(client, session, make, regulator):
+    firm = make.enterprise()
+    session.execute(
+        update(Enterprise)
+        .where(Enterprise.uscc == firm)
+        .values(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    )
+    record = client.post(
+        f"/api/v1/enterprises/{firm}/violations",
+        headers=regulator,
+        json={
+            "category": "administrative_penalty",
+            "severity": "general",
+            "decided_on": "2025-06-01",
+            "authority": "镇江市市场监督管理局",
+            "decision_no": "罚1",
+        },
+    ).get_json()
+    session.execute(
+        update(Record)
+        .where(Record.id == record["id"])
+        .values(created_at=datetime.datetime(2025, 6, 2, tzinfo=datetime.UTC))
+    )
+    session.flush()
+    client.post(
+        f"/api/v1/records/{record['id']}/objections",
+        json={"reason": "异议"},
+        headers=make.headers("enterprise", uscc=firm),
+    )
+    buyer = make.headers("procurement")
+    then = client.post(
+        "/api/v1/checks/procurement", headers=buyer, json={"uscc": [firm], "as_of": "2025-07-01"}
+    ).get_json()["results"][0]
+    assert "record_disputed" not in {r["code"] for r in then["reasons"]}
+    now = client.post(
+        "/api/v1/checks/procurement", headers=buyer, json={"uscc": [firm]}
+    ).get_json()["results"][0]
+    assert "record_disputed" in {r["code"] for r in now["reasons"]}

@@ -26,11 +26,6 @@ VECTORS = json.loads(
 )
 
 
-@pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
 def enterprise_count(session) -> int:
     return session.scalar(select(func.count()).select_from(Enterprise))
 
@@ -636,3 +631,44 @@ def test_a_nul_character_is_not_a_500(client, make, regulator, method, path, kwa
         kwargs = {"headers": regulator, "json": {**kwargs["json"], "uscc": make.uscc()}}
     response = getattr(client, method)(path, **kwargs)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("field, value", [("valid_to", "9999-12-31"), ("valid_from", "0001-01-01")])
+def test_dates_outside_the_calendar_the_registry_keeps_are_422(
+    client, make, regulator, field, value
+):
+    firm = make.enterprise()
+    body = {
+        "scheme": "iso_9001",
+        "certificate_no": "C1",
+        "issuer": "CQC",
+        "valid_from": "2024-01-01",
+        "valid_to": "2027-01-01",
+        field: value,
+    }
+    response = client.post(
+        f"/api/v1/enterprises/{firm}/certifications", json=body, headers=regulator
+    )
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+
+
+def test_an_as_of_day_before_1900_is_422(client, make):
+    response = client.post(
+        "/api/v1/checks/procurement",
+        headers=make.headers("procurement"),
+        json={"uscc": [make.enterprise()], "as_of": "0001-01-01"},
+    )
+    assert response.status_code == 422 and "as_of" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("region", ["3211\n", "3211\u0663", "32\uff11"])
+def test_region_prefixes_are_ascii_digits_only(client, make, region):
+    headers = {**make.headers("regulator", region="32"), "Accept": "text/csv"}
+    response = client.get(
+        "/api/v1/inspection-plan",
+        headers=headers,
+        query_string={"region": region, "date": "2026-01-01", "seed": 1},
+    )
+    assert response.status_code == 422 and "region" in response.get_json()["errors"]
+    search = client.get("/api/v1/enterprises", query_string={"region": region})
+    assert search.status_code == 422

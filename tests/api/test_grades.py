@@ -19,11 +19,6 @@ def day(offset: int, today: datetime.date = DEFAULT_TODAY) -> str:
 
 
 @pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
-@pytest.fixture
 def firm(make):
     return make.enterprise(region="321102", registered_on=datetime.date(2010, 1, 1))
 

@@ -9,9 +9,9 @@ from sqlalchemy import update
 from credit import clock
 from credit.models import EnterpriseState
 from credit.services.profiles import PROFILE_ROW
-from tests.api.test_records import AWARD, CERT, days_ago, post, violation
 from tests.conftest import Builder
 from tests.days import DEFAULT_TODAY
+from tests.factories import AWARD, CERT, days_ago, post, violation
 
 ENTERPRISES = "/api/v1/enterprises"
 

@@ -16,16 +16,6 @@ def months_ago(months: int, today: datetime.date = DEFAULT_TODAY) -> str:
 
 
 @pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
-@pytest.fixture
-def firm(make):
-    return make.enterprise(region="321102")
-
-
-@pytest.fixture
 def own(make, firm):
     return make.headers("enterprise", uscc=firm)
 

@@ -1,72 +1,12 @@
 """Credit records over HTTP: each kind, validation, permissions, corrections, display periods, the file."""
 
-import datetime
-
 import pytest
 from sqlalchemy import select
 
 from credit.demo import TRADES
 from credit.models import EnterpriseState, Record
-from tests.days import DEFAULT_TODAY, SOME_DAYS, days_before, first_start_inside
-
-AUTHORITY = "镇江市市场监督管理局"
-
-
-def days_ago(n: int, today: datetime.date = DEFAULT_TODAY) -> str:
-    return days_before(today, n).isoformat()
-
-
-AWARD = {
-    "kind": "mayor_quality_award",
-    "level": "municipal",
-    "title": "镇江市市长质量奖",
-    "issuer": "镇江市人民政府",
-    "awarded_on": "2025-01-01",
-    "document_no": "镇政发〔2025〕1号",
-}
-CERT = {
-    "scheme": "iso_9001",
-    "certificate_no": "00124Q30001R1M",
-    "issuer": "中国质量认证中心",
-    "valid_from": "2024-01-01",
-    "valid_to": "2027-12-31",
-}
-INSPECTION = {
-    "level": "provincial",
-    "product": "电线电缆",
-    "sampled_on": "2026-05-01",
-    "result": "fail",
-    "report_no": "JS-2026-0001",
-    "failed_items": ["导体电阻"],
-}
-
-
-def violation(**overrides):
-    body = {
-        "category": "administrative_penalty",
-        "severity": "general",
-        "decided_on": days_ago(30),
-        "authority": AUTHORITY,
-        "decision_no": "镇市监罚〔2026〕18号",
-        "fine_amount": "50000.00",
-        "legal_basis": "《产品质量法》第四十九条",
-    }
-    body.update(overrides)
-    return body
-
-
-@pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
-
-
-@pytest.fixture
-def firm(make):
-    return make.enterprise(region="321102")
-
-
-def post(client, firm, kind, body, headers):
-    return client.post(f"/api/v1/enterprises/{firm}/{kind}", json=body, headers=headers)
+from tests.days import SOME_DAYS, first_start_inside
+from tests.factories import AWARD, CERT, INSPECTION, days_ago, post, violation
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from credit.services import regrading, state
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.regrading import regrade
 from credit.uscc import with_check_character
-from tests.api.test_audit import code, fine
+from tests.factories import code, fine
 
 
 @pytest.fixture

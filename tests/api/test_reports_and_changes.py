@@ -15,13 +15,8 @@ from credit.cli import main
 from credit.models import AuditEvent
 from credit.services import changes, reports
 from tests.api.problems import assert_problem
-from tests.api.test_audit import code, fine, register
 from tests.days import days_before
-
-
-@pytest.fixture
-def regulator(make):
-    return make.headers("regulator", region="3211")
+from tests.factories import code, fine, register
 
 
 def download(client, firm, headers, **query):
@@ -293,3 +288,16 @@ def test_a_poller_never_skips_an_event_committed_concurrently(live):  # noqa: F8
         expected = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
     assert seen == expected
     assert len(seen) == len(set(seen))
+
+
+def test_a_purchasers_feed_carries_no_scores(client, make):
+    firm = make.graded_enterprise()
+    procurement = client.get(
+        "/api/v1/changes", headers=make.headers("procurement"), query_string={"uscc": firm}
+    ).get_json()["items"]
+    bank = client.get(
+        "/api/v1/changes", headers=make.headers("bank"), query_string={"uscc": firm}
+    ).get_json()["items"]
+    graded = [i for i in procurement if i["kind"] == "grade_changed"]
+    assert graded and all("score" not in i for i in graded)
+    assert [i["score"] for i in bank if i["kind"] == "grade_changed"] == [None, "66.00"]
