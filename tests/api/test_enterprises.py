@@ -459,3 +459,18 @@ def test_a_wildcard_in_q_counts_literally_when_ranking_names_that_start_with_q(c
     make.enterprise("321102", name="乙_分有限公司")
     make.enterprise("321102", name="_分甲有限公司")
     assert names(search(client, q="_分")) == ["_分甲有限公司", "乙_分有限公司", "百分_分有限公司"]
+
+
+def test_a_registered_firm_is_read_and_found_by_name(client, make):
+    headers = make.headers("regulator")
+    response = client.post(
+        "/api/v1/enterprises",
+        headers=headers,
+        json={"uscc": make.uscc(), "name": "镇江市华东电气设备有限公司"},
+    )
+    assert response.status_code == 201, response.get_json()
+    code = response.get_json()["uscc"]
+    profile = client.get(f"/api/v1/enterprises/{code}").get_json()
+    assert profile["name"] == "镇江市华东电气设备有限公司"
+    found = client.get("/api/v1/enterprises", query_string={"q": "华东电气"}).get_json()
+    assert [item["uscc"] for item in found["items"]] == [code]
