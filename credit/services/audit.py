@@ -170,6 +170,8 @@ def _verify_assessments(session: Session, batch: int) -> Iterator[Mismatch]:
                 EnterpriseState.risk_class.is_distinct_from(Assessment.risk_class),
                 EnterpriseState.score.is_distinct_from(Assessment.score),
                 EnterpriseState.ruleset.is_distinct_from(Assessment.ruleset),
+                EnterpriseState.graded_on.is_distinct_from(Assessment.as_of),
+                EnterpriseState.valid_until.is_distinct_from(Assessment.valid_until),
             )
         )
         .order_by(EnterpriseState.enterprise_id)

@@ -223,3 +223,21 @@ def test_a_forged_listing_link_is_found(session, make):
         {"l": listing, "r": fine},
     )
     assert any(f"listing {listing}" in m for m in map(str, audit.verify(session)))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "valid_until = '2199-01-01'",
+        "graded_on = '2000-01-01'",
+        "next_change_on = '2199-01-01'",
+        "open_disputes = 3",
+        "active_records = 9",
+        "last_major_violation_on = '2020-01-01'",
+        "result_digest = 'x'",
+    ],
+)
+def test_any_edit_to_a_served_state_row_is_named(history, edit):
+    tamper(history, f"UPDATE enterprise_state SET {edit} WHERE enterprise_id = :e", e=1)
+    found = mismatches(history)
+    assert found and all("enterprise 1" in m for m in found), found
