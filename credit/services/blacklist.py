@@ -83,17 +83,19 @@ def list_enterprise(
             insert(listing_violation),
             [{"listing_id": listing.id, "record_id": id_} for id_ in dict.fromkeys(violation_ids)],
         )
-    _record_transition(
+    moved = transition(session, caller, listing, "listed", reason, decision_no, on=listed_on)
+    state.record_change(
         session,
-        caller,
-        listing,
-        enterprise,
-        "listed",
-        reason,
-        decision_no,
-        on=listed_on,
-        event="listing_created",
-        extra={"violation_ids": list(dict.fromkeys(violation_ids))},
+        chain.NewEvent(
+            actor=caller.username,
+            kind="listing_created",
+            enterprise_id=enterprise.id,
+            payload={
+                **moved,
+                "uscc": enterprise.uscc,
+                "violation_ids": list(dict.fromkeys(violation_ids)),
+            },
+        ),
     )
     return listing
 
@@ -109,35 +111,6 @@ def _check_violations(session: Session, enterprise: Enterprise, ids: Sequence[in
             errors[f"violation_ids.{index}"] = [f"violation {record_id} is rescinded"]
     if errors:
         raise InvalidInput(errors)
-
-
-def _record_transition(
-    session,
-    caller,
-    listing,
-    enterprise,
-    to_state,
-    reason,
-    document_no,
-    *,
-    on=None,
-    event,
-    extra=None,
-):
-    """Moves the listing to a state, appends the event, and regrades the firm: one transaction."""
-    state.record_change(
-        session,
-        chain.NewEvent(
-            actor=caller.username,
-            kind=event,
-            enterprise_id=enterprise.id,
-            payload={
-                **transition(session, caller, listing, to_state, reason, document_no, on=on),
-                "uscc": enterprise.uscc,
-                **(extra or {}),
-            },
-        ),
-    )
 
 
 def transition(

@@ -218,10 +218,6 @@ def record_change(session: Session, event: chain.NewEvent) -> int:
     return position
 
 
-def refresh_state(session: Session, enterprise_id: int, *, trigger: str, actor: str) -> int:
-    return refresh_states(session, [enterprise_id], trigger=trigger, actor=actor)
-
-
 def refresh_states(
     session: Session,
     enterprise_ids: Sequence[int],
