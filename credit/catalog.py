@@ -45,9 +45,24 @@ LEVELS = _entries(
     ("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"), ("county", "县级")
 )
 INSPECTION_LEVELS = _entries(
-    ("national", "国家监督抽查"), ("provincial", "省级监督抽查"), ("municipal", "市级监督抽查")
+    ("national", "国家监督抽查"),
+    ("provincial", "省级监督抽查"),
+    ("municipal", "市级监督抽查"),
+    ("county", "县级监督抽查"),
 )
 INSPECTION_RESULTS = _entries(("pass", "合格"), ("fail", "不合格"))
+# What a sampled product is, in the groups the cities' targets and sampling plans name (食品生产企业,
+# 制造业产品, 工业产品); `group` says whether it counts as an industrial product.
+PRODUCT_CATEGORIES = _entries(
+    ("food", "食品", "food"),
+    ("food_related", "食品相关产品", "industrial"),
+    ("agricultural_inputs", "农资", "industrial"),
+    ("building_materials", "建材", "industrial"),
+    ("electrical", "电工电气", "industrial"),
+    ("special_equipment", "特种设备", "industrial"),
+    ("consumer", "日用消费品", "industrial"),
+    ("industrial", "其他工业产品", "industrial"),
+)
 CERTIFICATION_SCHEMES = _entries(
     ("iso_9001", "质量管理体系认证（ISO 9001）", "quality_management"),
     ("iso_14001", "环境管理体系认证（ISO 14001）", "management_system"),
@@ -142,6 +157,7 @@ CATALOG = {
     "certification_schemes": CERTIFICATION_SCHEMES,
     "inspection_levels": INSPECTION_LEVELS,
     "inspection_results": INSPECTION_RESULTS,
+    "product_categories": PRODUCT_CATEGORIES,
     "violation_categories": VIOLATION_CATEGORIES,
     "severities": SEVERITIES,
     "check_reasons": CHECK_REASONS,

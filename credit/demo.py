@@ -141,6 +141,19 @@ def _day(draw: random.Random, earliest: datetime.date) -> datetime.date:
     return start + datetime.timedelta(days=draw.randrange(max(1, (RECORDS_UNTIL - start).days)))
 
 
+def testing_institution(level: str, region_code: str) -> str:
+    """A synthetic testing institution (检验机构) for a sample of that level taken in the region."""
+    region = reference.regions()[region_code[:4] + "00"]
+    if level == "national":
+        return "国家产品质量检验检测中心（演示）"
+    if level == "provincial":
+        return f"{region.province}产品质量监督检验研究院（演示）"
+    if level == "county":
+        district = reference.regions()[region_code].name
+        return f"{region.name}{district}产品质量检验所（演示）"
+    return f"{region.name}产品质量监督检验所（演示）"
+
+
 def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[tuple[str, dict]]:
     """The records of one demo firm: most have none, some a certificate, a few a violation."""
     city = reference.regions()[firm.region_code[:4] + "00"].name
@@ -216,18 +229,28 @@ def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[
         )
     if roll() < 0.18:
         failed = roll() < 0.2
+        level = draw.choice(("national", "provincial", "municipal", "county"))
+        product, category = draw.choice(
+            (
+                ("电线电缆", "electrical"),
+                ("食品", "food"),
+                ("儿童用品", "consumer"),
+                ("电动自行车", "consumer"),
+                ("建筑材料", "building_materials"),
+            )
+        )
         made.append(
             (
                 "inspection",
                 {
-                    "level": draw.choice(("national", "provincial", "municipal")),
-                    "product": draw.choice(
-                        ("电线电缆", "食品", "儿童用品", "电动自行车", "建筑材料")
-                    ),
+                    "level": level,
+                    "product": product,
+                    "product_category": category,
                     "sampled_on": _day(draw, since),
                     "result": "fail" if failed else "pass",
                     "report_no": f"演示抽查{number}",
                     "failed_items": ["标志标识"] if failed else [],
+                    "testing_institution": testing_institution(level, firm.region_code),
                 },
             )
         )
@@ -306,6 +329,107 @@ def seed_enterprises(
             written += size
             bar.update(size)
     return written
+
+
+# Products a city's sampling plan names each quarter: (product, category, the trades that make
+# it, the share of batches that fail, the items a failed batch fails on). A few products fail
+# often enough that a city's quarter falls under a 90 % pass rate.
+SAMPLED_PRODUCTS = (
+    ("电线电缆", "electrical", ("C38",), 0.12, ("导体电阻", "绝缘厚度")),
+    ("电动自行车", "consumer", ("C36",), 0.15, ("最高车速", "整车质量", "蓄电池标称电压")),
+    ("糕点", "food", ("C14",), 0.03, ("菌落总数", "霉菌")),
+    ("食用植物油", "food", ("C13",), 0.02, ("酸价", "过氧化值")),
+    ("白酒", "food", ("C15",), 0.02, ("酒精度", "甜蜜素")),
+    ("食品用塑料包装", "food_related", ("C29",), 0.03, ("总迁移量", "高锰酸钾消耗量")),
+    ("复混肥料", "agricultural_inputs", ("C26",), 0.08, ("总养分", "氯离子")),
+    ("陶瓷砖", "building_materials", ("C30",), 0.03, ("吸水率", "破坏强度")),
+    ("热轧带肋钢筋", "building_materials", ("C32", "C33"), 0.02, ("屈服强度", "重量偏差")),
+    ("儿童服装", "consumer", ("C17", "C18"), 0.05, ("纤维含量", "绳带")),
+    ("安全阀", "special_equipment", ("C34",), 0.02, ("整定压力", "密封试验")),
+)
+SAMPLING_LEVELS = ("municipal", "municipal", "county", "county", "provincial", "national")
+SAMPLING_QUARTERS = 8  # the two years of quarters before RECORDS_UNTIL's quarter
+PRODUCTS_PER_QUARTER = 3
+BATCHES = (5, 9)  # batches drawn per product and quarter, bounds inclusive
+
+
+def sampling_quarters() -> list[tuple[str, datetime.date, datetime.date]]:
+    """(label, first day, last day) of each quarter sampled, oldest first."""
+    year, quarter = RECORDS_UNTIL.year, (RECORDS_UNTIL.month - 1) // 3 + 1
+    found = []
+    for _ in range(SAMPLING_QUARTERS):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        first = datetime.date(year, 3 * quarter - 2, 1)
+        last = datetime.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - datetime.timedelta(1)
+        found.append((f"{year}Q{quarter}", first, last))
+    return found[::-1]
+
+
+def sample_demo_products(database: Database, seed: int = 2026) -> int:
+    """Each demo city's quarterly supervisory sampling (监督抽查) of a few products over two
+    years: several batches each, from the city's demo makers of the product, all levels, with
+    testing institutions. Written in bulk through the records service; returns the batches."""
+    with database.reading() as session:
+        firms = session.execute(
+            select(
+                Enterprise.id,
+                Enterprise.uscc,
+                Enterprise.region_code,
+                Enterprise.industry_code,
+                Enterprise.registered_on,
+            )
+            .where(Enterprise.name.contains("演示"))
+            .order_by(Enterprise.id)
+        ).all()
+    entries = []
+    for city in DEMO_CITIES:
+        local = [f for f in firms if f.region_code.startswith(city)]
+        for label, first, last in sampling_quarters():
+            draw = random.Random(f"{seed}/sampling/{city}/{label}")
+            for product, category, trades, fail_share, items in draw.sample(
+                SAMPLED_PRODUCTS, PRODUCTS_PER_QUARTER
+            ):
+                makers = [
+                    f
+                    for f in local
+                    if (f.industry_code or "")[:3] in trades
+                    and (f.registered_on is None or f.registered_on <= first)
+                ] or [
+                    f
+                    for f in local
+                    if (f.industry_code or "").startswith("C")
+                    and (f.registered_on is None or f.registered_on <= first)
+                ]
+                if not makers:
+                    continue
+                for batch in range(draw.randint(*BATCHES)):
+                    firm = draw.choice(makers)
+                    level = draw.choice(SAMPLING_LEVELS)
+                    failed = draw.random() < fail_share
+                    sampled_on = first + datetime.timedelta(
+                        days=draw.randrange((last - first).days + 1)
+                    )
+                    entries.append(
+                        (
+                            firm.id,
+                            firm.uscc,
+                            "inspection",
+                            {
+                                "level": level,
+                                "product": product,
+                                "product_category": category,
+                                "sampled_on": sampled_on,
+                                "result": "fail" if failed else "pass",
+                                "report_no": f"演示抽查{city}-{label}-{product}-{batch + 1}",
+                                "failed_items": [draw.choice(items)] if failed else [],
+                                "testing_institution": testing_institution(level, firm.region_code),
+                            },
+                        )
+                    )
+    if entries:
+        with database.writing() as session:
+            add_many(session, DEMO_ACTOR, entries)
+    return len(entries)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,14 @@ DISPLAY_MONTHS = {"minor": 3, "general": 12, "serious": 36, "especially_serious"
 # decision (same order; a minor one's display is short enough that it is not repaired).
 REPAIR_AFTER_MONTHS = {"general": 3, "serious": 12, "especially_serious": 12}
 
+# Supervisory sampling results are published (产品质量监督抽查管理暂行办法, SAMR Order 18 of 2019,
+# 第四十六条); the registry shows each result for 3 years from the day the sample was taken,
+# the same term as a serious violation's publicity (SAMR Order 107 of 2025).
+INSPECTION_DISPLAY_MONTHS = 36
+INSPECTION_DISPLAY_BASIS = (
+    "《产品质量监督抽查管理暂行办法》（国家市场监督管理总局令第18号）第四十六条"
+)
+
 # A fine this large is a major violation record (重大违法记录) for procurement
 # (政府采购法实施条例 第十九条; 财库〔2022〕3号 sets the threshold at ¥2,000,000).
 MAJOR_FINE_YUAN = Decimal("2000000.00")

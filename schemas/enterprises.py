@@ -73,10 +73,12 @@ class StandingOut(EnterpriseOut):
 
 class PublicProfile(StandingOut):
     """Only what is inside its display period: honours and certifications in force, violations
-    within 3 months (minor), 1 year (general) or 3 years (serious) of the decision."""
+    within 3 months (minor), 1 year (general) or 3 years (serious) of the decision, supervisory
+    sampling results within 3 years of the sampling."""
 
     awards = fields.List(fields.Nested(RecordOut), required=True)
     certifications = fields.List(fields.Nested(RecordOut), required=True)
+    inspections = fields.List(fields.Nested(RecordOut), required=True)
     violations = fields.List(fields.Nested(RecordOut), required=True)
     blacklist = fields.List(
         fields.Nested(ListingOut), required=True, metadata={"description": "active listings"}

@@ -70,6 +70,18 @@ class InspectionIn(RecordIn):
     failed_items = fields.List(
         trimmed_text(200), load_default=list, validate=validate.Length(max=100)
     )
+    product_category = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=one_of(catalog.PRODUCT_CATEGORIES),
+        metadata={"description": "the catalog's `product_categories` (食品, 建材, 电工电气…)"},
+    )
+    testing_institution = trimmed_text(
+        200,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the 检验机构 that tested the sample; the record's source issuer"},
+    )
 
     @validates_schema
     def _failed_items_only_on_fail(self, data, **_):
@@ -170,6 +182,10 @@ class RecordOut(ma.Schema):
     result = fields.String()
     report_no = fields.String(allow_none=True)
     failed_items = fields.List(fields.String())
+    product_category = fields.String(
+        allow_none=True, metadata={"enum": list(catalog.PRODUCT_CATEGORIES)}
+    )
+    testing_institution = fields.String(allow_none=True)
     # violation
     category = fields.String()
     severity = fields.String()
@@ -179,7 +195,9 @@ class RecordOut(ma.Schema):
     fine_amount = fields.String(allow_none=True, metadata={"description": "yuan, 2 decimals"})
     legal_basis = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
-    display_until = fields.Date(metadata={"description": "last day the public sees it"})
+    display_until = fields.Date(
+        metadata={"description": "last day the public sees it (violations, inspections)"}
+    )
     disputed = fields.Boolean(metadata={"description": "an objection is pending"})
     # in the credit file
     shown_publicly = fields.Boolean()

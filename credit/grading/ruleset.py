@@ -10,9 +10,12 @@ from importlib import resources
 
 from credit import catalog
 
-DEFAULT_VERSION = "qc-2026.2"
+DEFAULT_VERSION = "qc-2026.3"
 GRADE_ORDER = tuple(catalog.GRADES)  # best first
 RISK_ORDER = tuple(catalog.RISK_CLASSES)
+# Inspection levels added after rulesets were published that do not name them: a result at such
+# a level counts no points under those rulesets, so the grades they gave stay reproducible.
+LATER_INSPECTION_LEVELS = frozenset({"county"})
 
 
 class RulesetError(ValueError):
@@ -142,6 +145,19 @@ class _Reader:
             raise RulesetError(f"unknown key {self.key(extra[0])}")
 
 
+def _inspection_points(inspections: _Reader, name: str) -> dict[str, Decimal]:
+    """Points per inspection level; a level added after the ruleset was written counts 0."""
+    table = inspections.table(name)
+    points = {
+        level: Decimal(0)
+        if level in LATER_INSPECTION_LEVELS and level not in table.data
+        else table.decimal(level)
+        for level in catalog.INSPECTION_LEVELS
+    }
+    table.done()
+    return points
+
+
 def parse(text: str) -> Ruleset:
     try:
         data = tomllib.loads(text)
@@ -229,8 +245,8 @@ def parse(text: str) -> Ruleset:
         certifications=certifications,
         inspection_window_months=inspections.integer("window_months", 1),
         inspection_pass_cap=inspections.decimal("pass_cap"),
-        inspection_pass=inspections.decimals_for(catalog.INSPECTION_LEVELS, name="pass"),
-        inspection_fail=inspections.decimals_for(catalog.INSPECTION_LEVELS, name="fail"),
+        inspection_pass=_inspection_points(inspections, "pass"),
+        inspection_fail=_inspection_points(inspections, "fail"),
         honours_cap=honours.decimal("cap"),
         honour_brand=honours.decimal("brand"),
         honour_quality_award=honours.decimals_for(catalog.LEVELS, name="quality_award"),

@@ -76,7 +76,11 @@ class Certification(Record):
 
 class Inspection(Record):
     __tablename__ = "inspection"
-    __table_args__ = (Index("ix_inspection_report_no", "report_no"),)
+    __table_args__ = (
+        Index("ix_inspection_report_no", "report_no"),
+        # The public list of results: newest sampling first, inside the display period.
+        Index("ix_inspection_sampled_on", "sampled_on"),
+    )
 
     id: Mapped[int] = mapped_column(ForeignKey("record.id"), primary_key=True)
     level: Mapped[str] = mapped_column(String(16))
@@ -85,6 +89,8 @@ class Inspection(Record):
     result: Mapped[str] = mapped_column(String(8))
     report_no: Mapped[str | None] = mapped_column(String(100))
     failed_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    product_category: Mapped[str | None] = mapped_column(String(40))
+    testing_institution: Mapped[str | None] = mapped_column(String(200))
 
     __mapper_args__ = {"polymorphic_identity": "inspection"}
 

@@ -15,6 +15,23 @@ def display_until(violation: Violation) -> datetime.date:
     return periods.last_day(violation.decided_on, policy.DISPLAY_MONTHS[violation.severity])
 
 
+def inspection_display_until(inspection: Inspection) -> datetime.date:
+    """The last day the public sees a supervisory sampling result."""
+    return periods.last_day(inspection.sampled_on, policy.INSPECTION_DISPLAY_MONTHS)
+
+
+def inspection_display_from(day: datetime.date) -> datetime.date:
+    """The earliest `sampled_on` of a result the public sees on `day`: the same rule as
+    `shown_publicly`, as a bound a list can query. Periods that start on the 29th to the 31st
+    can end on the same short month's last day, so the bound is walked forward to the first day
+    whose period still covers `day` (a few steps at most)."""
+    months = policy.INSPECTION_DISPLAY_MONTHS
+    first = periods.months_before(day, months)
+    while not periods.within(day, first, months):
+        first = periods.day_after(first)
+    return first
+
+
 def known_on(record: Record, day: datetime.date) -> bool:
     """Whether the registry held the record at the end of that day."""
     return clock.business_date(record.created_at) <= day
@@ -86,13 +103,17 @@ def disputed(record: Record, day: datetime.date | None = None) -> bool:
 
 
 def shown_publicly(record: Record, day: datetime.date) -> bool:
-    """Violations inside their display period and not repaired, honours and certifications
-    while in force."""
+    """Violations inside their display period and not repaired, inspection results inside
+    theirs, honours and certifications while in force."""
     if isinstance(record, Violation):
         return (
             status(record, day) == "active"
             and record.decided_on <= day <= display_until(record)
             and repaired_on(record, day) is None
+        )
+    if isinstance(record, Inspection):
+        return status(record, day) == "active" and periods.within(
+            day, record.sampled_on, policy.INSPECTION_DISPLAY_MONTHS
         )
     if isinstance(record, (Award, Certification)):
         return in_force(record, day)
@@ -118,6 +139,11 @@ def next_public_change(records, day: datetime.date) -> datetime.date | None:
             candidates += [r.awarded_on, r.expires_on]
         elif isinstance(r, Certification):
             candidates += [r.valid_from, periods.day_after(r.valid_to)]
+        elif isinstance(r, Inspection):
+            candidates += [
+                r.sampled_on,
+                periods.period_end(r.sampled_on, policy.INSPECTION_DISPLAY_MONTHS),
+            ]
     return min((d for d in candidates if d is not None and d > day), default=None)
 
 
@@ -180,8 +206,13 @@ def describe(
             result=record.result,
             report_no=record.report_no,
             failed_items=list(record.failed_items or []),
+            product_category=record.product_category,
+            testing_institution=record.testing_institution,
+            display_until=inspection_display_until(record),
         )
         body["source"].update(document_no=record.report_no, date=record.sampled_on)
+        if record.testing_institution:
+            body["source"]["issuer"] = record.testing_institution
     elif isinstance(record, Violation):
         body.update(
             category=record.category,

@@ -30,7 +30,12 @@ from credit.models import Assessment, Enterprise, EnterpriseState, Violation
 from credit.rules import display, listings
 
 SERIOUS = frozenset({"serious", "especially_serious"})
-PUBLIC_KINDS = {"award": "awards", "certification": "certifications", "violation": "violations"}
+PUBLIC_KINDS = {
+    "award": "awards",
+    "certification": "certifications",
+    "inspection": "inspections",
+    "violation": "violations",
+}
 # The state columns a projection computes besides the grade's; a reader is served all of them.
 PROJECTED = (
     "active_records",
@@ -128,6 +133,7 @@ def public_profile(
         "blacklisted": result.blacklisted,
         "awards": [],
         "certifications": [],
+        "inspections": [],
         "violations": [],
     }
     for record in records:

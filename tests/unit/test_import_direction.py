@@ -46,6 +46,7 @@ LAYERS = {
     "credit.services.changes": 7,
     "credit.services.reports": 7,
     "credit.services.inspection_plan": 7,
+    "credit.services.inspections": 7,
     "credit.services.audit": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
     "schemas": 8,
