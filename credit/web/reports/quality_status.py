@@ -1,0 +1,145 @@
+"""The quality-status report as a page and as a PDF, its charts drawn as SVG by pygal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pygal
+from pygal.style import Style
+
+from credit import clock
+from credit.errors import CreditError
+from credit.web import fonts
+from credit.web.templating import environment
+
+PDF_MIMETYPE = "application/pdf"
+CHART_FONT = '"Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif'
+_MET_COLOURS = {True: "#1e7b34", False: "#b7202e", None: "#1f6feb"}
+_COLOURS = ("#b7202e", "#1f6feb", "#1e7b34", "#d97706", "#6b21a8", "#0f766e", "#9ca3af")
+
+
+class PdfUnavailable(CreditError):
+    """The machine lacks what a PDF needs (a Chinese font, WeasyPrint's libraries)."""
+
+    status, title = 503, "PDF rendering unavailable"
+
+
+def filename(report: dict, extension: str) -> str:
+    return f"quality-status-{report['region']}-{report['period']['code']}.{extension}"
+
+
+def _style(families: list[str], **options) -> Style:
+    font = ", ".join([*(f'"{family}"' for family in families[:2]), CHART_FONT])
+    return Style(
+        font_family=font,
+        background="white",
+        plot_background="white",
+        foreground="#1f2933",
+        foreground_strong="#1f2933",
+        foreground_subtle="#c5ccd3",
+        colors=_COLOURS,
+        label_font_size=13,
+        major_label_font_size=13,
+        legend_font_size=14,
+        value_font_size=12,
+        title_font_size=16,
+        **options,
+    )
+
+
+def _config(chart_class, style: Style, **options):
+    # No scripts: the page works without JavaScript and WeasyPrint runs none.
+    return chart_class(
+        style=style,
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=False,
+        width=800,
+        height=380,
+        margin=16,
+        legend_at_bottom=True,
+        truncate_legend=-1,
+        truncate_label=-1,
+        **options,
+    )
+
+
+def _percent(rate) -> float | None:
+    return None if rate is None else float(Decimal(rate) * 100)
+
+
+def charts(report: dict, families: list[str]) -> dict[str, str]:
+    """The report's charts as inline SVG: the same markup goes into the page and the PDF."""
+    style = _style(families)
+    grades = _config(pygal.Bar, style, show_legend=False, print_values=True)
+    grades.x_labels = [row["label_zh"].removeprefix("质量信用") for row in report["grades"]]
+    grades.add("企业数", [row["count"] for row in report["grades"]])
+
+    # The target is the one major guide line across the bars, drawn in the report's red; a bar is
+    # green when its product meets the target, red when it does not.
+    target = report["product_target"]
+    goal = None if target is None else _percent(target["target"])
+    scale = [0, 20, 40, 60, 80, 100]
+    products = _config(
+        pygal.Bar,
+        _style(families, major_guide_stroke_color="#b7202e", major_guide_stroke_dasharray="6,3"),
+        range=(0, 100),
+        y_labels=scale if goal is None else sorted({*scale, goal}),
+        y_labels_major=[] if goal is None else [goal],
+        show_legend=False,
+        print_values=True,
+        x_label_rotation=30 if len(report["products"]) > 6 else 0,
+        value_formatter=lambda value: f"{value:.1f}%",
+    )
+    products.x_labels = [row["label_zh"] for row in report["products"]]
+    products.add(
+        "合格率",
+        [
+            {"value": _percent(row["pass_rate"]), "color": _MET_COLOURS[row["met"]]}
+            for row in report["products"]
+        ],
+    )
+
+    districts = _config(pygal.StackedBar, style, x_label_rotation=0)
+    districts.x_labels = [row["name"] for row in report["districts"]]
+    for row in report["grades"]:
+        districts.add(
+            row["label_zh"].removeprefix("质量信用"),
+            [district["grades"][row["grade"]] for district in report["districts"]],
+        )
+    return {
+        "grades": grades.render(is_unicode=True),
+        "products": products.render(is_unicode=True),
+        "districts": districts.render(is_unicode=True),
+    }
+
+
+def render_html(report: dict, families: list[str] | None = None) -> str:
+    families = fonts.cjk_families() if families is None else families
+    return (
+        environment()
+        .get_template("reports/quality_status.html")
+        .render(
+            report=report,
+            charts=charts(report, families),
+            comparison={row["code"]: row for row in report["comparison"]},
+            font_families=families,
+            issued_on=clock.today(),
+        )
+    )
+
+
+def render_pdf(report: dict) -> bytes:
+    """The report as a PDF; refused (never drawn with missing characters) without a Chinese font."""
+    problem = fonts.cjk_font_problem()
+    if problem:
+        raise PdfUnavailable(problem, install=fonts.INSTALL_FONT)
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(
+            f"WeasyPrint cannot load the libraries it draws text with ({error}). "
+            f"Install them: {fonts.INSTALL_PDF_LIBRARIES}",
+            install=fonts.INSTALL_PDF_LIBRARIES,
+        ) from None
+    return HTML(string=render_html(report)).write_pdf()
