@@ -108,6 +108,7 @@ def init_api(app: Flask) -> Api:
         docs,
         enterprises,
         grades,
+        quality_reports,
         records,
         reports,
         service,
@@ -141,6 +142,7 @@ def init_api(app: Flask) -> Api:
         blacklist.blp,
         checks.blp,
         reports.blp,
+        quality_reports.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

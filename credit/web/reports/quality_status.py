@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pygal
 from pygal.style import Style
 
 from credit import clock
-from credit.errors import CreditError
-from credit.web import fonts
+from credit.web import pdf
 from credit.web.templating import environment
 
-PDF_MIMETYPE = "application/pdf"
+PDF_MIMETYPE = pdf.MIMETYPE
 CHART_FONT = '"Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif'
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 _MET_COLOURS = {True: "#1e7b34", False: "#b7202e", None: "#1f6feb"}
 _COLOURS = ("#b7202e", "#1f6feb", "#1e7b34", "#d97706", "#6b21a8", "#0f766e", "#9ca3af")
-
-
-class PdfUnavailable(CreditError):
-    """The machine lacks what a PDF needs (a Chinese font, WeasyPrint's libraries)."""
-
-    status, title = 503, "PDF rendering unavailable"
 
 
 def filename(report: dict, extension: str) -> str:
@@ -108,14 +103,20 @@ def charts(report: dict, families: list[str]) -> dict[str, str]:
             [district["grades"][row["grade"]] for district in report["districts"]],
         )
     return {
-        "grades": grades.render(is_unicode=True),
-        "products": products.render(is_unicode=True),
-        "districts": districts.render(is_unicode=True),
+        "grades": _without_scripts(grades.render(is_unicode=True)),
+        "products": _without_scripts(products.render(is_unicode=True)),
+        "districts": _without_scripts(districts.render(is_unicode=True)),
     }
 
 
+def _without_scripts(svg: str) -> str:
+    # pygal writes its configuration for its tooltips script even when it loads no script; the
+    # charts are pictures, and a page's policy runs no script anyway.
+    return _SCRIPT.sub("", svg)
+
+
 def render_html(report: dict, families: list[str] | None = None) -> str:
-    families = fonts.cjk_families() if families is None else families
+    families = pdf.cjk_families() if families is None else families
     return (
         environment()
         .get_template("reports/quality_status.html")
@@ -130,16 +131,5 @@ def render_html(report: dict, families: list[str] | None = None) -> str:
 
 
 def render_pdf(report: dict) -> bytes:
-    """The report as a PDF; refused (never drawn with missing characters) without a Chinese font."""
-    problem = fonts.cjk_font_problem()
-    if problem:
-        raise PdfUnavailable(problem, install=fonts.INSTALL_FONT)
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:
-        raise PdfUnavailable(
-            f"WeasyPrint cannot load the libraries it draws text with ({error}). "
-            f"Install them: {fonts.INSTALL_PDF_LIBRARIES}",
-            install=fonts.INSTALL_PDF_LIBRARIES,
-        ) from None
-    return HTML(string=render_html(report)).write_pdf()
+    """The report as a PDF (refused with what to install when the machine cannot draw it)."""
+    return pdf.render(render_html(report))
