@@ -44,19 +44,18 @@ def _style(families: list[str], **options) -> Style:
 
 def _config(chart_class, style: Style, **options):
     # No scripts: the page works without JavaScript and WeasyPrint runs none.
-    return chart_class(
-        style=style,
-        js=[],
-        disable_xml_declaration=True,
-        explicit_size=False,
-        width=800,
-        height=380,
-        margin=16,
-        legend_at_bottom=True,
-        truncate_legend=-1,
-        truncate_label=-1,
-        **options,
-    )
+    settings = {
+        "js": [],
+        "disable_xml_declaration": True,
+        "explicit_size": False,
+        "width": 800,
+        "height": 380,
+        "margin": 16,
+        "legend_at_bottom": True,
+        "truncate_legend": -1,
+        "truncate_label": -1,
+    }
+    return chart_class(style=style, **{**settings, **options})
 
 
 def _percent(rate) -> float | None:
@@ -75,23 +74,29 @@ def charts(report: dict, families: list[str]) -> dict[str, str]:
     target = report["product_target"]
     goal = None if target is None else _percent(target["target"])
     scale = [0, 20, 40, 60, 80, 100]
+    # Bars lie down, one line per product, so that names stay readable however many there are.
+    shown = report["products"]
     products = _config(
-        pygal.Bar,
+        pygal.HorizontalBar,
         _style(families, major_guide_stroke_color="#b7202e", major_guide_stroke_dasharray="6,3"),
+        height=max(220, 90 + 28 * len(shown)),
+        # pygal measures labels as if every character were a narrow Latin one; a Chinese one is
+        # nearly twice as wide, so the room for the names is widened by the difference.
+        margin_left=16 + 7 * max((len(row["label_zh"]) for row in shown), default=0),
         range=(0, 100),
         y_labels=scale if goal is None else sorted({*scale, goal}),
         y_labels_major=[] if goal is None else [goal],
         show_legend=False,
-        print_values=True,
-        x_label_rotation=30 if len(report["products"]) > 6 else 0,
+        print_values=len(shown) <= 30,
         value_formatter=lambda value: f"{value:.1f}%",
     )
-    products.x_labels = [row["label_zh"] for row in report["products"]]
+    # pygal draws a horizontal chart's first label at the bottom: reversed, the table's order.
+    products.x_labels = [row["label_zh"] for row in reversed(shown)]
     products.add(
         "合格率",
         [
             {"value": _percent(row["pass_rate"]), "color": _MET_COLOURS[row["met"]]}
-            for row in report["products"]
+            for row in reversed(shown)
         ],
     )
 
