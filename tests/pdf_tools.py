@@ -34,7 +34,7 @@ def needs_pdf(test):
     read PDFs."""
     if not MISSING or REQUIRED:
         return test
-    return pytest.mark.skip(reason="PDF rendering unavailable: " + " ".join(MISSING))(test)
+    return pytest.mark.skip(reason="PDF rendering unavailable: " + "; ".join(MISSING))(test)
 
 
 def pdf_text(content: bytes) -> str:

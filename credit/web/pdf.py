@@ -68,7 +68,7 @@ def render(html: str) -> bytes:
     """The page as a PDF; refused, never drawn with missing characters, when a need is missing."""
     missing = problems()
     if missing:
-        raise PdfUnavailable(" ".join(missing))
+        raise PdfUnavailable("; ".join(missing))
     from weasyprint import HTML
 
     return HTML(string=html).write_pdf()
