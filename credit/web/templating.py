@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -49,7 +50,9 @@ def signed(number: int | str | Decimal | None) -> str:
     return f"{value:+,}" if value else "0"
 
 
+@cache
 def environment() -> Environment:
+    """One environment per process, so each template is compiled once."""
     env = Environment(
         loader=PackageLoader("credit.web", "templates"),
         autoescape=select_autoescape(["html"]),
