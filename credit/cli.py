@@ -42,7 +42,11 @@ def serve(bind: str | None, workers: int | None) -> None:
     """Migrate, then serve the API with gunicorn."""
     from credit import dbschema
     from credit.server import Server
+    from credit.web import pdf
 
+    # Pages and the API work without these; PDFs would be refused until they are installed.
+    for problem in pdf.problems():
+        click.echo(f"warning: PDFs cannot be rendered. {problem}", err=True)
     settings = _settings()
     database = _database()
     dbschema.upgrade(database.engine)
@@ -350,7 +354,41 @@ def keys_rotate(reports: bool) -> None:
 
 @main.group()
 def report() -> None:
-    """Signed credit reports."""
+    """Signed credit reports and the quality-status report."""
+
+
+@report.command("quality-status")
+@click.option("--region", required=True, help="a province (32), city (3211) or district (321102)")
+@click.option("--period", required=True, help="a quarter (2026Q3) or a year (2026)")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="the file to write: FILE.pdf, or FILE.html for the page",
+)
+def report_quality_status(region: str, period: str, out: str) -> None:
+    """Write the quality-status analysis report (质量状况分析报告) of a region and period."""
+    from credit.auth.caller import Caller
+    from credit.errors import CreditError
+    from credit.services.quality_status import quality_status
+    from credit.web.reports import quality_status as rendering
+
+    # The operator at the machine reports as the regulator of the region asked.
+    officer = Caller(username="cli", role="regulator", region=region.strip())
+    try:
+        with _database().reading() as session:
+            figures = quality_status(session, officer, region, period)
+        if out.lower().endswith((".html", ".htm")):
+            content = rendering.render_html(figures).encode("utf-8")
+        else:
+            content = rendering.render_pdf(figures)
+    except CreditError as error:
+        _fail(error)
+    with open(out, "wb") as handle:
+        handle.write(content)
+    click.echo(
+        f"wrote {out}: {figures['region_name']}{figures['period']['label_zh']}质量状况分析报告"
+    )
 
 
 @report.command("verify")

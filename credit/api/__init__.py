@@ -109,6 +109,7 @@ def init_api(app: Flask) -> Api:
         enterprises,
         grades,
         inspections,
+        quality_reports,
         records,
         reports,
         service,
@@ -143,6 +144,7 @@ def init_api(app: Flask) -> Api:
         inspections.blp,
         checks.blp,
         reports.blp,
+        quality_reports.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -23,6 +23,7 @@ PRIVATE_ENDPOINTS = frozenset(
         "checks.ProcurementCheck",
         "reports.EnterpriseReport",
         "grades.InspectionPlan",
+        "quality_reports.QualityStatusReport",
     }
 )
 

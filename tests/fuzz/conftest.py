@@ -7,6 +7,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 from credit.uscc import with_check_character
+from tests import statistics_fake
 from tests.conftest import Builder
 from tests.fuzz.strategies import valid_usccs
 
@@ -65,6 +66,11 @@ def with_uscc_format(document: dict) -> dict:
         if isinstance(uscc, dict):
             mark(uscc)
     return document
+
+
+@pytest.fixture(autouse=True)
+def statistics_figures(monkeypatch):
+    statistics_fake.stand_in_while_missing(monkeypatch)
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ LAYERS = {
     "credit.services.inspection_plan": 7,
     "credit.services.inspections": 7,
     "credit.services.audit": 7,
+    "credit.services.quality_status": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
     "schemas": 8,
     "credit.api": 8,

@@ -1,0 +1,1 @@
+"""Reports for regulators, as HTML pages and PDFs with charts."""
