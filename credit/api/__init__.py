@@ -111,6 +111,7 @@ def init_api(app: Flask) -> Api:
         records,
         reports,
         service,
+        statistics,
     )
 
     app.config.update(
@@ -141,6 +142,7 @@ def init_api(app: Flask) -> Api:
         blacklist.blp,
         checks.blp,
         reports.blp,
+        statistics.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
