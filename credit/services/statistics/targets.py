@@ -40,6 +40,10 @@ def parse_target(code: str, value) -> Decimal | int:
     return value
 
 
+def stored_target(code: str, stored: str) -> Decimal | int:
+    return Decimal(stored) if is_rate(code) else int(stored)
+
+
 def wire_target(code: str, stored: str) -> str | int:
     return stored if is_rate(code) else int(stored)
 
