@@ -298,3 +298,68 @@ def test_automatic_warnings_at_the_threshold(make, client, regulator):
             "threshold": "0.90",
         },
     ]
+
+
+def test_rescinded_records_revoked_honours_and_early_removals(make, client, regulator):
+    firm = make.enterprise("321102", registered_on=D(2010, 1, 1))
+    wrong = inspection(make, firm, "national", "电线电缆", D(2026, 4, 10), "fail")
+    rescinded = client.post(
+        f"/api/v1/records/{wrong}/rescind", json={"reason": "报告编号录错"}, headers=regulator
+    )
+    assert rescinded.status_code == 200, rescinded.get_json()
+    honour = award(make, firm, D(2026, 1, 1))
+    revoked = client.post(
+        f"/api/v1/records/{honour}/revoke",
+        json={"reason": "发证机关撤销", "revoked_on": "2026-05-01"},
+        headers=regulator,
+    )
+    assert revoked.status_code == 200, revoked.get_json()
+    listing = client.post(
+        "/api/v1/blacklist",
+        json={
+            "uscc": firm,
+            "reason": "制假售假",
+            "legal_basis": "《产品质量法》第五十条",
+            "decision_no": "镇市监失信〔2025〕7号",
+            "listed_on": "2025-04-01",
+        },
+        headers=regulator,
+    ).get_json()
+    own = make.headers("enterprise", uscc=firm)
+    url = f"/api/v1/blacklist/{listing['id']}"
+    assert (
+        client.post(f"{url}/repair", json={"statement": "已整改"}, headers=own).status_code == 201
+    )
+    decided = client.post(
+        f"{url}/repair/decision", json={"approved": True, "reason": "符合条件"}, headers=regulator
+    )
+    assert decided.status_code == 200, decided.get_json()
+    totals = stats(client, regulator, **Q2)["totals"]
+    assert totals["inspections"]["batches"] == 0
+    assert totals["awards_in_force"]["china_quality_award"] == 0
+    assert totals["blacklist"] == {"active": 0, "listed": 0, "removed": 1}
+    before = stats(client, regulator, region="3211", **{"from": "2026-01-01", "to": "2026-03-31"})
+    assert before["totals"]["awards_in_force"]["china_quality_award"] == 1
+
+
+@pytest.mark.parametrize("by", ["region", "industry", "product", "quarter"])
+def test_the_statements_do_not_grow_with_the_firms(
+    make, client, regulator, database, by, count_statements
+):
+    def counted_statements() -> int:
+        with count_statements(database) as counted:
+            stats(client, regulator, by=by, **Q2)
+        return len(counted.statements)
+
+    for n in range(2):
+        firm = make.enterprise("321102", industry_code="C38", registered_on=D(2010, 1, 1))
+        inspection(make, firm, "national", f"产品{n}", D(2026, 4, 10))
+    few = counted_statements()
+    for n in range(6):
+        firm = make.enterprise(
+            f"32111{n % 2 + 1}", industry_code="C14", registered_on=D(2011, 1, 1)
+        )
+        inspection(make, firm, "provincial", f"产品{n}", D(2026, 5, 10))
+        violation(make, firm, D(2026, 5, 11))
+    assert few > 10
+    assert counted_statements() == few
