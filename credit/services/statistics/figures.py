@@ -141,7 +141,7 @@ def figures(
         "by": by,
         "groups": groups,
         "totals": totals,
-        "targets": _against_targets(session, scope, totals, counted["filed"]),
+        "targets": _against_targets(session, scope, totals),
         "warnings": warnings.automatic(product_counts, scope.region),
     }
     if not full:
@@ -283,7 +283,6 @@ def _product_label(product: str | None) -> str | None:
 def _blank() -> dict:
     return {
         "enterprises": 0,
-        "filed": 0,
         "grades": {**dict.fromkeys(catalog.GRADES, 0), UNGRADED: 0},
         "risk_classes": {**dict.fromkeys(catalog.RISK_CLASSES, 0), UNGRADED: 0},
         "blacklist": {"active": 0, "listed": 0, "removed": 0},
@@ -311,7 +310,7 @@ def _add(into: dict, more: dict) -> None:
 
 
 def _finish(parts: dict) -> dict:
-    """Counts in wire form: rates over batches, fines in yuan; the file count stays internal."""
+    """Counts in wire form: rates over batches, fines in yuan."""
     inspections = parts["inspections"]
     violations = parts["violations"]
     return {
@@ -357,7 +356,7 @@ def _counted_firms(
     session: Session, scope: Scope, grouping: Grouping, as_of: datetime.date
 ) -> dict:
     """Firms registered by `as_of`, their grades and risk classes as last stored by then, their
-    credit files, active listings and honours in force that day."""
+    active listings and honours in force that day."""
     found: dict[Any, dict] = {}
     keyed = grouping.key is not None
     end = _end_of(as_of)
@@ -394,20 +393,6 @@ def _counted_firms(
         counts["enterprises"] += count
         counts["grades"][grade or UNGRADED] += count
         counts["risk_classes"][risk_class or UNGRADED] += count
-
-    filed = grouping.join(select(*grouping.columns(), func.count()).select_from(Enterprise)).where(
-        *scope.firms(),
-        _registered_by(as_of),
-        exists().where(
-            Record.enterprise_id == Enterprise.id,
-            # Nothing is stored after now: the index alone answers.
-            *([Record.created_at < end] if end <= clock.utcnow() else []),
-        ),
-    )
-    if keyed:
-        filed = filed.group_by(*grouping.columns())
-    for key, (count,) in _rows_by_key(session.execute(filed), keyed):
-        part(key)["filed"] += count
 
     last_state = (
         select(Transition.to_state)
@@ -602,7 +587,26 @@ def _food_pass_rate(session: Session, scope: Scope) -> tuple[int, int] | None:
     return int(passed or 0), int(batches or 0)
 
 
-def _against_targets(session: Session, scope: Scope, totals: dict, filed: int) -> list[dict]:
+def _filed(session: Session, scope: Scope) -> int:
+    """How many of the firms registered by `to` had a credit file (a record) by then."""
+    end = _end_of(scope.date_to)
+    stmt = (
+        select(func.count())
+        .select_from(Enterprise)
+        .where(
+            *scope.firms(),
+            _registered_by(scope.date_to),
+            exists().where(
+                Record.enterprise_id == Enterprise.id,
+                # Nothing is stored after now: the index alone answers.
+                *([Record.created_at < end] if end <= clock.utcnow() else []),
+            ),
+        )
+    )
+    return session.scalar(stmt) or 0
+
+
+def _against_targets(session: Session, scope: Scope, totals: dict) -> list[dict]:
     """The targets of the year of `to` that apply to the region, each with what was achieved:
     `met` is whether the actual reaches the target, null when there is nothing to measure."""
     applying = target_rows.applying_to(session, scope.region, scope.date_to.year)
@@ -619,8 +623,10 @@ def _against_targets(session: Session, scope: Scope, totals: dict, filed: int) -
         "pass_rate_food": _food_pass_rate(session, scope),
         "grade_a_or_better": grades["AAA"] + grades["AA"] + grades["A"],
         "grade_aa_or_better": grades["AAA"] + grades["AA"],
-        "filing_rate": (filed, totals["enterprises"]),
+        "filing_rate": None,
     }
+    if any(row.code == "filing_rate" for row in applying):
+        actuals["filing_rate"] = (_filed(session, scope), totals["enterprises"])
     answer = []
     for row in applying:
         target = target_rows.stored_target(row.code, row.target)
