@@ -36,7 +36,12 @@ class StatisticsArgs(InputSchema):
     date_to = BusinessDate(data_key="to", metadata={"description": "last day; by default today"})
     by = fields.String(
         load_default="region",
-        metadata={"enum": ["region", "industry", "product", "quarter", "month"]},
+        metadata={
+            "enum": ["region", "industry", "product", "quarter", "month"],
+            "description": "groups: 6-digit districts, GB/T 4754 divisions (or the section of a "
+            "firm that gives only that), products (the firms sampled for each), or every quarter "
+            "or month of the range (firms as of each period's last day in it)",
+        },
     )
 
     class Meta:
