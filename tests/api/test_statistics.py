@@ -179,9 +179,11 @@ def test_by_product_counts_the_firms_sampled_for_it(client, regulator, city):
 
 
 def test_by_quarter_and_month_list_every_period(client, regulator, city):
-    quarters = stats(
-        client, regulator, region="3211", **{"from": "2026-01-01", "to": "2026-06-15"}, by="quarter"
-    )["groups"]
+    half_year = {"region": "3211", "from": "2026-01-01", "to": "2026-06-15"}
+    by_quarter = stats(client, regulator, by="quarter", **half_year)
+    assert by_quarter["totals"] == stats(client, regulator, **half_year)["totals"]
+    assert by_quarter["totals"]["inspections"]["batches"] == 4
+    quarters = by_quarter["groups"]
     assert [(q["key"], q["label_zh"]) for q in quarters] == [
         ("2026Q1", "2026年第1季度"),
         ("2026Q2", "2026年第2季度"),

@@ -120,8 +120,7 @@ def figures(
         and scope.region.startswith(caller.region)
     )
     if by in PERIODS:
-        groups = list(_period_groups(session, scope, by))
-        counted = _counted(session, scope, Grouping(), scope.date_to)[None]
+        groups, counted = _period_groups(session, scope, by)
     else:
         groups, by_key = _keyed_groups(session, scope, by)
         if by in PARTITIONS:
@@ -231,16 +230,22 @@ def _keyed_groups(session: Session, scope: Scope, by: str) -> tuple[list[dict], 
     return groups, counted
 
 
-def _period_groups(session: Session, scope: Scope, by: str) -> Iterator[dict]:
+def _period_groups(session: Session, scope: Scope, by: str) -> tuple[list[dict], dict]:
     """Every period of the range, empty ones too: firms as of each period's last day in the
-    range, records of its days."""
+    range, records of its days. Also the totals: the last period's firms, every day's records."""
     months = PERIODS[by]
     dated = _counted_by_day(session, scope)
+    totals = _blank()
+    for counts in dated.values():
+        _add(totals, counts)
+    groups = []
     start = _period_start(scope.date_from, months)
     while start <= scope.date_to:
         end = periods.add_months(start, months) - datetime.timedelta(days=1)
         first, last = max(start, scope.date_from), min(end, scope.date_to)
         parts = _counted_firms(session, scope, Grouping(), last).get(None) or _blank()
+        if last == scope.date_to:
+            _add(totals, parts)
         for day, counts in dated.items():
             if first <= day <= last:
                 _add(parts, counts)
@@ -254,8 +259,9 @@ def _period_groups(session: Session, scope: Scope, by: str) -> Iterator[dict]:
             if by == "quarter"
             else f"{start.year}年{start.month}月"
         )
-        yield {"key": key, "label_zh": label, **_finish(parts)}
+        groups.append({"key": key, "label_zh": label, **_finish(parts)})
         start = periods.add_months(start, months)
+    return groups, totals
 
 
 def _period_start(day: datetime.date, months: int) -> datetime.date:
