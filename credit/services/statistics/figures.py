@@ -381,8 +381,8 @@ def _counted_firms(
         )
     else:
         # The grade stored by the end of `as_of` goes by `assessed_at`, when it was stored, not by
-        # `as_of`, the day it was computed for (a regrade may store a grade for another day than
-        # the one it runs on). Compared as an instant with the end of the business day, so that
+        # `as_of`, the day it was computed for (a bulk regrade that runs past midnight stores
+        # grades for the day it started). Compared as an instant with the end of the business day, so that
         # the (enterprise_id, assessed_at) index answers without converting zones in SQL.
         grade_source = Assessment
         newest = (
