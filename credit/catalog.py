@@ -141,6 +141,17 @@ QUERY_KINDS = _entries(
     ("grade_explanation", "查阅评级说明"),
     ("report_download", "下载信用报告"),
 )
+# The targets a city sets for its quality statistics; `group` says how a target is written: a
+# fraction (`rate`, "0.95") or a number of firms (`count`).
+TARGET_CODES = _entries(
+    ("pass_rate_national", "国家监督抽查合格率", "rate"),
+    ("pass_rate_provincial", "省级监督抽查合格率", "rate"),
+    ("pass_rate_food", "食品生产企业监督抽查合格率", "rate"),
+    ("pass_rate_comparable", "产品质量监督抽查合格率（各级合计）", "rate"),
+    ("grade_a_or_better", "质量信用A级及以上企业数", "count"),
+    ("grade_aa_or_better", "质量信用AA级及以上企业数", "count"),
+    ("filing_rate", "企业质量诚信建档率", "rate"),
+)
 
 # GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
 # a group or class (`C3811`) falls under the entry of its first three characters' division.
@@ -163,5 +174,6 @@ CATALOG = {
     "check_reasons": CHECK_REASONS,
     "lending_flags": LENDING_FLAGS,
     "query_kinds": QUERY_KINDS,
+    "target_codes": TARGET_CODES,
     "industries": INDUSTRIES,
 }

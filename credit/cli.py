@@ -166,6 +166,7 @@ def demo() -> None:
         demo_data.seed_enterprises(database, settings.demo_enterprises, progress=False)
         demo_data.list_demo_offenders(database)
         demo_data.sample_demo_products(database)
+        demo_data.load_policy_targets(database)
         demo_data.create_demo_accounts(database, credentials)
         click.echo(f"seeded {settings.demo_enterprises} demo enterprises")
     if credentials.is_file():

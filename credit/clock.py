@@ -27,3 +27,9 @@ def today() -> datetime.date:
 def business_date(instant: datetime.datetime) -> datetime.date:
     """The business date on which an instant fell."""
     return instant.astimezone(_zone).date()
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """The instant a business date begins in the registry's zone (in UTC): a day's end is the
+    next day's start."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=_zone).astimezone(datetime.UTC)

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from tqdm import tqdm
 
-from credit import reference
+from credit import clock, reference
 from credit import uscc as uscc_codes
 from credit.auth.caller import Caller
 from credit.db import Database
@@ -26,10 +26,51 @@ from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.records import add_many
 from credit.services.state import refresh_states
+from credit.services.statistics.targets import set_targets
 from credit.services.users import create_user
 
 # The five cities whose quality policies the registry serves.
 DEMO_CITIES = ("3211", "3501", "3304", "1529", "6207")
+
+# Each city's own targets, as its policy document sets them (the documents are named as they
+# title themselves). Jiaxing's 制造业产品质量合格率 and Alxa's 工业产品质量监督抽查合格率 cover the
+# products the registry samples, so they are held as the pass rate over every level.
+ZHENJIANG_2014 = (
+    "镇江市人民政府办公室关于印发2014年镇江市质量强市行动计划的通知（镇政办发〔2014〕85号）"
+)
+FUZHOU_2012 = "福州市人民政府关于建设质量强市提升产品质量的实施意见（榕政综〔2012〕234号）"
+JIAXING_2017 = "嘉兴市人民政府办公室关于印发嘉兴市质量提升三年行动计划（2017~2019年）的通知"
+ALXA_2022 = "推进质量强盟战略实施意见（阿拉善盟，2022年）"
+ZHANGYE_2011 = "张掖市推进质量振兴工作方案（张政办发〔2011〕187号）"
+POLICY_TARGETS = {
+    "3211": (
+        ("pass_rate_national", "0.90", ZHENJIANG_2014 + "：国家监督抽查合格率稳定在90%以上"),
+        ("pass_rate_provincial", "0.95", ZHENJIANG_2014 + "：省级监督抽查合格率稳定在95%以上"),
+        (
+            "pass_rate_food",
+            "0.93",
+            ZHENJIANG_2014 + "：食品生产企业省级监督抽查合格率在93%以上",
+        ),
+        ("grade_a_or_better", 20, ZHENJIANG_2014 + "：全市创建省级质量信用A级20个"),
+        ("grade_aa_or_better", 6, ZHENJIANG_2014 + "：省级质量信用AA级以上企业6个"),
+    ),
+    "3501": (
+        ("pass_rate_provincial", "0.93", FUZHOU_2012 + "：省级监督抽查合格率稳定在93%以上"),
+        ("pass_rate_food", "0.95", FUZHOU_2012 + "：其中食品监督抽查合格率稳定在95%以上"),
+    ),
+    "3304": (("pass_rate_comparable", "0.95", JIAXING_2017 + "：制造业产品质量合格率达到95%以上"),),
+    "1529": (
+        ("pass_rate_comparable", "0.90", ALXA_2022 + "：工业产品质量监督抽查合格率达到90%以上"),
+    ),
+    "6207": (
+        (
+            "pass_rate_comparable",
+            "0.90",
+            ZHANGYE_2011 + "：产品质量可比性监督抽查合格率达到90%以上",
+        ),
+        ("filing_rate", "1", ZHANGYE_2011 + "：重点产品生产企业的质量建档率达到100%"),
+    ),
+}
 
 # GB/T 4754-2017 division or section, and the words a firm in it puts in its name.
 TRADES = (
@@ -469,6 +510,22 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
     lines = [f"{a.username}\t{password}\t{a.role}\t{a.binding or ''}" for a in accounts]
     write_private_text(credentials_file, "\n".join(lines) + "\n")
     return accounts
+
+
+def load_policy_targets(database: Database, year: int | None = None) -> int:
+    """Sets each demo city's policy targets for the year (this year by default), through the same
+    service a regulator uses; returns how many targets were set."""
+    year = year or clock.today().year
+    written = 0
+    with database.writing() as session:
+        for city, targets in POLICY_TARGETS.items():
+            officer = Caller(username=DEMO_ACTOR, role="regulator", region=city)
+            rows = [
+                {"code": code, "target": target, "source": source}
+                for code, target, source in targets
+            ]
+            written += len(set_targets(session, officer, city, year, rows))
+    return written
 
 
 def list_demo_offenders(database: Database, limit: int = 3) -> int:

@@ -47,3 +47,14 @@ MAX_REPEATS = 10  # a code may repeat (answered at each position), within reason
 # Lending signals: how far back a lender looks (the grading windows of the default ruleset).
 LENDING_VIOLATION_MONTHS = 36
 LENDING_INSPECTION_MONTHS = 12
+
+# Quality safety warnings (质量安全预警): a product whose supervisory sampling pass rate in a region
+# and period falls under this share, over at least this many batches, raises a warning in the
+# statistics. The share is the floor the five cities' plans set for sampling pass rates (镇政办发
+# 〔2014〕85号, 阿拉善盟质量强盟战略实施意见, 张政办发〔2011〕187号: 监督抽查合格率 ≥ 90%); fewer
+# batches say too little of a product to warn on.
+WARNING_PASS_RATE = Decimal("0.90")
+WARNING_MIN_BATCHES = 5
+WARNING_BASIS = "监督抽查合格率 ≥ 90%（镇政办发〔2014〕85号；张政办发〔2011〕187号）"
+# The longest range one statistics request may cover (a decade of quarterly reports).
+STATISTICS_MAX_YEARS = 10

@@ -117,3 +117,15 @@ def region_problem(code: str) -> str | None:
     if code[:2] not in _PROVINCES:
         return f"{code[:2]} is not a GB/T 2260 province code"
     return None
+
+
+def region_prefix_problem(prefix: str) -> str | None:
+    """Why prefix is not a province (2 digits), city (4) or county (6) the registry knows; None
+    when it is one."""
+    if not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", prefix):
+        return "must be a region code of 2, 4 or 6 digits (province, city or county)"
+    if len(prefix) == 2:
+        return None if prefix in _PROVINCES else f"{prefix} is not a GB/T 2260 province code"
+    if not any(code.startswith(prefix) for code in regions()):
+        return f"{prefix} is not a region the registry knows (GB/T 2260)"
+    return None

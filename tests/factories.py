@@ -117,3 +117,18 @@ def cli_verify(database):
 def tamper(database, sql, **params):
     with database.engine.begin() as connection:
         connection.execute(text(sql), params)
+
+
+def inspection(make, firm, level, product, sampled_on, result="pass", **fields):
+    """A sampling result in the firm's file, through the records service (`make` is the Builder)."""
+    return make.record(
+        firm,
+        "inspection",
+        level=level,
+        product=product,
+        sampled_on=sampled_on,
+        result=result,
+        report_no=f"R-{make.uscc()}",
+        failed_items=[] if result == "pass" else ["标志标识"],
+        **fields,
+    )

@@ -113,6 +113,7 @@ def init_api(app: Flask) -> Api:
         records,
         reports,
         service,
+        statistics,
     )
 
     app.config.update(
@@ -145,6 +146,7 @@ def init_api(app: Flask) -> Api:
         checks.blp,
         reports.blp,
         quality_reports.blp,
+        statistics.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

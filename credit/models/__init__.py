@@ -17,6 +17,7 @@ from credit.models.record import (
     Violation,
 )
 from credit.models.state import EnterpriseState
+from credit.models.statistics import QualityWarning, Target
 from credit.models.user import User
 
 __all__ = [
@@ -34,11 +35,13 @@ __all__ = [
     "Inspection",
     "Listing",
     "Objection",
+    "QualityWarning",
     "QueryLogEntry",
     "Record",
     "RecordObjection",
     "RecordRepair",
     "RepairApplication",
+    "Target",
     "Transition",
     "User",
     "Violation",

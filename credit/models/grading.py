@@ -16,7 +16,10 @@ class Assessment(Base):
     (too little known) has no grade, score or risk class."""
 
     __tablename__ = "assessment"
-    __table_args__ = (Index("ix_assessment_enterprise_id_id", "enterprise_id", "id"),)
+    __table_args__ = (
+        Index("ix_assessment_enterprise_id_id", "enterprise_id", "id"),
+        Index("ix_assessment_enterprise_id_assessed_at", "enterprise_id", "assessed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))

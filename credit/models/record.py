@@ -97,7 +97,10 @@ class Inspection(Record):
 
 class Violation(Record):
     __tablename__ = "violation"
-    __table_args__ = (Index("ix_violation_authority_decision_no", "authority", "decision_no"),)
+    __table_args__ = (
+        Index("ix_violation_authority_decision_no", "authority", "decision_no"),
+        Index("ix_violation_decided_on", "decided_on"),
+    )
 
     id: Mapped[int] = mapped_column(ForeignKey("record.id"), primary_key=True)
     category: Mapped[str] = mapped_column(String(40))

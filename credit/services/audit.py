@@ -19,14 +19,17 @@ from credit.models import (
     GradeOverride,
     Listing,
     Objection,
+    QualityWarning,
     Record,
     RecordObjection,
     RecordRepair,
     RepairApplication,
+    Target,
     Transition,
 )
 from credit.models.blacklist import listing_violation
 from credit.services import state
+from credit.services.statistics import targets, warnings
 
 # An upgrade that rewrote industry codes in their normal form logged each firm's new content.
 ENTERPRISE_EVENTS = ("enterprise_registered", "enterprise_industry_code_normalised")
@@ -73,6 +76,8 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)
     yield from _verify_rows(session, RepairApplication, "repair", LISTING_EVENTS, batch)
+    yield from _verify_rows(session, Target, "target", targets.AUDIT_EVENTS, batch)
+    yield from _verify_rows(session, QualityWarning, "warning", warnings.AUDIT_EVENT, batch)
 
 
 def _verify_chain(session: Session, batch: int) -> Iterator[Mismatch]:

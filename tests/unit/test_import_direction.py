@@ -40,6 +40,8 @@ LAYERS = {
     "credit.services.query_log": 6,
     "credit.services.regrading": 6,
     "credit.services.grading": 6,
+    "credit.services.statistics.targets": 6,
+    "credit.services.statistics.warnings": 6,
     # read services
     "credit.services.profiles": 7,
     "credit.services.checks": 7,
@@ -49,6 +51,8 @@ LAYERS = {
     "credit.services.inspections": 7,
     "credit.services.audit": 7,
     "credit.services.quality_status": 7,
+    "credit.services.statistics": 7,
+    "credit.services.statistics.figures": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
     "schemas": 8,
     "credit.api": 8,
