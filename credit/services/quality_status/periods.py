@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from credit.errors import InvalidInput
+from credit.rules import periods
 
 _PERIOD = re.compile(r"([0-9]{4})(?:Q([1-4]))?")
 _QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -34,9 +35,7 @@ class ReportPeriod:
 
     @property
     def last_day(self) -> datetime.date:
-        if self.quarter is None or self.quarter == 4:
-            return datetime.date(self.year, 12, 31)
-        return datetime.date(self.year, 3 * self.quarter + 1, 1) - datetime.timedelta(days=1)
+        return periods.last_day(self.first_day, 3 if self.quarter else 12)
 
     def previous(self) -> ReportPeriod:
         """The period a report compares with: the quarter before, or the year before."""

@@ -171,7 +171,7 @@ def _scope(caller, region, industry, date_from, date_to, by) -> Scope:
         date_from = _period_start(date_to, PERIODS["quarter"])
     if date_from > date_to:
         errors["to"] = [f"{date_to.isoformat()} is before from ({date_from.isoformat()})."]
-    elif periods.add_months(date_from, 12 * policy.STATISTICS_MAX_YEARS) <= date_to:
+    elif not periods.within(date_to, date_from, 12 * policy.STATISTICS_MAX_YEARS):
         errors["from"] = [f"The range may cover at most {policy.STATISTICS_MAX_YEARS} years."]
     if errors:
         raise InvalidInput(errors)
@@ -179,7 +179,7 @@ def _scope(caller, region, industry, date_from, date_to, by) -> Scope:
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
-    return clock.start_of(day + datetime.timedelta(days=1))
+    return clock.start_of(periods.day_after(day))
 
 
 def _not_rescinded(record_id):
@@ -241,7 +241,7 @@ def _period_groups(session: Session, scope: Scope, by: str) -> tuple[list[dict],
     groups = []
     start = _period_start(scope.date_from, months)
     while start <= scope.date_to:
-        end = periods.add_months(start, months) - datetime.timedelta(days=1)
+        end = periods.last_day(start, months)
         first, last = max(start, scope.date_from), min(end, scope.date_to)
         parts = _counted_firms(session, scope, Grouping(), last).get(None) or _blank()
         if last == scope.date_to:
@@ -260,7 +260,7 @@ def _period_groups(session: Session, scope: Scope, by: str) -> tuple[list[dict],
             else f"{start.year}年{start.month}月"
         )
         groups.append({"key": key, "label_zh": label, **_finish(parts)})
-        start = periods.add_months(start, months)
+        start = periods.period_end(start, months)
     return groups, totals
 
 
