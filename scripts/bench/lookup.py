@@ -199,6 +199,7 @@ def prepare_sqlite(args) -> tuple[str, Path]:
                 "--reseed rebuilds it",
                 flush=True,
             )
+        bring_up_to_date(url, directory)
         return url, directory
     directory.mkdir(parents=True, exist_ok=True)
     for leftover in directory.glob("registry.sqlite3*"):
@@ -232,8 +233,7 @@ def prepare_postgres(args) -> tuple[str, Path]:
         raise SystemExit("--database-url must be a PostgreSQL URL (postgresql+psycopg://...)")
     instance = BENCH_DATA / "lookup-postgresql-instance"
     instance.mkdir(exist_ok=True)
-    env = {**os.environ, "CREDIT_DATABASE_URL": url, "CREDIT_INSTANCE_DIR": str(instance)}
-    credit(["db", "upgrade"], env)
+    bring_up_to_date(url, instance)
     engine = create_engine(url)
     with engine.connect() as connection:
         count = connection.scalar(text("SELECT count(*) FROM enterprise"))
@@ -243,6 +243,14 @@ def prepare_postgres(args) -> tuple[str, Path]:
     elif count != args.enterprises:
         print(f"note: the database already holds {count} firms; benchmarking those", flush=True)
     return url, instance
+
+
+def bring_up_to_date(url: str, instance: Path) -> None:
+    """A kept database as an upgraded registry has it: migrated, and every grade a newer
+    ruleset or a lapsed window made due stored again (else every lookup computes its firm)."""
+    env = {**os.environ, "CREDIT_DATABASE_URL": url, "CREDIT_INSTANCE_DIR": str(instance)}
+    credit(["db", "upgrade"], env)
+    credit(["regrade", "--due"], env)
 
 
 def seed_database(url: str, instance: Path, count: int, seed_value: int) -> float:
