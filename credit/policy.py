@@ -58,3 +58,6 @@ WARNING_MIN_BATCHES = 5
 WARNING_BASIS = "监督抽查合格率 ≥ 90%（镇政办发〔2014〕85号；张政办发〔2011〕187号）"
 # The longest range one statistics request may cover (a decade of quarterly reports).
 STATISTICS_MAX_YEARS = 10
+# The most firms one watchlist follows (the HTTP contract, "Data exchange"): a lender's whole
+# book of borrowers in one list, still one set-based write and one join in the change feed.
+WATCHLIST_MAX_SIZE = 10_000

@@ -20,10 +20,21 @@ class ChangesArgs(InputSchema):
         validate=validate.Length(max=1000),
         metadata={"description": "repeat to watch several firms"},
     )
+    watchlist = fields.Integer(
+        validate=validate.Range(min=1, max=2**62),
+        metadata={"description": "the id of one of your watchlists, instead of `uscc`"},
+    )
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
     class Meta:
         unknown = ma.EXCLUDE
+
+    @ma.validates_schema
+    def _uscc_or_watchlist(self, data, **_):
+        if data.get("uscc") and data.get("watchlist") is not None:
+            raise ma.ValidationError(
+                "name the firms by uscc or by watchlist, not both", "watchlist"
+            )
 
 
 class ChangeOut(ma.Schema):

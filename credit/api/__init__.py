@@ -114,6 +114,7 @@ def init_api(app: Flask) -> Api:
         reports,
         service,
         statistics,
+        watchlists,
     )
 
     app.config.update(
@@ -145,6 +146,7 @@ def init_api(app: Flask) -> Api:
         inspections.blp,
         checks.blp,
         reports.blp,
+        watchlists.blp,
         quality_reports.blp,
         statistics.blp,
         catalog.blp,

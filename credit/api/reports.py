@@ -48,14 +48,16 @@ class EnterpriseReport(MethodView):
 class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query")
     @blp.response(200, ChangesOut)
+    @blp.alt_response(404, description="No watchlist of the caller's has this id")
     @blp.doc(**AUTH)
     def get(self, args):
-        """Changes to watched firms after a cursor, oldest first (banks, procurement: `uscc`
-        required; regulators: their region)."""
+        """Changes to watched firms after a cursor, oldest first (banks, procurement: `uscc` or
+        `watchlist` required; regulators: their region)."""
         return changes.changes(
             db_session(),
             current_caller(),
             since=args["since"],
             usccs=args["uscc"],
+            watchlist=args.get("watchlist"),
             limit=args["limit"],
         )

@@ -19,6 +19,7 @@ from credit.models.record import (
 from credit.models.state import EnterpriseState
 from credit.models.statistics import QualityWarning, Target
 from credit.models.user import User
+from credit.models.watchlist import Watchlist, WatchlistMember
 
 __all__ = [
     "Assessment",
@@ -45,4 +46,6 @@ __all__ = [
     "Transition",
     "User",
     "Violation",
+    "Watchlist",
+    "WatchlistMember",
 ]

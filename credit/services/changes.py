@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from credit.auth.caller import Caller, require_role
 from credit.errors import InvalidInput
 from credit.models import AuditEvent, Enterprise
+from credit.services import watchlists
 from credit.services.lookup import prefix_range
 
 # A score is for those who see it elsewhere: lenders (lending checks) and regulators.
@@ -65,12 +66,24 @@ def _item(event: AuditEvent, uscc: str, caller: Caller) -> dict:
 
 
 def changes(
-    session: Session, caller: Caller, *, since: int = 0, usccs: Sequence[str] = (), limit: int = 200
+    session: Session,
+    caller: Caller,
+    *,
+    since: int = 0,
+    usccs: Sequence[str] = (),
+    watchlist: int | None = None,
+    limit: int = 200,
 ) -> dict:
-    """Changes after `since`, oldest first; `next` is the cursor to pass next time."""
+    """Changes after `since`, oldest first; `next` is the cursor to pass next time. The firms
+    are named by `usccs` or by one of the caller's watchlists, not both."""
     require_role(caller, "bank", "procurement", "regulator")
-    if caller.role != "regulator" and not usccs:
-        raise InvalidInput.field("uscc", "name the firms you watch: uscc=...&uscc=...")
+    if usccs and watchlist is not None:
+        raise InvalidInput.field("watchlist", "name the firms by uscc or by watchlist, not both")
+    watched = watchlists.owned(session, caller, watchlist) if watchlist is not None else None
+    if caller.role != "regulator" and not usccs and watched is None:
+        raise InvalidInput.field(
+            "uscc", "name the firms you watch: uscc=...&uscc=..., or watchlist=ID"
+        )
     if since >= MAX_SEQ:
         return {"items": [], "next": since}  # no event comes after a cursor past every seq
     stmt = (
@@ -80,6 +93,10 @@ def changes(
     )
     if usccs:
         stmt = stmt.where(Enterprise.uscc.in_(set(usccs)))
+    if watched is not None:
+        # A semi-join on the register's unique USCC: members not yet registered match nothing
+        # until they are, and then their events appear.
+        stmt = stmt.where(Enterprise.uscc.in_(watchlists.members(watched)))
     if caller.role == "regulator":
         stmt = stmt.where(*prefix_range(Enterprise.region_code, caller.region or "\0"))
     rows = session.execute(stmt.order_by(AuditEvent.seq).limit(limit)).all()

@@ -40,6 +40,7 @@ LAYERS = {
     "credit.services.query_log": 6,
     "credit.services.regrading": 6,
     "credit.services.grading": 6,
+    "credit.services.watchlists": 6,
     "credit.services.statistics.targets": 6,
     "credit.services.statistics.warnings": 6,
     # read services
