@@ -6,6 +6,7 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
+from credit.services.watchlists import OWNERS as WATCHLIST_OWNERS
 from credit.uscc import with_check_character
 from tests import statistics_fake
 from tests.conftest import Builder
@@ -155,11 +156,19 @@ def existing_ids(client, make: Builder) -> dict[str, list[int]]:
 
 
 @pytest.fixture(params=ROLES)
-def role_headers(request, make: Builder, existing_ids) -> dict[str, str]:
+def role_headers(request, client, make: Builder, existing_ids) -> dict[str, str]:
     """The headers of the test's role, in a registry with known firms, records and listings."""
     role = request.param
     if role == "anonymous":
         return {}
     if role == "enterprise":
         return make.headers("enterprise", uscc=KNOWN_FIRMS[0])
-    return make.headers(role)
+    headers = make.headers(role)
+    if role in WATCHLIST_OWNERS:
+        # A list of the role's own, so that replacing one reaches the rules, not only the 404.
+        response = client.post(
+            "/api/v1/watchlists", headers=headers, json={"name": "贷后", "uscc": list(KNOWN_FIRMS)}
+        )
+        assert response.status_code == 201, response.get_json()
+        existing_ids["watchlist_id"] = [response.get_json()["id"]]
+    return headers
