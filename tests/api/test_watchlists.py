@@ -198,3 +198,25 @@ def test_an_officers_feed_through_a_watchlist_stays_inside_its_region(client, ma
     officer = make.headers("regulator", region="3211")
     made = create(client, officer, uscc=[zhenjiang, fuzhou])
     assert {i["uscc"] for i in poll(client, officer, watchlist=made["id"])["items"]} == {zhenjiang}
+
+
+def test_ten_thousand_codes_are_written_and_read_without_a_statement_per_code(
+    client, make, bank, database, count_statements
+):
+    with count_statements(database) as writing:
+        made = create(client, bank, uscc=codes(WATCHLIST_MAX_SIZE))
+    with count_statements(database) as replacing:
+        client.put(
+            f"/api/v1/watchlists/{made['id']}",
+            headers=bank,
+            json={"name": "x", "uscc": codes(WATCHLIST_MAX_SIZE, start=1)},
+        )
+    with count_statements(database) as reading:
+        poll(client, bank, watchlist=made["id"])
+    # One executemany per write (SQLite's driver reports each of its rows; PostgreSQL's
+    # batches them): nothing else is run per code, and the poll is three statements.
+    for counted in (writing, replacing):
+        others = [sql for sql in counted.statements if "INSERT INTO watchlist_member" not in sql]
+        assert len(others) <= 6, others
+        assert len(counted) <= WATCHLIST_MAX_SIZE + len(others)
+    assert len(reading) == 3, reading.statements
