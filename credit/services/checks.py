@@ -75,16 +75,17 @@ def standings(
 ) -> dict[str, Standing]:
     """The firms among `codes` the registry knew on `day`, each with its grade that day.
 
-    With `reasons_only`, a firm whose current state today shows nothing a procurement check
-    reports is answered from that state alone, without reading its records (most firms, most
-    days)."""
+    With `reasons_only`, a firm whose stored state may be served today and shows nothing a
+    procurement check reports is answered from that row alone, without reading its records (most
+    firms, most days); the others are graded from their evidence, read once for all of them."""
     firms = session.scalars(select(Enterprise).where(Enterprise.uscc.in_(set(codes)))).all()
     known = {e.uscc: e for e in firms if clock.business_date(e.created_at) <= day}
     found: dict[str, Standing] = {}
     if reasons_only and day == clock.today():
-        for firm_id, current in state.current_states(session, list(known.values()), day).items():
+        by_id = {firm.id: firm for firm in known.values()}
+        for firm_id, current in state.stored_states(session, list(by_id), day).items():
             if _nothing_to_report(current, day):
-                firm = next(e for e in known.values() if e.id == firm_id)
+                firm = by_id[firm_id]
                 found[firm.uscc] = Standing(
                     firm,
                     current.grade,

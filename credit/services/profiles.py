@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from credit import clock
 from credit.auth.caller import Caller, require_role
-from credit.db import OneRowQuery, json_text
+from credit.db import OneRowQuery
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.grading import evidence
 from credit.models import (
@@ -51,7 +51,7 @@ def public_profile(lookup: Connection, session: Callable[[], Session], uscc: str
         return row.public_profile
     reading = session()
     enterprise = reading.get(Enterprise, row.id)
-    return json_text(state.current_states(reading, [enterprise])[row.id].public_profile)
+    return state.current_states(reading, [enterprise])[row.id].profile_text
 
 
 def require_file_reader(caller: Caller, enterprise: Enterprise, purpose: str | None) -> None:

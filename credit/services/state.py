@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock
 from credit.clock import utcnow
+from credit.db import json_text
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Result, assess
@@ -52,11 +53,13 @@ GRADED = ("grade", "risk_class", "score", "ruleset", "result_digest")
 
 @dataclass(frozen=True)
 class Projection:
-    """A firm's state row as its evidence gives it on a day, with the grade behind it."""
+    """A firm's state row as its evidence gives it on a day, with the grade and the inputs
+    (what the registry held that day) behind it."""
 
     result: Result
     digest: str
     columns: dict[str, Any]
+    inputs: Inputs
 
     @property
     def graded_columns(self) -> dict[str, Any]:
@@ -112,7 +115,7 @@ def project(
         "next_change_on": min(result.next_change_on, public_change or result.next_change_on),
         "public_profile": public_profile(firm, inputs.records, found.listings, result, day),
     }
-    return Projection(result, digest, columns)
+    return Projection(result, digest, columns, inputs)
 
 
 def public_profile(
@@ -177,33 +180,47 @@ class Current:
         except KeyError:
             raise AttributeError(name) from None
 
+    @property
+    def profile_text(self) -> str:
+        """The public profile as the JSON text it is sent as."""
+        profile = self.columns["public_profile"]
+        return profile if isinstance(profile, str) else json_text(profile)
+
 
 _STATE = EnterpriseState.__table__
+# The stored profile is read as its text: most readers do not look inside it, so it is not
+# decoded for them (a 1,000-firm check would decode 1,000 profiles for nothing).
 _SERVED = select(
-    _STATE.c.enterprise_id, _STATE.c.assessment_id, *(_STATE.c[name] for name in PROJECTED + GRADED)
+    _STATE.c.enterprise_id,
+    _STATE.c.assessment_id,
+    *(_STATE.c[name] for name in PROJECTED + GRADED if name != "public_profile"),
+    cast(_STATE.c.public_profile, Text).label("public_profile"),
 )
+
+
+def stored_states(
+    session: Session, firm_ids: Sequence[int], day: datetime.date | None = None
+) -> dict[int, Current]:
+    """The firms' stored rows that may be served on the day, in one query; a firm whose row may
+    not be served is left out."""
+    if not firm_ids:
+        return {}
+    day = day or clock.today()
+    rows = session.execute(_SERVED.where(_STATE.c.enterprise_id.in_(firm_ids)))
+    return {
+        row.enterprise_id: Current(row.enterprise_id, dict(row._mapping), row.assessment_id)
+        for row in rows
+        if servable(row, day)
+    }
 
 
 def current_states(
     session: Session, firms: Sequence[Enterprise], day: datetime.date | None = None
 ) -> dict[int, Current]:
-    """Each firm's state today: one query for the stored rows, evidence only for the firms whose
-    row may not be served."""
+    """Each firm's state today: its stored row when that may be served, else projected afresh
+    from its evidence (read for those firms only) and not stored."""
     day = day or clock.today()
-    ids = [firm.id for firm in firms]
-    rows = (
-        {
-            row.enterprise_id: row
-            for row in session.execute(_SERVED.where(_STATE.c.enterprise_id.in_(ids)))
-        }
-        if ids
-        else {}
-    )
-    served = {
-        firm_id: Current(firm_id, dict(row._mapping), row.assessment_id)
-        for firm_id, row in rows.items()
-        if servable(row, day)
-    }
+    served = stored_states(session, [firm.id for firm in firms], day)
     stale = [firm for firm in firms if firm.id not in served]
     found = evidence.gather(session, [firm.id for firm in stale], disputes=True)
     ruleset = rulesets.current()
@@ -332,7 +349,9 @@ def plan_states(
                     "override_id": result.override.id if result.override else None,
                     "explanation": evidence.explanation_rows(result),
                     "caps": evidence.cap_rows(result),
-                    "fingerprint": evidence.fingerprint(found, found.on(day), result.ruleset, day),
+                    "fingerprint": evidence.fingerprint(
+                        found, projection.inputs, result.ruleset, day
+                    ),
                     "valid_until": result.valid_until,
                     "next_change_on": result.next_change_on,
                     "trigger": trigger,

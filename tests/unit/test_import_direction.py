@@ -35,7 +35,12 @@ LAYERS = {
     "credit.rules": 3,
     "credit.grading": 4,
     "credit.services.state": 5,
-    "credit.services": 6,  # write services: records, listings, requests, register, accounts
+    "credit.services": 6,  # the package itself
+    # write services: records, listings, requests, the register, accounts
+    "credit.services.records": 6,
+    "credit.services.blacklist": 6,
+    "credit.services.requests": 6,
+    "credit.services.enterprises": 6,
     "credit.services.users": 6,
     "credit.services.query_log": 6,
     "credit.services.regrading": 6,
@@ -61,15 +66,19 @@ LAYERS = {
     "credit.cli": 8,
     "credit.demo": 8,
     "credit.server": 8,
-    "credit": 8,
+    "credit": 8,  # the package itself: the app factory
 }
+
+EXACT = frozenset({"credit", "credit.services"})
 
 
 def layer(module: str) -> int:
+    """The layer of the module's longest listed prefix; the packages `credit` and
+    `credit.services` name only themselves, so each module directly in them is listed."""
     parts = module.split(".")
     for end in range(len(parts), 0, -1):
         prefix = ".".join(parts[:end])
-        if prefix in LAYERS:
+        if prefix in LAYERS and (prefix not in EXACT or prefix == module):
             return LAYERS[prefix]
     raise KeyError(module)
 
@@ -161,3 +170,11 @@ def test_no_two_modules_import_each_other():
         }
     )
     assert cycles == []
+
+
+def test_a_module_nobody_placed_has_no_layer():
+    for unplaced in ("credit.somewhere_new", "credit.services.something_new"):
+        with pytest.raises(KeyError):
+            layer(unplaced)
+    assert layer("credit.services.statistics.targets") == 6  # listed itself
+    assert layer("credit.api.anything") == 8  # a package's modules share its layer
