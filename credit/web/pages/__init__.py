@@ -58,6 +58,10 @@ def register(app: Flask) -> None:
     # Only pages are checked: the API is for bearer tokens (see PROGRAM_PATHS).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # a form stays valid as long as the session
+    # Every answer says Referrer-Policy: no-referrer, so browsers send no Referer for Flask-WTF's
+    # HTTPS check to compare; the token, and a session cookie sent only on same-site posts
+    # (SameSite=Lax), refuse a forged post.
+    app.config["WTF_CSRF_SSL_STRICT"] = False
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS, signed_in=web_session.signed_in)
