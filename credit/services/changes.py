@@ -75,10 +75,11 @@ def changes(
     usccs: Sequence[str] = (),
     watchlist: int | None = None,
     limit: int = 200,
+    not_by: str | None = None,
 ) -> dict:
     """Changes after `since`, oldest first; `next` is the cursor to pass next time. The firms
     are named by `usccs` or by one of the caller's watchlists, not both; a firm's own account
-    reads its own firm, named or not."""
+    reads its own firm, named or not. `not_by` leaves out what that account did itself."""
     require_role(caller, "bank", "procurement", "regulator", "enterprise")
     if caller.role == "enterprise":
         if watchlist is not None or any(code != caller.uscc for code in usccs):
@@ -104,6 +105,8 @@ def changes(
         # A semi-join on the register's unique USCC: members not yet registered match nothing
         # until they are, and then their events appear.
         stmt = stmt.where(Enterprise.uscc.in_(watchlists.members(watched)))
+    if not_by is not None:
+        stmt = stmt.where(AuditEvent.actor != not_by)
     if caller.role == "regulator":
         stmt = stmt.where(*prefix_range(Enterprise.region_code, caller.region or "\0"))
     rows = session.execute(stmt.order_by(AuditEvent.seq).limit(limit)).all()

@@ -93,16 +93,12 @@ def file_objection(
     chain.lock_chain(session)
     item = entry(session, kind, entry_id)
     _require_own_firm(caller, item)
+    _refuse_objection(item, clock.today())
     if kind == "record":
-        if display.status(item.row, clock.today()) == "rescinded":
-            raise Conflict(f"Record {entry_id} is already rescinded.")
-        if any(o.pending for o in item.row.objections):
-            raise Conflict(f"An objection to record {entry_id} is already pending.")
         objection = RecordObjection(
             record_id=entry_id, reason=reason, state="pending", filed_by=caller.username
         )
     else:
-        _listing_state(item, "listed", "an objection")
         objection = Objection(
             listing_id=entry_id, reason=reason, state="pending", filed_by=caller.username
         )
@@ -118,6 +114,16 @@ def file_objection(
         reason=reason,
     )
     return objection
+
+
+def _refuse_objection(item: Entry, today: datetime.date) -> None:
+    if item.kind == "listing":
+        _listing_state(item, "listed", "an objection")
+        return
+    if display.status(item.row, today) == "rescinded":
+        raise Conflict(f"Record {item.row.id} is already rescinded.")
+    if any(o.pending for o in item.row.objections):
+        raise Conflict(f"An objection to record {item.row.id} is already pending.")
 
 
 def decide_objection(
@@ -214,6 +220,31 @@ def _refuse_listing_repair(session: Session, item: Entry, today: datetime.date) 
         )
 
 
+def _refuse_repair(session: Session, item: Entry, today: datetime.date) -> None:
+    if item.kind == "record":
+        _refuse_record_repair(item, today)
+    else:
+        _refuse_listing_repair(session, item, today)
+
+
+def refusals(session: Session, item: Entry, today: datetime.date) -> dict[str, Conflict | None]:
+    """Why the firm may not object to the entry, or apply for its repair, today (None: it may),
+    by the same rules the requests themselves are refused by. A refusal for being too early
+    carries the first day allowed (`repair_allowed_from`, `repair_eligible_on`)."""
+    answers: dict[str, Conflict | None] = {}
+    for request, refuse in (
+        ("objection", lambda: _refuse_objection(item, today)),
+        ("repair", lambda: _refuse_repair(session, item, today)),
+    ):
+        try:
+            refuse()
+        except Conflict as refused:
+            answers[request] = refused
+        else:
+            answers[request] = None
+    return answers
+
+
 def apply_for_repair(
     session: Session,
     caller: Caller,
@@ -225,14 +256,12 @@ def apply_for_repair(
     chain.lock_chain(session)
     item = entry(session, kind, entry_id)
     _require_own_firm(caller, item)
-    today = clock.today()
+    _refuse_repair(session, item, clock.today())
     if kind == "record":
-        _refuse_record_repair(item, today)
         application = RecordRepair(
             record_id=entry_id, statement=statement, state="pending", applied_by=caller.username
         )
     else:
-        _refuse_listing_repair(session, item, today)
         application = RepairApplication(
             listing_id=entry_id,
             statement=statement,
