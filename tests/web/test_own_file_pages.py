@@ -150,6 +150,10 @@ def test_repair_with_an_attachment_lists_its_hash(client, firm, signed_in, regul
     entry = section(text_of(client.get("/me")), f"record-{firm['general']}")
     assert "信用修复申请" in entry and "审核中" in entry and "缴款凭证.pdf" in entry
     assert hashlib.sha256(PDF).hexdigest() in entry
+    link = re.search(r'href="(/me/record/\d+/attachments/\d+)"', entry).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.data == PDF
+    assert download.mimetype == "application/pdf"
     file = client.get(f"/api/v1/enterprises/{firm['uscc']}/file", headers=regulator).get_json()
     repair = next(r for r in file["records"] if r["id"] == firm["general"])["repairs"][0]
     assert repair["attachments"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()

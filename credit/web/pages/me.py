@@ -177,6 +177,14 @@ def repair(kind: str, entry_id: int):
     return redirect(url_for("me.home", _anchor=f"{kind}-{entry_id}"), 303)
 
 
+@blp.get("/me/<kind>/<int:entry_id>/attachments/<int:attachment_id>")
+@web_session.page_for("enterprise")
+def attachment(kind: str, entry_id: int, attachment_id: int):
+    if kind not in KINDS:
+        abort(404)
+    return evidence.download(kind, entry_id, attachment_id, web_session.caller())
+
+
 # Repair evidence arrives in the same body as the form: the same limit as the API's upload.
 repair.upload_limit = lambda settings: evidence.upload_limit(settings)
 
@@ -205,3 +213,12 @@ def record_title(record: dict) -> str:
     category = catalog.VIOLATION_CATEGORIES[record["category"]].label_zh
     severity = catalog.SEVERITIES[record["severity"]].label_zh
     return f"{category}（{severity}）{record['decision_no']}"
+
+
+@blp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
