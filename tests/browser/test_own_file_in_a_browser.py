@@ -113,3 +113,18 @@ def test_the_area_reads_on_a_phone(phone_page, firm, tmp_path):
     phone_page.screenshot(
         path=str(screenshot(phone_page, "me-phone").with_name("me-phone-form.png"))
     )
+
+
+def test_no_serious_accessibility_violation(page, firm):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, firm["username"])
+    for summary in page.locator("details.ask summary").all():
+        summary.click()  # the folded forms too
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []

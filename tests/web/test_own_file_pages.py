@@ -268,3 +268,24 @@ def test_the_query_log_says_who_looked_and_why(client, make, firm, signed_in, ba
     page = text_of(client.get("/me"))
     queries = page[page.index("谁查询了本企业") :]
     assert "金融机构" in queries and "查阅信用档案" in queries and "流动资金贷款贷前调查" in queries
+
+
+@pytest.mark.parametrize(
+    "path", ["/me/grade/1/objection", "/me/record/1099511627776/objection", "/me/listing/0/repair"]
+)
+def test_an_unknown_entry_is_a_404_page(client, firm, signed_in, path):
+    response = post_form(client, path, {"reason": "不服", "statement": "已整改"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+def test_another_firms_evidence_is_refused(client, make, firm, signed_in):
+    post_form(
+        client,
+        f"/me/record/{firm['general']}/repair",
+        {"statement": "已整改", "attachments": (io.BytesIO(PDF), "凭证.pdf")},
+        content_type="multipart/form-data",
+    )
+    link = re.search(r'href="(/me/record/\d+/attachments/\d+)"', text_of(client.get("/me")))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/me")})
+    sign_in(client, make.account("enterprise", uscc=make.enterprise()).username)
+    assert client.get(link.group(1)).status_code == 403
