@@ -141,17 +141,32 @@ def changes_since_last_visit(session: Session, caller: Caller, account_id: int) 
     oldest first; then marks everything up to now as seen. The first visit has nothing new: the
     account has seen nothing before, and the whole file is in front of it."""
     require_role(caller, "enterprise")
-    seen = session.get(SeenChanges, account_id)
+    since = session.scalar(select(SeenChanges.cursor).where(SeenChanges.user_id == account_id))
     latest = session.scalar(select(func.max(AuditEvent.seq))) or 0
     items: list[dict] = []
-    if seen is None:
-        seen = SeenChanges(user_id=account_id, cursor=latest, seen_at=clock.utcnow())
-        session.add(seen)
-    else:
+    if since is not None:
         found = changes.changes(
-            session, caller, since=seen.cursor, limit=CHANGES_SHOWN, not_by=caller.username
+            session, caller, since=since, limit=CHANGES_SHOWN, not_by=caller.username
         )
         items = found["items"]
-        seen.cursor, seen.seen_at = max(latest, seen.cursor), clock.utcnow()
-    session.flush()
+    _mark_seen(session, account_id, max(latest, since or 0))
     return items
+
+
+def _mark_seen(session: Session, account_id: int, cursor: int) -> None:
+    """One statement that inserts or moves the account's cursor: two pages of the same account
+    opened at once must not both try to insert it."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    larger = func.max if dialect == "sqlite" else func.greatest  # SQLite's max() of two values
+    now = clock.utcnow()
+    stmt = insert(SeenChanges).values(user_id=account_id, cursor=cursor, seen_at=now)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[SeenChanges.user_id],
+            set_={"cursor": larger(SeenChanges.cursor, stmt.excluded.cursor), "seen_at": now},
+        )
+    )
