@@ -98,6 +98,28 @@ def test_a_firm_objects_and_applies_for_repair_with_a_scan(page, firm, tmp_path)
     screenshot(page, "me-desktop-after-requests")
 
 
+def test_the_next_visit_shows_what_others_changed(page, live_make, firm):
+    sign_in(page, firm["username"])
+    assert page.get_by_text("自上次访问以来，档案没有新的变化。").is_visible()
+    live_make.record(
+        firm["uscc"],
+        "inspection",
+        level="national",
+        product="电力电缆",
+        sampled_on=days_before(DEFAULT_TODAY, 3),
+        result="pass",
+        report_no="GJ-2026-0099",
+    )
+    page.reload()
+    news = page.get_by_role("region", name="自上次访问以来的变化")
+    assert news.get_by_text("新增监督抽查结果").is_visible()
+    assert news.get_by_text("信用评分更新：34.50 分，等级仍为 D").is_visible()
+    news.get_by_role("link", name="查看记录").click()
+    screenshot(page, "me-desktop-news")
+    page.reload()
+    assert page.get_by_text("自上次访问以来，档案没有新的变化。").is_visible()
+
+
 def test_the_area_reads_on_a_phone(phone_page, firm, tmp_path):
     sign_in(phone_page, firm["username"])
     general = phone_page.locator(f"#record-{firm['general']}")
