@@ -104,7 +104,8 @@ class ListingRepair(MethodView):
     )
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
-        """Apply for credit repair (the listed firm), from `repair_eligible_on`."""
+        """Apply for credit repair (the listed firm), from `repair_eligible_on`. Evidence files
+        then go to POST /blacklist/{listing_id}/repair/attachments."""
         session = db_session()
         application = requests.apply_for_repair(
             session, current_caller(), "listing", listing_id, **body

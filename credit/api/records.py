@@ -158,7 +158,8 @@ class RecordRepairs(MethodView):
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Apply for credit repair of a violation (the enterprise): from 3 months after a
-        general violation's decision, 1 year after a serious one's."""
+        general violation's decision, 1 year after a serious one's. Evidence files then go to
+        POST /records/{record_id}/repair/attachments."""
         session = db_session()
         application = requests.apply_for_repair(
             session, current_caller(), "record", record_id, body["statement"]
