@@ -28,16 +28,14 @@ from tests.e2e.test_serve import (
 
 PGBOUNCER = os.environ.get("CREDIT_TEST_PGBOUNCER_URL")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (PGBOUNCER and os.environ.get("CREDIT_TEST_DATABASE_URL")),
-        reason=(
-            "needs pgbouncer in front of the test PostgreSQL (CREDIT_TEST_PGBOUNCER_URL): "
-            "./scripts/test starts one when pgbouncer is installed (apt-get install pgbouncer)"
-        ),
-    ),
-]
+pytestmark = pytest.mark.e2e
+
+if not (PGBOUNCER and os.environ.get("CREDIT_TEST_DATABASE_URL")):
+    pytest.skip(
+        "needs pgbouncer in front of the test PostgreSQL (CREDIT_TEST_PGBOUNCER_URL): "
+        "./scripts/test starts one when pgbouncer is installed (apt-get install pgbouncer)",
+        allow_module_level=True,
+    )
 
 # psycopg prepares a statement the fifth time a connection runs it; that many requests of each
 # kind, from clients at once so that pgbouncer hands each transaction whichever server connection
