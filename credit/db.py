@@ -183,12 +183,6 @@ class StandbyReadingSession(Session):
             engine = info[_READ_FROM] = self.bind if standby is None else standby.engine
         return engine
 
-    @property
-    def reads_standby(self) -> bool:
-        """Whether its reads went to a standby (so far)."""
-        read_from = self.info.get(_READ_FROM)
-        return read_from is not None and read_from is not self.bind
-
 
 class OneRowQuery:
     """A SELECT compiled once per dialect and run on the driver's own cursor, its values still

@@ -21,10 +21,7 @@ BEHIND = "behind"
 NOT_A_STANDBY = "not a standby"
 
 _PRIMARY_POSITION = text("SELECT pg_current_wal_insert_lsn()::text")
-_STANDBY_POSITION = text(
-    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
-    " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
-)
+_STANDBY_POSITION = text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
 _REPLAYED = text("SELECT pg_last_wal_replay_lsn()::text")
 
 
@@ -70,8 +67,9 @@ class Standbys:
     has replayed; the primary is asked where its WAL stands at the same moments.
 
     A standby's lag is how long ago the primary had written WAL that the standby has not yet
-    replayed: the oldest kept sample of the primary's position past the standby's replay
-    position. Unlike the age of the last replayed transaction, it is zero on a quiet primary.
+    replayed: the time of the oldest kept sample of the primary's position past the standby's
+    replay position. Unlike the age of the last replayed transaction, it is zero on a quiet
+    primary.
     """
 
     def __init__(
@@ -81,7 +79,8 @@ class Standbys:
         self.standbys = [Standby(n, engine) for n, engine in enumerate(standbys, start=1)]
         self.max_lag = max_lag_seconds
         self.check_every = check_seconds
-        self._samples: deque[tuple[float, int]] = deque()  # (monotonic time, primary position)
+        # (monotonic time, primary position), one each time the position has moved
+        self._samples: deque[tuple[float, int]] = deque(maxlen=1000)
         self._checked_at: float | None = None
         self._lock = threading.Lock()
 
@@ -119,7 +118,7 @@ class Standbys:
                 position = primary_position(self.primary)
             except SQLAlchemyError:
                 position = None  # the primary's own health is /healthz's status
-            if position is not None:
+            if position is not None and (not self._samples or position > self._samples[-1][1]):
                 self._samples.append((now, position))
                 keep = max(2 * self.max_lag, 10.0)
                 while len(self._samples) > 1 and now - self._samples[0][0] > keep:
@@ -130,7 +129,7 @@ class Standbys:
     def _check(self, standby: Standby, now: float) -> None:
         try:
             with standby.engine.connect() as connection:
-                recovering, replayed, replay_age = connection.execute(_STANDBY_POSITION).one()
+                recovering, replayed = connection.execute(_STANDBY_POSITION).one()
         except SQLAlchemyError as error:
             self._set(standby, DOWN, None, "does not answer", _first_line(error))
             return
@@ -138,28 +137,22 @@ class Standbys:
             self._set(standby, NOT_A_STANDBY, None, "it is not in recovery: no longer a standby")
             return
         standby.replayed = wal_position(replayed)
-        lag = self._lag(standby.replayed, now, replay_age)
+        lag = self._lag(standby.replayed, now)
         if lag is not None and lag > self.max_lag:
             self._set(standby, BEHIND, lag, f"more than {self.max_lag:g} s behind the primary")
         else:
             self._set(standby, IN_USE, lag, "")
 
-    def _lag(self, replayed: int | None, now: float, replay_age) -> float | None:
+    def _lag(self, replayed: int | None, now: float) -> float | None:
+        """Since when the primary has had WAL the standby has not replayed, as far as the samples
+        tell: a standby that stops replaying is found behind within two checks."""
         if not self._samples:
-            return None if replay_age is None else float(replay_age)
-        if replayed is not None and replayed >= self._samples[-1][1]:
-            return 0.0
+            return None  # the primary did not answer: nothing to compare with
         missing_since = next(
             (at for at, position in self._samples if replayed is None or position > replayed),
-            self._samples[-1][0],
+            None,
         )
-        lag = now - missing_since
-        oldest = self._samples[0][0]
-        if missing_since == oldest and now - oldest < self.max_lag and replay_age is not None:
-            # The samples do not reach back far enough to say; the age of the last replayed
-            # transaction is at least as long as the lag.
-            lag = max(lag, float(replay_age))
-        return round(lag, 3)
+        return 0.0 if missing_since is None else round(now - missing_since, 3)
 
     def _has_replayed(self, standby: Standby, position: int) -> bool:
         if standby.replayed is not None and standby.replayed >= position:
