@@ -10,7 +10,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("credit.standbys")
@@ -82,7 +82,10 @@ class Standbys:
         # (monotonic time, primary position), one each time the position has moved
         self._samples: deque[tuple[float, int]] = deque(maxlen=1000)
         self._checked_at: float | None = None
-        self._lock = threading.Lock()
+        # Reentrant: a standby failing while it is checked reports itself down from inside.
+        self._lock = threading.RLock()
+        for standby in self.standbys:
+            self._watch(standby)
 
     def pick(self, at_least: int | None = None) -> Standby | None:
         """A standby in use that has replayed up to `at_least` (a caller's own write), or None:
@@ -97,6 +100,15 @@ class Standbys:
         """A standby that failed a read is skipped until the next check finds it answering."""
         with self._lock:
             self._set(standby, DOWN, None, "does not answer", _first_line(error))
+
+    def _watch(self, standby: Standby) -> None:
+        """A standby whose connection is lost (it stopped, or the network between) is skipped
+        from the first failure, not from the next check."""
+
+        @event.listens_for(standby.engine, "handle_error")
+        def lost(context):
+            if context.is_disconnect or context.connection is None:  # lost, or never made
+                self.mark_down(standby, context.original_exception)
 
     def report(self) -> list[dict]:
         self.refresh(due_only=True)

@@ -7,9 +7,11 @@ beside its throwaway server and names it in CREDIT_TEST_REPLICA_URL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -103,6 +105,45 @@ class PausedReplay:
         self.engine.dispose()
 
 
+class Relay:
+    """A TCP relay in front of the standby, which `stop()` cuts as a stopped server would: it
+    stops listening and every open connection is reset."""
+
+    def __init__(self, url: str):
+        target = make_url(url)
+        self.target = (target.host, target.port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = target.set(port=self.listener.getsockname()[1]).render_as_string(False)
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # stopped
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        self.listener.close()
+        for connection in self.sockets:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+
 @pytest.fixture
 def standby_app(pair, tmp_path):
     """`standby_app(**settings)`: the app on the primary with the standby (or the standbys named
@@ -111,13 +152,12 @@ def standby_app(pair, tmp_path):
 
     def make(replicas: list[str] | None = None, **settings):
         primary_url, standby_url = pair
+        settings = {"replica_check_ms": 0, "log_level": "WARNING", **settings}
         app = create_app(
             Settings(
                 instance_dir=tmp_path,
                 database_url=primary_url,
                 database_replica_urls=",".join(replicas or [standby_url]),
-                replica_check_ms=0,
-                log_level="WARNING",
                 **settings,
             )
         )
@@ -284,3 +324,27 @@ def test_with_every_standby_down_the_primary_answers(standby_app, pair):
     assert client.get(f"/api/v1/enterprises/{firm}").status_code == 200
     assert client.get("/api/v1/enterprises", query_string={"q": "镇江备库704"}).status_code == 200
     assert client.get("/healthz").get_json()["standbys"][0]["state"] == "down"
+
+
+def test_a_standby_that_stops_is_skipped_and_reported(standby_app, pair, standby_log):
+    relay = Relay(pair[1])
+    # No check of the standbys after the first: the stop is found by the reads themselves.
+    app = standby_app(replicas=[relay.url], replica_check_ms=600_000)
+    firm = register(app, 705)
+    replayed(*pair)
+    client = app.test_client()
+    profile, search = f"/api/v1/enterprises/{firm}", "/api/v1/enterprises?q=镇江备库705"
+    assert client.get(profile).status_code == 200
+    assert client.get(search).status_code == 200
+    recovering = text("SELECT pg_is_in_recovery()")
+    assert app.extensions["credit.database"].lookup().execute(recovering).scalar() is True
+
+    relay.stop()
+    # The lookup already under way on the lost connection fails; the ones after it are the
+    # primary's.
+    statuses = [client.get(profile).status_code for _ in range(3)]
+    assert statuses[1:] == [200, 200] and statuses[0] in {200, 500}
+    assert client.get(search).status_code == 200
+    (standby,) = client.get("/healthz").get_json()["standbys"]
+    assert (standby["state"], standby["detail"]) == ("down", "does not answer")
+    assert any("skipped: down" in r.getMessage() for r in standby_log.records)
