@@ -8,6 +8,7 @@ import math
 
 import jwt
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from credit.clock import utcnow
 
@@ -50,11 +51,15 @@ def _remember_write(response: Response) -> Response:
     # A check's query-log entry is not a write its caller reads back.
     if not g.get("db_session_writes") or response.status_code >= 400:
         return response
-    database = current_app.extensions["credit.database"]
+    try:
+        position = current_app.extensions["credit.database"].primary_position()
+    except SQLAlchemyError:
+        # The write is committed; without the cookie the caller's next reads may lag, no more.
+        return response
     settings = current_app.extensions["credit.settings"]
     lifetime = datetime.timedelta(milliseconds=settings.replica_max_lag_ms)
     key = current_app.extensions["credit.token_keys"].current()
-    claims = {"lsn": database.primary_position(), "aud": AUDIENCE, "exp": utcnow() + lifetime}
+    claims = {"lsn": position, "aud": AUDIENCE, "exp": utcnow() + lifetime}
     cookie = jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
     response.set_cookie(
         COOKIE,
