@@ -29,7 +29,7 @@ class ProcurementCheck(MethodView):
     def post(self, body):
         """Is each supplier eligible for a government contract on a day, and why not
         (procurement offices, banks, regulators)."""
-        session = db_session()
+        session = db_session(logged_read=True)
         answer = checks.procurement_check(
             session, current_caller(), body["uscc"], body.get("as_of"), body.get("project")
         )
@@ -44,7 +44,7 @@ class LendingCheck(MethodView):
     @blp.doc(**AUTH)
     def post(self, body):
         """Grade, risk signals and honours for lenders (banks); the firm sees the query."""
-        session = db_session()
+        session = db_session(logged_read=True)
         answer = checks.lending_check(
             session, current_caller(), body["uscc"], body["purpose"], body.get("as_of")
         )

@@ -25,6 +25,7 @@ LAYERS = {
     "credit.logs": 0,
     "credit.canonical": 0,
     "credit.db": 0,
+    "credit.standbys": 0,
     "credit.dbschema": 0,
     "credit.auth": 0,
     "credit.private_files": 0,
