@@ -45,6 +45,10 @@ class Settings:
     # could name any address it likes in them.
     trusted_proxies: int = 0
     hsts_seconds: int = 0  # Strict-Transport-Security max-age on HTTPS requests; 0 sends none
+    # One upload to POST /api/v1/imports (API.md, Data exchange); larger files go through
+    # `credit import`, which has no limit.
+    import_max_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 100_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -10,7 +10,7 @@ import time
 import uuid
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
@@ -35,6 +35,10 @@ def _start() -> None:
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
     _check_sizes()
     _check_query_encoding()
+    # An endpoint that takes uploads (imports) has its own body limit.
+    upload_limit = current_app.config.get("CREDIT_UPLOAD_LIMITS", {}).get(request.endpoint)
+    if upload_limit:
+        request.max_content_length = upload_limit
     _hold_a_streamed_body_to_the_limit()
     if request.method in BODY_METHODS:
         _check_json_body()
