@@ -186,16 +186,17 @@ def _validate_table(checked, table: Table, row_format, max_rows, on_row) -> None
             values, problems = _object_values(kind, number, cells, headings, checked)
         else:
             values, problems = _cell_values(number, cells, positions, table, checked)
-        if problems:
-            checked.errors.extend(problems)
-            continue
+        # The schema still judges the other cells of a row with a bad cell: every error at once.
         data, field_errors = row_format.validate(values)
-        if field_errors:
-            checked.errors.extend(
-                RowError(number, checked.headings.get(name.split(".")[0]), message)
-                for name, messages in field_errors.items()
-                for message in messages
-            )
+        reported = {problem.column for problem in problems}
+        problems.extend(
+            RowError(number, checked.headings.get(name.split(".")[0]), message)
+            for name, messages in field_errors.items()
+            if checked.headings.get(name.split(".")[0]) not in reported
+            for message in messages
+        )
+        if problems:
+            checked.errors.extend(sorted(problems, key=lambda p: _column_order(p, positions)))
             continue
         source_id = data.pop("source_id")
         if source_id in seen:
@@ -212,6 +213,14 @@ def _validate_table(checked, table: Table, row_format, max_rows, on_row) -> None
         checked.valid.append(
             ValidRow(number, source_id, uscc, data, canonical.digest([kind, uscc, data]))
         )
+
+
+def _column_order(problem: RowError, positions: list[Column | None]) -> int:
+    """Errors of a row in the order of its columns, left to right."""
+    for index, column in enumerate(positions):
+        if column is not None and problem.column in (column.field, column.label):
+            return index
+    return len(positions)
 
 
 def _read_header(checked, header, headings, row_format) -> list[Column | None]:
@@ -686,8 +695,9 @@ def import_upload(
     return batch
 
 
-def _error_order(error: RowError) -> tuple:
-    return (error.row or 0, error.column or "")
+def _error_order(error: RowError) -> int:
+    # A stable sort: each row's errors stay in the order of its columns.
+    return error.row or 0
 
 
 def new_batch(session, caller, checked: Checked, filename: str, *, region, dry_run) -> ImportBatch:
