@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from credit import create_app
 from credit.auth.caller import Caller
-from credit.models import AuditEvent, ImportBatch, Inspection, Record, User
+from credit.models import AuditEvent, Record, User
 from tests.api.problems import assert_problem
 
 IMPORTS = "/api/v1/imports"
