@@ -190,20 +190,19 @@ def _statements_to_import(database, count_statements, firms: int, start: int) ->
                 f"C{start}-{n}-{k},{code},provincial,电线,2026-03-0{k + 1},pass,R{start}-{n}-{k}"
             )
     content = ("\n".join(lines) + "\n").encode("utf-8")
-    with count_statements(database) as counted:
-        with database.writing() as session:
-            batch = imports.import_upload(
-                session,
-                OFFICER,
-                "inspections",
-                "a.csv",
-                content,
-                row_format("inspections"),
-                region="3211",
-                dry_run=False,
-                max_rows=100_000,
-            )
-            assert (batch.state, batch.created) == ("applied", 2 * firms)
+    with count_statements(database) as counted, database.writing() as session:
+        batch = imports.import_upload(
+            session,
+            OFFICER,
+            "inspections",
+            "a.csv",
+            content,
+            row_format("inspections"),
+            region="3211",
+            dry_run=False,
+            max_rows=100_000,
+        )
+        assert (batch.state, batch.created) == ("applied", 2 * firms)
     # SQLite's driver reports each row of an executemany; PostgreSQL's batches them.
     writes: dict[str, int] = {}
     others = []
