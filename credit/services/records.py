@@ -122,7 +122,8 @@ def add_many(
                 kind="record_added",
                 enterprise_id=enterprise_id,
                 record_id=record_id,
-                payload={"record": canonical.plain({**base, **own}), "uscc": uscc},
+                # Encoded as the chain encodes it, the same as the stored row's content.
+                payload={"record": {**base, **own}, "uscc": uscc},
             )
         )
     # Core inserts: the ORM's per-object bookkeeping would dominate a bulk import.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -141,8 +142,12 @@ def main(argv=None) -> int:
             "PATH": "/usr/bin:/bin",
         }
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(command, env=env, capture_output=True, text=True)
         imported = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # On a shared machine the CPU time the import used is steadier than the time it took.
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             print(done.stdout, done.stderr, file=sys.stderr)
             return 1
@@ -155,11 +160,13 @@ def main(argv=None) -> int:
             "engine": url.split(":", 1)[0],
             "import_seconds": round(imported, 2),
             "rows_per_second": round(count / imported),
+            "import_cpu_seconds": round(cpu, 2),
             "raw_executemany_seconds": None if raw is None else round(raw, 3),
             "import_to_raw": None if raw is None else round(imported / raw, 1),
         }
     print(
-        f"credit import: {count:,} rows in {imported:.1f} s ({count / imported:,.0f} rows/s)"
+        f"credit import: {count:,} rows in {imported:.1f} s ({count / imported:,.0f} rows/s, "
+        f"{cpu:.1f} s of CPU)"
         + ("" if raw is None else f"; raw executemany {raw:.2f} s; ratio {imported / raw:.0f}x")
     )
     results = ROOT / "bench-data" / "results"
