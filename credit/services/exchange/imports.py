@@ -671,9 +671,11 @@ def import_upload(
 ) -> ImportBatch:
     """An uploaded file, all or nothing in the caller's transaction: rejected with every error,
     validated (a dry run), or applied. The batch is stored whatever became of it."""
-    chain.lock_chain(session)
     supplier = supplier_of(caller)
     checked = read_rows(kind, data, filename, row_format, max_rows=max_rows)
+    # Writers queue here, after the file is read and before the register is checked, so that
+    # two uploads of the same rows cannot both find them new.
+    chain.lock_chain(session)
     plan = Plan()
     if not checked.errors:
         plan = check_register(session, caller, checked, region, supplier=supplier)
