@@ -11,36 +11,28 @@ import datetime
 import decimal
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from credit import canonical, chain
+from credit import canonical, catalog, chain
 from credit.auth.caller import Caller, require_role
 from credit.clock import utcnow
 from credit.errors import CreditError, Forbidden, InvalidInput, NotFound
-from credit.models import (
-    Award,
-    Certification,
-    Correction,
-    Enterprise,
-    ImportBatch,
-    ImportedRow,
-    Inspection,
-    Violation,
-)
+from credit.models import Correction, Enterprise, ImportBatch, ImportedRow
 from credit.services.enterprises import NewEnterprise, register_many
-from credit.services.exchange import columns as import_columns
-from credit.services.exchange.columns import COLUMNS, IMPORT_KINDS, Column
+from credit.services.exchange.columns import COLUMNS, IMPORT_KINDS, Column, by_heading
 from credit.services.exchange.files import FileProblem, Table, read_table
-from credit.services.records import IDENTITY, add_many, source_of
+from credit.services.records import IDENTITY, MODELS, add_many, source_of
 
 # Rows looked up in one statement: well under every engine's limit on bound parameters.
 LOOKUP_CHUNK = 900
-EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01 once Lotus's 29 February is past
+# Excel counts a 29 February 1900 that never was: from serial 61 (1900-03-01) on, a serial is
+# this many days after 1899-12-30.
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LAST_EXCEL_SERIAL = 2958465  # 9999-12-31
 LIST_SEPARATORS = re.compile(r"[;；、\n]")
 TEXT_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -162,7 +154,7 @@ def _format_name(filename: str) -> str:
 
 def _validate_table(checked, table: Table, row_format, max_rows, on_row) -> None:
     kind = checked.kind
-    headings = import_columns.by_heading(kind)
+    headings = by_heading(kind)
     positions: list[Column | None] = []
     if table.header is not None:
         positions = _read_header(checked, table.header, headings, row_format)
@@ -373,7 +365,7 @@ def _date_cell(raw: Any, file_format: str) -> str:
         return raw.isoformat()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         # A workbook cell holding a date that lost its date format shows its serial number.
-        if file_format == "xlsx" and float(raw).is_integer() and 1 <= raw <= LAST_EXCEL_SERIAL:
+        if file_format == "xlsx" and float(raw).is_integer() and 61 <= raw <= LAST_EXCEL_SERIAL:
             return (EXCEL_EPOCH + datetime.timedelta(days=int(raw))).isoformat()
         raise ValueError(f"“{raw}”不是日期；请写作 YYYY-MM-DD（如 2026-03-01）。")
     text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -515,19 +507,11 @@ def _refuse_repeated_firms(plan: Plan, heading) -> None:
     plan.new = kept
 
 
-_MODELS = {
-    "award": Award,
-    "certification": Certification,
-    "inspection": Inspection,
-    "violation": Violation,
-}
-
-
 def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
     """The same source document twice is a duplicate, in the file or in the register, as when
     records are added one by one."""
     identity = IDENTITY[kind]
-    model = _MODELS[kind]
+    model = MODELS[kind]
     keyed = [
         (tuple(row.fields.get(name) for name in identity), row)
         for row in plan.new
@@ -557,14 +541,16 @@ def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
     labels = {c.field: c.label for c in COLUMNS[kind]}
     first: dict[tuple, int] = {}
     refused = set()
+    what = catalog.RECORD_KINDS[kind].label_zh
     for key, row in keyed:
         described = "、".join(labels.get(_field_of(n), n) for n in identity)
+        document = " ".join(map(str, key))
         if key in recorded:
             plan.errors.append(
                 RowError(
                     row.row,
                     heading(_field_of(last)),
-                    f"{described}为“{' '.join(map(str, key))}”的{_KIND_ZH[kind]}已记录（记录 {recorded[key]}）。",
+                    f"{described}为“{document}”的{what}已记录（记录 {recorded[key]}）。",
                 )
             )
             refused.add(id(row))
@@ -573,21 +559,13 @@ def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
                 RowError(
                     row.row,
                     heading(_field_of(last)),
-                    f"{described}为“{' '.join(map(str, key))}”的{_KIND_ZH[kind]}与第 {first[key]} 行重复。",
+                    f"{described}为“{document}”的{what}与第 {first[key]} 行重复。",
                 )
             )
             refused.add(id(row))
         else:
             first[key] = row.row
     plan.new = [row for row in plan.new if id(row) not in refused]
-
-
-_KIND_ZH = {
-    "award": "荣誉",
-    "certification": "认证",
-    "inspection": "抽查结果",
-    "violation": "违法记录",
-}
 
 
 def _field_of(attribute: str) -> str:
@@ -758,11 +736,6 @@ def describe(batch: ImportBatch) -> dict:
         "created_at": batch.created_at,
         "finished_at": batch.finished_at,
     }
-
-
-def written_rows(session: Session, supplier: str, kind: str, source_ids: Iterable[str]) -> int:
-    """How many of these source ids are written (the command line's resumption counts them)."""
-    return len(_imported(session, supplier, kind, list(source_ids)))
 
 
 # A file of any size, from the command line -------------------------------------------------
