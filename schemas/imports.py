@@ -157,17 +157,6 @@ class ImportArgs(InputSchema):
     )
 
 
-class ImportFile(ma.Schema):
-    file = fields.Raw(
-        required=True,
-        metadata={
-            "type": "string",
-            "format": "binary",
-            "description": "CSV (UTF-8 with or without BOM, or GB18030), XLSX or JSON Lines",
-        },
-    )
-
-
 class RowErrorOut(ma.Schema):
     row = fields.Integer(
         allow_none=True,

@@ -12,7 +12,6 @@ from credit.services.exchange import imports, templates
 from credit.services.exchange.columns import IMPORT_KINDS
 from schemas.imports import (
     ImportArgs,
-    ImportFile,
     ImportOut,
     ImportPath,
     TemplatePath,
@@ -22,6 +21,25 @@ from schemas.imports import (
 blp = Blueprint("imports", __name__, description="Bulk imports from other departments")
 AUTH = {"security": [{"bearer": []}]}
 UPLOAD_ENDPOINT = "imports.Imports"
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "CSV (UTF-8 with or without BOM, or GB18030), XLSX, or "
+                        "JSON Lines (.jsonl); the name's extension says which",
+                    }
+                },
+            }
+        }
+    },
+}
 
 
 @blp.record_once
@@ -34,11 +52,12 @@ def _allow_large_uploads(state) -> None:
 @blp.route("/imports")
 class Imports(MethodView):
     @blp.arguments(ImportArgs, location="query")
-    @blp.arguments(ImportFile, location="files")
     @blp.response(201, ImportOut)
     @blp.alt_response(413, description="Over 20 MiB or 100,000 rows: use `credit import`")
-    @blp.doc(**AUTH)
-    def post(self, args, _file):
+    # The file is documented, not parsed by the decorators: the caller's rights are decided
+    # before the upload is read at all.
+    @blp.doc(**AUTH, requestBody=UPLOAD_BODY)
+    def post(self, args):
         """Import a file of firms or records (a regulator for its region; an agency for the
         kinds it supplies): validated in full, then written all or nothing."""
         caller = current_caller()

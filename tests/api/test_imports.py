@@ -560,8 +560,11 @@ def test_a_file_over_the_limit_is_413(small_limits, make, firm):
     assert upload(small_limits, regulator, inspection_rows(firm, 4)).get_json()["created"] == 4
     too_many = upload(small_limits, regulator, inspection_rows(firm, 5, start=10))
     assert_problem(too_many, 413)
-    too_big = upload(small_limits, regulator, inspection_rows(firm, 2) + "#" * 5000)
-    assert_problem(too_big, 413)
+    too_big = inspection_rows(firm, 2) + "#" * 5000
+    assert_problem(upload(small_limits, regulator, too_big), 413)
+    # Rights are decided before the upload is read: a kind the agency may not write is 403.
+    agency = agency_headers(make)
+    assert_problem(upload(small_limits, agency, too_big, kind="violations"), 403)
     assert records_of(make.database) == 4
 
 
