@@ -122,7 +122,8 @@ def register_many(
                 actor=actor,
                 kind="enterprise_registered",
                 enterprise_id=id_,
-                payload={"enterprise": canonical.plain({"id": id_, **row})},
+                # Encoded by the chain as `plain` would give it: no round trip through JSON.
+                payload={"enterprise": {"id": id_, **row}},
             )
             for id_, row in zip(ids, rows, strict=False)
         ],
