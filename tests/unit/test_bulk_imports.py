@@ -120,10 +120,10 @@ def snapshot(database: Database) -> dict:
 
         def rows(model, *leave_out):
             table = model.__table__
-            return sorted(
-                {k: v for k, v in row._mapping.items() if k not in leave_out}.items()
-                for row in session.execute(select(table))
-            )
+            return [
+                {k: v for k, v in row._mapping.items() if k not in leave_out}
+                for row in session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
 
         newest = {}
         for row in session.execute(select(Assessment.__table__).order_by(Assessment.id)):
