@@ -580,3 +580,33 @@ def test_no_kind_or_no_file_is_422(client, regulator):
         content_type="multipart/form-data",
     )
     assert_problem(response, 422, "file")
+
+
+def test_a_decision_already_recorded_is_refused_and_one_rescinded_may_be_recorded_again(
+    client, firm, regulator
+):
+    fine = {
+        "category": "administrative_penalty",
+        "severity": "general",
+        "decided_on": "2026-03-01",
+        "authority": "镇江市市场监督管理局",
+        "decision_no": "镇市监罚〔2026〕7号",
+    }
+    made = client.post(f"/api/v1/enterprises/{firm}/violations", json=fine, headers=regulator)
+    header = "来源编号,统一社会信用代码,违法类别,严重程度,决定日期,决定机关,决定书文号"
+    row = f"V1,{firm},行政处罚,一般,2026-03-01,镇江市市场监督管理局,镇市监罚〔2026〕7号"
+    other = f"V2,{firm},行政处罚,一般,2026-03-01,丹阳市市场监督管理局,镇市监罚〔2026〕7号"
+    body = upload(client, regulator, f"{header}\n{row}\n{other}\n", kind="violations").get_json()
+    assert [(e["row"], e["column"]) for e in body["errors"]] == [(2, "决定书文号")]
+    assert body["errors"][0]["message"] == (
+        f"决定机关、决定书文号为“镇江市市场监督管理局 镇市监罚〔2026〕7号”的违法违规记录已记录"
+        f"（记录 {made.get_json()['id']}）。"
+    )
+    rescinded = client.post(
+        f"/api/v1/records/{made.get_json()['id']}/rescind",
+        json={"reason": "录入错误"},
+        headers=regulator,
+    )
+    assert rescinded.status_code == 200
+    body = upload(client, regulator, f"{header}\n{row}\n{other}\n", kind="violations").get_json()
+    assert (body["state"], body["created"]) == ("applied", 2)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, chain
@@ -519,12 +519,17 @@ def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
     ]
     recorded: dict[tuple, int] = {}
     last = identity[-1]
-    for chunk in _chunks(sorted({key[-1] for key, _ in keyed})):
-        candidates = session.execute(
-            select(model.id, *(getattr(model, name) for name in identity)).where(
-                getattr(model, last).in_(chunk)
-            )
-        ).all()
+    columns = [getattr(model, name) for name in identity]
+    # Looked up by the whole identity, so that the index on it (issuer and number, authority and
+    # decision number) finds each one.
+    keys = sorted({key for key, _ in keyed})
+    for chunk in _chunks(keys, LOOKUP_CHUNK // len(identity)):
+        matches = (
+            columns[0].in_([key[0] for key in chunk])
+            if len(columns) == 1
+            else tuple_(*columns).in_(chunk)
+        )
+        candidates = session.execute(select(model.id, *columns).where(matches)).all()
         if not candidates:
             continue
         rescinded = set(
