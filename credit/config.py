@@ -65,6 +65,10 @@ class Settings:
     # application and bytes per file. A scanned decision or receipt of a few pages fits in 5 MiB.
     repair_attachment_max_count: int = 5
     repair_attachment_max_bytes: int = 5 * 1024 * 1024
+    # One upload to POST /api/v1/imports (API.md, Data exchange); larger files go through
+    # `credit import`, which has no limit.
+    import_max_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 100_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

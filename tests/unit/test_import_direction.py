@@ -49,6 +49,8 @@ LAYERS = {
     "credit.services.watchlists": 6,
     "credit.services.statistics.targets": 6,
     "credit.services.statistics.warnings": 6,
+    # data exchange: reading files, their columns and templates, bulk imports
+    "credit.services.exchange": 6,
     # read services
     "credit.services.profiles": 7,
     "credit.services.checks": 7,
