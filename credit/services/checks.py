@@ -9,6 +9,7 @@ evidence the registry held at the end of that day. The answers are plain dicts i
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,6 +71,12 @@ class Standing:
             inputs,
             listings,
         )
+
+
+@functools.lru_cache(maxsize=32)
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """A look-back's first day: the same few for every firm of a check, so computed once each."""
+    return periods.months_before(day, months)
 
 
 def _reason(
@@ -156,7 +163,7 @@ def standings(
 def _nothing_to_report(current: Row, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
     above C: a procurement check has no reason to give, so no evidence is read."""
-    since = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
+    since = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     return (
         current.grade not in policy.LOW_GRADES
         and not current.blacklisted
@@ -175,7 +182,7 @@ def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
 
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
-    three_years_ago = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
+    three_years_ago = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
         listing_state = listings.state_on(listing, day)
         if listing_state not in listings.ACTIVE:
@@ -320,8 +327,8 @@ def procurement_check(
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:
-    violations_window = periods.months_before(day, policy.LENDING_VIOLATION_MONTHS)
-    year_ago = periods.months_before(day, policy.LENDING_INSPECTION_MONTHS)
+    violations_window = _months_before(day, policy.LENDING_VIOLATION_MONTHS)
+    year_ago = _months_before(day, policy.LENDING_INSPECTION_MONTHS)
     live = [r for r in standing.inputs.records if display.status(r, day) != "rescinded"]
     violations = [
         r for r in live if isinstance(r, Violation) and violations_window <= r.decided_on <= day
