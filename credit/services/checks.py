@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Row, bindparam, case, select
+from sqlalchemy import Row, Select, and_, bindparam, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, clock, policy
@@ -27,7 +27,9 @@ from credit.models import (
     Award,
     Enterprise,
     EnterpriseState,
+    GradeOverride,
     Inspection,
+    Record,
     Violation,
 )
 from credit.rules import display, listings, periods
@@ -115,6 +117,41 @@ _CHECK_ROWS = (
         _FIRM.c.created_at < bindparam("day_ends"),
     )
 )
+_RECORD, _INSPECTION = Record.__table__, Inspection.__table__
+_OVERRIDE = GradeOverride.__table__
+# A lender's check also asks whether the firm holds anything a lender is told of beyond its row
+# (a violation, an honour, a failed sampling) and whether an override is in force: a firm with
+# certificates and passed samplings alone is then answered from its row too.
+_LENDING_ROWS = _CHECK_ROWS.add_columns(
+    exists()
+    .where(
+        _RECORD.c.enterprise_id == _FIRM.c.id,
+        or_(
+            _RECORD.c.kind.in_(("violation", "award")),
+            and_(
+                _RECORD.c.kind == "inspection",
+                exists().where(_INSPECTION.c.id == _RECORD.c.id, _INSPECTION.c.result == "fail"),
+            ),
+        ),
+    )
+    .label("lender_records"),
+    exists()
+    .where(
+        _OVERRIDE.c.enterprise_id == _FIRM.c.id,
+        _OVERRIDE.c.valid_until >= bindparam("day"),
+        _OVERRIDE.c.created_at < bindparam("day_ends"),
+    )
+    .label("overridden"),
+)
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """Which firms a check answers from their state row alone: the statement reading the rows,
+    with the columns `test` needs, and the test."""
+
+    rows: Select
+    test: Callable[[Row, datetime.date], bool]
 
 
 def standings(
@@ -122,26 +159,27 @@ def standings(
     codes: Sequence[str],
     day: datetime.date,
     *,
-    served_if: Callable[[Row, datetime.date], bool] | None = None,
+    shortcut: Shortcut | None = None,
 ) -> dict[str, Standing]:
     """The firms among `codes` the registry knew on `day`, each with its grade that day.
 
     The firms and their state rows are read in one statement. Today, a firm whose stored row may
-    be served and for which `served_if` says the row shows all a check reports is answered from
+    be served and which the `shortcut` says its row shows all a check reports of is answered from
     that row alone (most firms, most days); the others are graded from their evidence, read once
     for all of them. A standing's `enterprise` is the firm's row (id, uscc, name, status)."""
     rows = session.execute(
-        _CHECK_ROWS,
+        _CHECK_ROWS if shortcut is None else shortcut.rows,
         {
             "codes": list(set(codes)),
+            "day": day,
             "day_ends": clock.start_of(day + datetime.timedelta(days=1)),
         },
     ).all()
     found: dict[str, Standing] = {}
     rest = []
-    if served_if is not None and day == clock.today():
+    if shortcut is not None and day == clock.today():
         for row in rows:
-            if state.servable(row, day) and served_if(row, day):
+            if state.servable(row, day) and shortcut.test(row, day):
                 found[row.uscc] = Standing(
                     row, row.grade, row.risk_class, row.score, row.blacklisted, False
                 )
@@ -174,10 +212,16 @@ def _nothing_to_report(current: Row, day: datetime.date) -> bool:
 
 
 def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
-    """No record in force, no listing, no dispute: a lender's counts are nought and its flags
-    come from the row (a closed firm), so no evidence is read. Such a firm has no grade, so no
-    override applies to it either: a grade rests on records."""
-    return current.active_records == 0 and not current.blacklisted and current.open_disputes == 0
+    """No violation, honour or failed sampling, no listing, no dispute, no override in force: a
+    lender's counts are nought and its flags come from the row (a low grade, a closed firm), so
+    no evidence is read."""
+    return not (
+        current.lender_records or current.blacklisted or current.open_disputes or current.overridden
+    )
+
+
+PROCUREMENT = Shortcut(_CHECK_ROWS, _nothing_to_report)
+LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender)
 
 
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
@@ -265,11 +309,11 @@ def _answer_each(
     unknown: dict,
     purpose: str | None = None,
     project: str | None = None,
-    served_if: Callable[[Row, datetime.date], bool] | None = None,
+    shortcut: Shortcut | None = None,
 ) -> dict:
     """Answers each code in the order asked (a repeated code at each place), and logs who asked."""
     day = _validate(codes, as_of)
-    found = standings(session, codes, day, served_if=served_if)
+    found = standings(session, codes, day, shortcut=shortcut)
     # Plain dicts in wire form: the view sends them as they are (the schema documents them).
     results = [
         {
@@ -322,7 +366,7 @@ def procurement_check(
         answer=answer,
         unknown={"eligible": None, "grade": None, "graded": None, "reasons": []},
         project=project,
-        served_if=_nothing_to_report,
+        shortcut=PROCUREMENT,
     )
 
 
@@ -408,5 +452,5 @@ def lending_check(
             "failed_inspections_12m": None,
         },
         purpose=purpose,
-        served_if=_nothing_for_a_lender,
+        shortcut=LENDING,
     )
