@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from credit.auth.caller import Caller
@@ -17,6 +17,15 @@ from credit.services import lookup
 
 _LOG = QueryLogEntry.__table__
 _FIRM = Enterprise.__table__
+# One row per firm, selected from the firms themselves: one statement however many firms a check
+# asked about, built once.
+_GIVEN = ("at", "actor", "role", "kind", "purpose", "project", "as_of")
+_LOG_FIRMS = insert(_LOG).from_select(
+    ["enterprise_id", "uscc", *_GIVEN],
+    select(
+        _FIRM.c.id, _FIRM.c.uscc, *(bindparam(name, type_=_LOG.c[name].type) for name in _GIVEN)
+    ).where(_FIRM.c.id.in_(bindparam("ids", expanding=True))),
+)
 
 
 def log_queries(
@@ -29,31 +38,22 @@ def log_queries(
     project: str | None = None,
     as_of: datetime.date | None = None,
 ) -> None:
-    """One row per firm (anything with the firm's `id`), written in one statement however many
-    firms a check asked about: the rows are selected from the firms themselves."""
+    """A row for each firm (anything with the firm's `id`), in one statement."""
     ids = [firm.id for firm in firms]
-    if not ids:
-        return
-
-    def value(column: str, given):
-        return literal(given, _LOG.c[column].type)
-
-    session.execute(
-        insert(_LOG).from_select(
-            ["at", "enterprise_id", "uscc", "actor", "role", "kind", "purpose", "project", "as_of"],
-            select(
-                value("at", utcnow()),
-                _FIRM.c.id,
-                _FIRM.c.uscc,
-                value("actor", caller.username),
-                value("role", caller.role),
-                value("kind", kind),
-                value("purpose", purpose),
-                value("project", project),
-                value("as_of", as_of),
-            ).where(_FIRM.c.id.in_(ids)),
+    if ids:
+        session.execute(
+            _LOG_FIRMS,
+            {
+                "ids": ids,
+                "at": utcnow(),
+                "actor": caller.username,
+                "role": caller.role,
+                "kind": kind,
+                "purpose": purpose,
+                "project": project,
+                "as_of": as_of,
+            },
         )
-    )
 
 
 def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page: int) -> dict:
