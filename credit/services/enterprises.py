@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, insert, literal, not_, or_, select, union
+from sqlalchemy import and_, case, exists, func, insert, not_, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from credit import canonical, chain, policy
@@ -183,11 +183,25 @@ def search_enterprises(
         ).all()
         return SearchPage(items, page, per_page, total, exact)
     query = _Query.of(session, q)
-    total, exact = _bounded_count(session, query.matches(filters))
-    if exact or not query.uncased:
+    by_region = False
+    if region:
+        # A region with fewer firms than q's rarest gram (or code range) has drives the match:
+        # each of its firms is tested, and its matches are few enough to sort.
+        in_region = select(Enterprise.id).where(
+            *lookup.prefix_range(Enterprise.region_code, region)
+        )
+        by_region = _bounded_count(session, in_region)[0] < query.driver
+        if not by_region and query.driver == policy.SEARCH_EXACT_TOTAL:  # both many: how many?
+            further = policy.SEARCH_EXACT_TOTAL * 10
+            by_region = _bounded_count(session, in_region, further)[0] < query.driver_within(
+                session, further
+            )
+    matches = query.matches(filters, by_region=by_region)
+    total, exact = _bounded_count(session, matches)
+    if exact or by_region or not query.uncased:
         items = session.scalars(
             select(Enterprise)
-            .where(Enterprise.id.in_(query.matches(filters)))
+            .where(Enterprise.id.in_(matches))
             .order_by(*query.ranked())
             .limit(per_page)
             .offset(offset)
@@ -197,10 +211,10 @@ def search_enterprises(
     return SearchPage(items, page, per_page, total, exact)
 
 
-def _bounded_count(session: Session, ids) -> tuple[int, bool]:
-    """How many rows `ids` selects, counted no further than the search's exact limit, and
-    whether that is the exact number."""
-    limit = policy.SEARCH_EXACT_TOTAL
+def _bounded_count(session: Session, ids, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows `ids` selects, counted no further than `limit` (the search's exact limit
+    unless given), and whether that is the exact number."""
+    limit = limit or policy.SEARCH_EXACT_TOTAL
     found = session.scalar(select(func.count()).select_from(ids.limit(limit + 1).subquery())) or 0
     return min(found, limit), found <= limit
 
@@ -218,6 +232,7 @@ class _Query:
     code: str
     by_code: bool
     grams: tuple[str, ...]  # empty: not looked for in names
+    driver: int  # the rows the match is driven from (gram postings, codes), counted as a total is
 
     @classmethod
     def of(cls, session: Session, q: str) -> _Query:
@@ -230,22 +245,32 @@ class _Query:
                 "q", f"give at least {MIN_NAME_QUERY} characters of a name, or the start of a USCC"
             )
         grams: tuple[str, ...] = ()
+        driver = 0
         if by_name:
-            found = name_grams(text)
-            if len(found) > 1:
-                # Intersections start from the rarest gram, each counted no further than needed.
-                limit = policy.SEARCH_EXACT_TOTAL + 1
-                size = {
-                    gram: session.scalar(
-                        select(func.count()).select_from(
-                            select(literal(1)).where(_GRAM.gram == gram).limit(limit).subquery()
-                        )
-                    )
-                    for gram in found
-                }
-                found = sorted(found, key=lambda gram: (size[gram], gram))
-            grams = tuple(found)
-        return cls(text, code, by_code, grams)
+            # Intersections start from the rarest gram, each counted no further than needed.
+            size = {
+                gram: _bounded_count(
+                    session, select(_GRAM.enterprise_id).where(_GRAM.gram == gram)
+                )[0]
+                for gram in name_grams(text)
+            }
+            grams = tuple(sorted(size, key=lambda gram: (size[gram], gram)))
+            driver += size[grams[0]]
+        if by_code:
+            codes = select(Enterprise.id).where(*lookup.prefix_range(Enterprise.uscc, code))
+            driver += _bounded_count(session, codes)[0]
+        return cls(text, code, by_code, grams, driver)
+
+    def driver_within(self, session: Session, limit: int) -> int:
+        """The rows the match is driven from, counted up to `limit`."""
+        size = 0
+        if self.grams:
+            postings = select(_GRAM.enterprise_id).where(_GRAM.gram == self.grams[0])
+            size += _bounded_count(session, postings, limit)[0]
+        if self.by_code:
+            codes = select(Enterprise.id).where(*self._code_range())
+            size += _bounded_count(session, codes, limit)[0]
+        return size
 
     @property
     def uncased(self) -> bool:
@@ -268,8 +293,11 @@ class _Query:
     def _confirmed(self) -> list:
         return _confirm_name(self.text, self.grams)
 
-    def matches(self, filters):
-        """The matching firms' ids, driven from the code index or the rarest gram's postings."""
+    def matches(self, filters, *, by_region: bool = False):
+        """The matching firms' ids, driven from the code index or the rarest gram's postings, or
+        `by_region` from the region's index (in `filters`), each of its firms tested."""
+        if by_region:
+            return select(Enterprise.id).where(*filters, self._match_clause())
         selects = []
         if self.by_code:
             selects.append(select(Enterprise.id).where(*self._code_range(), *filters))
