@@ -132,9 +132,9 @@ def authenticate(lookup: Connection, username: str, password: str) -> Caller:
 
 
 # Every request with a token reads its account: one statement built once, read as a tuple.
-_ACCOUNT = select(User.username, User.role, User.uscc, User.region, User.disabled_at).where(
-    User.username == bindparam("username")
-)
+_ACCOUNT = select(
+    User.username, User.role, User.uscc, User.region, User.agency, User.kinds, User.disabled_at
+).where(User.username == bindparam("username"))
 
 
 def active_caller(session: Session, username: str) -> Caller:
@@ -142,7 +142,14 @@ def active_caller(session: Session, username: str) -> Caller:
     user = session.execute(_ACCOUNT, {"username": username}).first()
     if user is None or user.disabled_at is not None:
         raise Unauthorized("The account behind this token is disabled or no longer exists.")
-    return Caller(username=user.username, role=user.role, uscc=user.uscc, region=user.region)
+    return Caller(
+        username=user.username,
+        role=user.role,
+        uscc=user.uscc,
+        region=user.region,
+        agency=user.agency,
+        kinds=_kinds(user.kinds),
+    )
 
 
 def caller_of(user: User) -> Caller:
