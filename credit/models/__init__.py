@@ -3,7 +3,7 @@
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
-from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
 from credit.models.record import (
@@ -31,6 +31,7 @@ __all__ = [
     "Certification",
     "Correction",
     "Enterprise",
+    "EnterpriseFormerName",
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",
