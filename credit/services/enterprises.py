@@ -14,7 +14,7 @@ from credit import uscc as uscc_codes
 from credit.auth.caller import Caller, require_region
 from credit.clock import utcnow
 from credit.errors import Conflict, InvalidInput
-from credit.models import Enterprise, EnterpriseNameGram, EnterpriseState
+from credit.models import Enterprise, EnterpriseFormerName, EnterpriseNameGram, EnterpriseState
 from credit.services import lookup, state
 
 MIN_NAME_QUERY = 2
@@ -136,6 +136,24 @@ def name_grams(name: str) -> set[str]:
     """The distinct two-character runs of a name, case-folded."""
     folded = name.lower()
     return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def former_names(session: Session, enterprise_ids: Sequence[int]) -> dict[int, list[dict]]:
+    """Each firm's former names, oldest first, as `{"name", "until"}`, in one query."""
+    found: dict[int, list[dict]] = {id_: [] for id_ in enterprise_ids}
+    if enterprise_ids:
+        rows = session.execute(
+            select(
+                EnterpriseFormerName.enterprise_id,
+                EnterpriseFormerName.name,
+                EnterpriseFormerName.until,
+            )
+            .where(EnterpriseFormerName.enterprise_id.in_(enterprise_ids))
+            .order_by(EnterpriseFormerName.until, EnterpriseFormerName.id)
+        )
+        for row in rows:
+            found[row.enterprise_id].append({"name": row.name, "until": row.until})
+    return found
 
 
 def index_name(session: Session, enterprise_id: int, name: str) -> None:
