@@ -184,13 +184,12 @@ def _begin_snapshot(session: Session) -> None:
 
 def _partitions(session: Session, statement, size: int = CHUNK_ROWS, *, scalars: bool = False):
     """The statement's rows (or first column) a chunk at a time, from a server-side cursor where
-    there is one; the session forgets each chunk's objects before the next is read."""
+    there is one. The session holds its objects weakly: a chunk's are gone once written."""
     result = session.execute(statement.execution_options(yield_per=size))
     if scalars:
         result = result.scalars()
     for partition in result.partitions():
         yield partition
-        session.expunge_all()
 
 
 def _in_region(column, region: str | None) -> tuple:
