@@ -102,6 +102,12 @@ RECORD_STATUSES = _entries(
 )
 
 CHECK_REASONS = _entries(
+    (
+        "deregistered",
+        "企业已注销，不具有独立承担民事责任的能力",
+        "block",
+        "《政府采购法》第二十二条第一款第（一）项",
+    ),
     ("blacklisted", "列入质量失信黑名单", "block", "《政府采购法》第二十二条；财库〔2016〕125号"),
     ("criminal_penalty", "三年内受过刑事处罚", "block", "《政府采购法实施条例》第十九条"),
     ("production_suspended", "三年内被责令停产停业", "block", "《政府采购法实施条例》第十九条"),

@@ -40,6 +40,27 @@ class EnterpriseIn(InputSchema):
     registered_on = PastDate()
 
 
+class EnterprisePatchIn(InputSchema):
+    """A change to the register entry; every field but `reason` may be left out."""
+
+    name = trimmed_text(200)
+    address = trimmed_text(300, allow_none=True, metadata={"description": "住所"})
+    legal_representative = trimmed_text(
+        100, allow_none=True, metadata={"description": "法定代表人"}
+    )
+    chief_quality_officer = trimmed_text(
+        100, allow_none=True, metadata={"description": "首席质量官"}
+    )
+    industry_code = IndustryCode(
+        allow_none=True, metadata={"description": "normalised as in registration", "example": "C38"}
+    )
+    status = fields.String(validate=validate.OneOf(["in_business", "deregistered"]))
+    status_since = PastDate(
+        metadata={"description": "the day the status took effect; default today when it changes"}
+    )
+    reason = trimmed_text(2000, required=True)
+
+
 class EnterpriseOut(ma.Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)

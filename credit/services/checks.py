@@ -118,8 +118,24 @@ def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
     )
 
 
+def status_on(enterprise: Enterprise, day: datetime.date) -> str:
+    """Whether the firm was in business or deregistered on that day, as far as the register
+    knows: a deregistration counts from its `status_since`."""
+    if enterprise.status == "deregistered" and (
+        enterprise.status_since is None or enterprise.status_since <= day
+    ):
+        return "deregistered"
+    return "in_business"
+
+
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
+    firm = standing.enterprise
+    if status_on(firm, day) == "deregistered":
+        # A firm that no longer exists cannot bear civil liability, the first condition a
+        # supplier must meet; whatever else its file says, it cannot be awarded a contract.
+        since = f"{firm.status_since.isoformat()} 起" if firm.status_since else ""
+        reasons.append(_reason("deregistered", f"{since}已注销"))
     three_years_ago = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
         listing_state = listings.state_on(listing, day)
@@ -213,6 +229,7 @@ def _answer_each(
             "uscc": code,
             "found": True,
             "name": found[code].enterprise.name,
+            "status": status_on(found[code].enterprise, day),
             **answer(found[code], day),
         }
         if code in found
@@ -294,7 +311,7 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
         flags.append("low_grade")
     if standing.overridden:
         flags.append("grade_overridden")
-    if standing.enterprise.status == "deregistered":
+    if status_on(standing.enterprise, day) == "deregistered":
         flags.append("deregistered")
     return {
         "flags": flags,

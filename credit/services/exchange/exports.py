@@ -188,8 +188,7 @@ def _partitions(session: Session, statement, size: int = CHUNK_ROWS, *, scalars:
     result = session.execute(statement.execution_options(yield_per=size))
     if scalars:
         result = result.scalars()
-    for partition in result.partitions():
-        yield partition
+    yield from result.partitions()
 
 
 def _in_region(column, region: str | None) -> tuple:
