@@ -20,6 +20,7 @@ import time
 from seeded import BENCH_DATA, ROOT, seeded_database
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
+CREDIT = ROOT / ".venv" / "bin" / "credit"
 # `credit ARGS...`, then its peak RSS in KiB on the last line of standard error.
 MEASURED = """
 import atexit, sys
@@ -72,17 +73,28 @@ def main() -> None:
     parser.add_argument("--datasets", default="enterprises")
     parser.add_argument("--files-region", default="3211", help="region of the files export")
     parser.add_argument("--database-url", help="PostgreSQL (one size only); default SQLite")
+    parser.add_argument(
+        "--stale",
+        action="store_true",
+        help="measure before `credit regrade --due` (every grade computed while exporting)",
+    )
     args = parser.parse_args()
     results = []
     for size in [int(n) for n in args.sizes.split(",")]:
         database = seeded_database(size, args.seed, args.database_url)
-        url = args.database_url or str(database.engine.url)
+        url = args.database_url or database.engine.url.render_as_string(hide_password=False)
         database.dispose()
+        if not args.stale:
+            # A kept database is brought up to date as an upgraded registry is: grades a new
+            # ruleset or a lapsed window made due are stored before anything is measured.
+            env = {**os.environ, "CREDIT_DATABASE_URL": url, "CREDIT_LOG_LEVEL": "ERROR"}
+            for command in (["db", "upgrade"], ["regrade", "--due", "--processes", "1"]):
+                subprocess.run([str(CREDIT), *command], env=env, check=True, capture_output=True)
         for dataset in args.datasets.split(","):
             formats = ["jsonl"] if dataset == "files" else args.formats.split(",")
             for fmt in formats:
                 region = args.files_region if dataset == "files" else None
-                figures = {"firms": size, **export(url, dataset, fmt, region)}
+                figures = {"firms": size, "stale": args.stale, **export(url, dataset, fmt, region)}
                 print(json.dumps(figures, ensure_ascii=False), flush=True)
                 results.append(figures)
     folder = BENCH_DATA / "results"
