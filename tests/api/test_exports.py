@@ -291,3 +291,21 @@ def test_the_inspection_plan_csv_stays_utf8_in_a_chinese_locale(offline, live):
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes.startswith(b"\xef\xbb\xbfrisk_class,")
     assert "镇江审计1有限公司" in result.stdout_bytes.decode("utf-8-sig")
+
+
+def test_rows_written_after_the_cursor_was_read_are_not_in_the_file(live_app, live):
+    from tests import factories
+
+    factories.register(live, 1)
+    client = live_app.test_client()
+    response = client.get(f"{EXPORTS}/enterprises.jsonl", buffered=False)
+    assert response.status_code == 200
+    cursor = int(response.headers["Audit-Cursor"])
+    # Another writer commits while the file is being sent.
+    factories.register(live, 2)
+    rows = [json.loads(line) for line in b"".join(response.response).decode().splitlines()]
+    response.close()
+    assert [row["name"] for row in rows] == ["镇江审计1有限公司"]
+    after = client.get(f"{EXPORTS}/enterprises.jsonl")
+    assert int(after.headers["Audit-Cursor"]) > cursor
+    assert len(jsonl_rows(after)) == 2
