@@ -4,7 +4,7 @@ from credit.models.attachment import RepairAttachment
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
-from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
@@ -35,6 +35,7 @@ __all__ = [
     "Certification",
     "Correction",
     "Enterprise",
+    "EnterpriseFormerName",
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",
