@@ -5,6 +5,7 @@ from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
+from credit.models.issued_report import IssuedReport
 from credit.models.query_log import QueryLogEntry
 from credit.models.record import (
     Award,
@@ -34,6 +35,7 @@ __all__ = [
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",
+    "IssuedReport",
     "Listing",
     "Objection",
     "QualityWarning",
