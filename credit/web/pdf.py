@@ -64,11 +64,16 @@ def problems() -> list[str]:
     return [problem for problem in (libraries_problem(), font_problem()) if problem]
 
 
-def render(html: str) -> bytes:
-    """The page as a PDF; refused, never drawn with missing characters, when a need is missing."""
+def render(html: str, attachments: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+    """The page as a PDF; refused, never drawn with missing characters, when a need is missing.
+    `attachments` maps a file name to its content and description, attached to the document."""
     missing = problems()
     if missing:
         raise PdfUnavailable("; ".join(missing))
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
-    return HTML(string=html).write_pdf()
+    files = [
+        Attachment(string=content, name=name, description=description)
+        for name, (content, description) in (attachments or {}).items()
+    ]
+    return HTML(string=html).write_pdf(attachments=files)
