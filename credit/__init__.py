@@ -17,6 +17,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from credit.db import Database
     from credit.grading import ruleset
     from credit.private_files import private_folder
+    from credit.web import pages
 
     if isinstance(config, Settings):
         settings = config
@@ -26,7 +27,13 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     clock.set_zone(settings.zone)
     ruleset.use(settings.ruleset)
 
-    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    # The pages' templates and static files live with the rest of the web layer.
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_dir),
+        static_folder="web/static",
+        template_folder="web/templates",
+    )
     if settings.trusted_proxies:
         # The client's address (the sign-in limits count by it) as the nearest proxies saw it.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -58,4 +65,5 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     hooks.install(app)
     security_headers.install(app, settings)
     api.init_api(app)
+    pages.register(app)
     return app

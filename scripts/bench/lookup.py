@@ -1,4 +1,5 @@
-"""How fast the registry answers GET /api/v1/enterprises/{uscc}, against a minimal Flask baseline.
+"""How fast the registry answers GET /api/v1/enterprises/{uscc}, against a minimal Flask baseline;
+with --page, how fast it serves the firm's public web page against that JSON profile.
 
 Both servers run under gunicorn with the same settings on the same database; rounds alternate
 between them so that noise on a shared machine hits both. See scripts/bench/README.md.
@@ -31,6 +32,7 @@ import loadgen  # noqa: E402  (a sibling module, not an installed package)
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATA = ROOT / "bench-data"
 LOOKUP_PATH = "/api/v1/enterprises/{}"
+PAGE_PATH = "/enterprises/{}"
 READY_TIMEOUT = 180.0  # the registry migrates before it serves
 
 
@@ -42,6 +44,7 @@ class Side:
     command: list[str]
     env: dict[str, str]
     log: Path
+    path: str = LOOKUP_PATH
     port: int = 0
     process: subprocess.Popen | None = None
 
@@ -68,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reseed",
         action="store_true",
         help="seed the SQLite database again even if a cached one exists",
+    )
+    parser.add_argument(
+        "--page",
+        action="store_true",
+        help="measure the firm's public web page (/enterprises/{uscc}) against its JSON profile, "
+        "each on a registry server of its own, instead of the profile against the baseline",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per server")
@@ -139,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         logs / "lookup-baseline.log",
     )
 
-    results: dict[str, list[dict]] = {"registry": [], "baseline": []}
+    if args.page:
+        # The page against the profile it is drawn from: the ratio is what HTML costs.
+        registry = Side("page", registry.command, registry_env, logs / "lookup-page.log", PAGE_PATH)
+        baseline = Side("profile", registry.command, registry_env, logs / "lookup-profile.log")
+    results: dict[str, list[dict]] = {registry.name: [], baseline.name: []}
     with ExitStack() as cleanup:
         for side in (registry, baseline):
             cleanup.callback(stop_server, side)  # before starting: a failed start still stops it
@@ -163,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "engine": engine_name,
+        "compared": [registry.name, baseline.name],
         "enterprises": firms,
         "seed": args.seed,
         "workers": args.workers,
@@ -178,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     out = BENCH_DATA / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out / f"lookup-{engine_name}-{firms}-{stamp}.json"
+    mode = "page-" if args.page else ""
+    path = out / f"lookup-{mode}{engine_name}-{firms}-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {path.relative_to(ROOT)}")
     errors = sum(r["errors"] for rounds in results.values() for r in rounds)
@@ -318,7 +333,7 @@ def start_server(side: Side, probe_code: str) -> None:
                 f"the {side.name} server exited ({side.process.returncode}); see {side.log}"
             )
         try:
-            status, _ = connection.get(LOOKUP_PATH.format(probe_code))
+            status, _ = connection.get(side.path.format(probe_code))
             if status == 200:
                 break
             raise SystemExit(
@@ -371,7 +386,7 @@ def measure(side: Side, codes: list[str], args, duration: float, *, seed: str) -
     cpu_before = server_cpu_seconds(side)
     result = loadgen.run_round(
         side.port,
-        LOOKUP_PATH,
+        side.path,
         codes,
         processes=args.clients,
         threads=args.threads,
@@ -427,9 +442,10 @@ def summarise(results: dict[str, list[dict]]) -> dict:
         }
         summary[name]["errors"] = sum(r["errors"] for r in rounds)
         summary[name]["requests"] = sum(r["requests"] for r in rounds)
+    measured, reference = results.values()  # the first side against the second
     ratios = [
         r["throughput"] / b["throughput"]
-        for r, b in zip(results["registry"], results["baseline"], strict=False)
+        for r, b in zip(measured, reference, strict=False)
         if b["throughput"]
     ]
     summary["ratio_per_round"] = [round(x, 3) for x in ratios]
@@ -439,17 +455,18 @@ def summarise(results: dict[str, list[dict]]) -> dict:
 
 def print_summary(report: dict) -> None:
     summary = report["summary"]
+    measured, reference = report["compared"]
     print()
     print(
         f"{report['engine']}, {report['enterprises']} firms, {report['workers']} workers, "
         f"{report['clients']}x{report['threads']} client connections; "
-        f"medians over {len(report['rounds']['registry'])} rounds:"
+        f"medians over {len(report['rounds'][measured])} rounds:"
     )
     print(
         f"  {'':8}  {'req/s':>8}  {'p50 ms':>7}  {'p90 ms':>7}  {'p99 ms':>7}  "
         f"{'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'errors':>6}"
     )
-    for name in ("registry", "baseline"):
+    for name in (measured, reference):
         s = summary[name]
         print(
             f"  {name:8}  {s['throughput']:8.1f}  {s['p50_ms']:7.2f}  {s['p90_ms']:7.2f}  "
@@ -457,7 +474,7 @@ def print_summary(report: dict) -> None:
             f"{s['client_cpu_ms_per_request']:17.3f}  {s['errors']:6}"
         )
     print(
-        f"  registry/baseline throughput: {summary['ratio']} "
+        f"  {measured}/{reference} throughput: {summary['ratio']} "
         f"(per round: {', '.join(map(str, summary['ratio_per_round']))})"
     )
 

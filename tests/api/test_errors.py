@@ -168,7 +168,8 @@ def test_an_unknown_enterprise_is_404(client, make):
     ],
 )
 def test_an_unknown_route_is_404(client, path):
-    assert_problem(client.get(path), 404)
+    # A program says it wants JSON; a browser asking for an unknown page gets the 404 page.
+    assert_problem(client.get(path, headers={"Accept": "application/json"}), 404)
 
 
 # 405
@@ -525,7 +526,7 @@ def test_a_malformed_uscc_in_the_path_is_422(client, code):
 
 
 def test_the_problem_carries_the_request_id(client):
-    response = client.get("/nothing", headers={"X-Request-ID": "trace-12345678"})
+    response = client.get("/api/v1/nothing", headers={"X-Request-ID": "trace-12345678"})
     assert response.get_json()["request_id"] == "trace-12345678"
     assert response.headers["X-Request-ID"] == "trace-12345678"
 

@@ -34,7 +34,7 @@ def test_json_and_problem_answers_carry_the_api_policy(client, make: Builder):
         client.get(f"/api/v1/enterprises/{make.uscc()}"),  # problem+json 404
         client.get("/api/v1/changes"),  # problem+json 401
         client.get("/api/v1/enterprises", query_string={"page": "x"}),  # problem+json 422
-        client.get("/nothing-here"),  # no route
+        client.get("/api/v1/nothing-here"),  # no route
     ]
     assert [r.status_code for r in answers] == [200, 404, 401, 422, 404]
     assert answers[1].mimetype == "application/problem+json"

@@ -1,0 +1,71 @@
+"""Firms the page tests look at, written through the services by the test Builder."""
+
+from __future__ import annotations
+
+import datetime
+
+from tests.days import DEFAULT_TODAY, days_before
+
+AUTHORITY = "镇江市市场监督管理局"
+
+
+def rich_firm(make, name: str = "镇江华东电缆有限公司") -> dict:
+    """A firm with an honour, a failed inspection and a general fine, each inside its display
+    period, and a minor fine decided long before (past its 3 months); returns what was written."""
+    code = make.enterprise(region="321102", name=name, industry_code="C38")
+    make.record(code)  # ISO 9001
+    make.record(
+        code,
+        "award",
+        award_kind="mayor_quality_award",
+        level="municipal",
+        title="镇江市市长质量奖",
+        issuer="镇江市人民政府",
+        awarded_on=datetime.date(2025, 1, 10),
+        document_no="镇政发〔2025〕3号",
+    )
+    make.record(
+        code,
+        "inspection",
+        level="provincial",
+        product="电线电缆",
+        sampled_on=days_before(DEFAULT_TODAY, 40),
+        result="fail",
+        report_no="JS-2026-0417",
+        failed_items=["导体电阻"],
+        testing_institution="江苏省产品质量监督检验研究院",
+    )
+    make.record(
+        code,
+        "violation",
+        category="administrative_penalty",
+        severity="general",
+        decided_on=days_before(DEFAULT_TODAY, 30),
+        authority=AUTHORITY,
+        decision_no="镇市监罚〔2026〕18号",
+        fine_fen=5_000_000,
+        legal_basis="《产品质量法》第四十九条",
+    )
+    make.record(
+        code,
+        "violation",
+        category="administrative_penalty",
+        severity="minor",
+        decided_on=days_before(DEFAULT_TODAY, 200),
+        authority=AUTHORITY,
+        decision_no="镇市监罚〔2025〕99号",
+        legal_basis="《产品质量法》第五十四条",
+    )
+    return {"uscc": code, "name": name}
+
+
+def blacklisted_firm(make, name: str = "镇江演示劣质建材有限公司") -> dict:
+    code = make.enterprise(region="321111", name=name)
+    listing = make.listing(
+        code,
+        listed_on=days_before(DEFAULT_TODAY, 10),
+        authority=AUTHORITY,
+        decision_no="镇市监黑〔2026〕2号",
+        reason="生产销售不合格建材，情节严重",
+    )
+    return {"uscc": code, "name": name, "listing": listing}
