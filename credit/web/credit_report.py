@@ -9,13 +9,21 @@ from dataclasses import dataclass
 import segno
 from sqlalchemy.orm import Session
 
-from credit import catalog, clock, reference
+from credit import clock
 from credit.auth.caller import Caller
 from credit.auth.certificates import ReportCertificate
 from credit.auth.keys import KeyRing
 from credit.services import reports
 from credit.web import pdf, pdf_signature
-from credit.web.templating import NO_VALUE, environment
+from credit.web.templating import (
+    NO_VALUE,
+    environment,
+    grade_label,
+    industry_name,
+    label,
+    region_name,
+    status_label,
+)
 
 MIMETYPE = pdf.MIMETYPE
 # The name the JWS travels under inside the PDF; the verifier reads it back by this name.
@@ -58,31 +66,6 @@ def issue_pdf(
     return IssuedPdf(signed, name, code)
 
 
-def region_name(code: str | None) -> str:
-    """A district by its full name (江苏省镇江市京口区), from GB/T 2260."""
-    region = reference.regions().get(code or "")
-    if region is None:
-        return code or NO_VALUE
-    parts = [region.province, region.city, region.name]
-    return "".join(part for i, part in enumerate(parts) if part not in parts[:i])
-
-
-def industry_name(code: str | None) -> str:
-    """An industry by the name of its class's division or section (C3811 → 电气机械和器材制造业)."""
-    if not code:
-        return NO_VALUE
-    for end in range(len(code), 0, -1):
-        entry = catalog.INDUSTRIES.get(code[:end])
-        if entry is not None:
-            return entry.label_zh
-    return code
-
-
-def _label(entries: dict[str, catalog.Entry], code: str | None) -> str:
-    entry = entries.get(code or "")
-    return entry.label_zh if entry else (code or NO_VALUE)
-
-
 def _day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
@@ -103,15 +86,14 @@ def summary(report: dict) -> dict:
         "uscc": firm.get("uscc"),
         "region": region_name(firm.get("region_code")),
         "industry": industry_name(firm.get("industry_code")),
-        "grade": _label(catalog.GRADES, report.get("grade")) if report.get("grade") else "未评级",
-        "risk_class": _label(catalog.RISK_CLASSES, report.get("risk_class"))
-        if report.get("risk_class")
-        else NO_VALUE,
+        "status": status_label(firm.get("status")),
+        "grade": grade_label(report.get("grade")),
+        "risk_class": label(report.get("risk_class"), "risk_classes"),
         "blacklisted": bool(report.get("blacklisted")),
         "eligible": bool(verdict.get("eligible")),
         "reasons": [
             {
-                "label": _label(catalog.CHECK_REASONS, reason.get("code")),
+                "label": label(reason.get("code"), "check_reasons"),
                 "blocks": reason.get("severity") == "block",
                 "detail": reason.get("detail"),
                 "legal_basis": reason.get("legal_basis") or NO_VALUE,
@@ -120,8 +102,8 @@ def summary(report: dict) -> dict:
         ],
         "honours": [
             {
-                "kind": _label(catalog.AWARD_KINDS, award.get("award_kind")),
-                "level": _label(catalog.LEVELS, award.get("level")),
+                "kind": label(award.get("award_kind"), "award_kinds"),
+                "level": label(award.get("level"), "levels"),
                 "title": award.get("title"),
                 "issuer": award.get("issuer"),
                 "awarded_on": _day(award.get("awarded_on")),
@@ -131,8 +113,8 @@ def summary(report: dict) -> dict:
         ],
         "violations": [
             {
-                "category": _label(catalog.VIOLATION_CATEGORIES, violation.get("category")),
-                "severity": _label(catalog.SEVERITIES, violation.get("severity")),
+                "category": label(violation.get("category"), "violation_categories"),
+                "severity": label(violation.get("severity"), "severities"),
                 "decided_on": _day(violation.get("decided_on")),
                 "authority": violation.get("authority"),
                 "decision_no": violation.get("decision_no"),
