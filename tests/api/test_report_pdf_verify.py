@@ -49,7 +49,7 @@ def test_a_pdf_report_verifies_by_both_signatures(verify, report_pdf, app):
     result = verify(content)
     assert result.exit_code == 0, result.output
     certificate = app.extensions["credit.report_certificate"]
-    assert f"valid PDF: signed by" in result.output
+    assert "valid PDF: signed by" in result.output
     assert certificate.fingerprint() in result.output
     assert "valid report" in result.output and firm in result.output
     kid = app.extensions["credit.report_keys"].current().kid
@@ -99,9 +99,9 @@ def test_a_pdf_signed_by_another_certificate_fails(verify, report_pdf, tmp_path)
 @needs_pdf
 def test_a_jws_still_verifies_and_garbage_is_named(verify, client, make):
     firm = make.enterprise()
-    token = client.get(
-        f"/api/v1/enterprises/{firm}/report", headers=make.headers("bank")
-    ).get_data(as_text=True)
+    token = client.get(f"/api/v1/enterprises/{firm}/report", headers=make.headers("bank")).get_data(
+        as_text=True
+    )
     assert verify(token.encode(), name="report.jws").exit_code == 0
     for garbage in (b"hello", b"\x89PNG\r\n\x1a\n\x00\x00", b"%PDF-1.7\nnot really"):
         result = verify(garbage, name="garbage.bin")
