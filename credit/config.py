@@ -52,8 +52,9 @@ class Settings:
     # The address people reach the registry at (https://credit.example.gov.cn), for the links a
     # PDF report prints; empty, the address the report was requested at.
     public_url: str = ""
-    # The largest file the verification page accepts (a report PDF is about 100 KiB).
-    verify_upload_bytes: int = 2 * 1024 * 1024
+    # The largest file the verification page accepts (a report PDF is about 100 KiB); it cannot
+    # be more than max_body_bytes, the largest body the registry reads at all.
+    verify_upload_bytes: int = 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

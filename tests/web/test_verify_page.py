@@ -234,3 +234,11 @@ def test_a_bad_code_or_date_gets_a_page(client, make, firm):
     sign_in(client, make.account("bank").username)
     assert client.get("/enterprises/91321102MA1X/report.pdf").status_code == 422
     assert client.get(f"/enterprises/{firm}/report.pdf?as_of=tomorrow").status_code == 422
+
+
+def test_a_body_past_the_registrys_own_limit_is_refused_next_to_the_field_too(client, app):
+    limit = app.extensions["credit.settings"].max_body_bytes
+    response = upload(client, b"%PDF-" + b"0" * (limit + 10))
+    assert response.status_code == 413
+    assert "文件过大" in problem(response, "file")
+    assert f"{limit // 1024} KiB" in problem(response, "file")

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import TextAreaField
 
 from credit.api.context import db_session, path_uscc
@@ -32,7 +33,14 @@ class VerifyForm(FlaskForm):
 
 
 def _upload_limit() -> int:
-    return current_app.extensions["credit.settings"].verify_upload_bytes
+    """The largest upload: the page's setting, within the largest body the registry reads."""
+    settings = current_app.extensions["credit.settings"]
+    return min(settings.verify_upload_bytes, settings.max_body_bytes)
+
+
+def _too_large() -> dict[str, str]:
+    limit = _upload_limit() // 1024
+    return {"file": f"文件过大：本页面最多接受 {limit} KiB 的文件，平台出具的信用报告远小于此。"}
 
 
 def _trusted():
@@ -105,6 +113,13 @@ def verify_post():
             return _page(form, problems={field: refused.message_zh}, status=422)
         return _page(form, refused=refused, status=200)
     return _page(form, verified=verified)
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    # A body past the registry's own limit is refused before the form is read (by the CSRF
+    # check); the page still says so next to the field, without reading the body again.
+    return _page(VerifyForm(formdata=None), problems=_too_large(), status=413)
 
 
 @blp.get("/enterprises/<code>/report.pdf")
