@@ -12,6 +12,14 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from credit.auth.certificates import ReportCertificate
 
@@ -49,10 +57,6 @@ def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
 def sign(pdf: bytes, certificate: ReportCertificate) -> bytes:
     """The PDF with a PAdES baseline signature over all of it, made with the report
     certificate."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-    from pyhanko.sign.fields import SigSeedSubFilter
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     chain = [_asn1_certificate(c) for c in (certificate.certificate, *certificate.chain)]
     key = asn1_keys.PrivateKeyInfo.load(
@@ -82,10 +86,6 @@ def check(data: bytes, trusted: list[x509.Certificate]) -> PdfSignature:
     """The signature of a PDF the registry signed, when it holds: the file is whole and unchanged
     since signing (nothing added after it either), and the certificate is one of `trusted` or
     issued under one. Otherwise SignatureProblem, saying what is wrong."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
     try:
         reader = PdfFileReader(io.BytesIO(data))
@@ -127,7 +127,6 @@ def check(data: bytes, trusted: list[x509.Certificate]) -> PdfSignature:
 
 def attachments(data: bytes) -> dict[str, bytes]:
     """The files attached to the document (its EmbeddedFiles name tree), by name."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
 
     found: dict[str, bytes] = {}
     try:
