@@ -3,9 +3,11 @@ a file against the certificates the registry trusts, and reading the files attac
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -50,6 +52,18 @@ class PdfSignature:
     signed_at: datetime.datetime | None
 
 
+def _outside_event_loops(function, *args, **kwargs):
+    """pyHanko's plain calls start an event loop of their own, which fails in a thread where one
+    runs already (an asynchronous server, a browser driven by tests); there the call runs in a
+    thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
@@ -79,7 +93,7 @@ def sign(pdf: bytes, certificate: ReportCertificate) -> bytes:
         location=LOCATION,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return _outside_event_loops(signers.sign_pdf, writer, metadata, signer=signer).getvalue()
 
 
 def check(data: bytes, trusted: list[x509.Certificate]) -> PdfSignature:
@@ -100,7 +114,7 @@ def check(data: bytes, trusted: list[x509.Certificate]) -> PdfSignature:
         trust_roots=[_asn1_certificate(c) for c in trusted], allow_fetching=False
     )
     try:
-        status = validate_pdf_signature(signatures[0], context)
+        status = _outside_event_loops(validate_pdf_signature, signatures[0], context)
     except Exception as error:  # noqa: BLE001  (as above: any failure means it does not hold)
         raise SignatureProblem("tampered", f"the signature cannot be checked: {error}") from None
     if not status.intact or not status.valid:

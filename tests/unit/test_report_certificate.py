@@ -4,6 +4,7 @@ cannot work says."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import pytest
@@ -147,3 +148,14 @@ def test_a_configuration_that_cannot_work_says_which_file(tmp_path):
         certificates.load(tmp_path, private, private)
     with pytest.raises(certificates.CertificateProblem, match="unencrypted PEM private key"):
         certificates.load(tmp_path, chain, chain)
+
+
+@needs_pdf
+def test_signing_and_checking_work_where_an_event_loop_runs(tmp_path):
+    certificate = certificates.ensure(tmp_path)
+
+    async def inside_a_loop():
+        signed = pdf_signature.sign(pdf.render("<p lang='zh-CN'>报告</p>"), certificate)
+        return pdf_signature.check(signed, [certificate.certificate])
+
+    assert asyncio.run(inside_a_loop()).fingerprint == certificate.fingerprint()
