@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from credit.uscc import with_check_character
 from tests.browser.conftest import screenshot
 from tests.web.firms import blacklisted_firm, rich_firm
 
@@ -16,7 +17,8 @@ PUBLIC_PAGES = {
     "blacklist": "/blacklist",
     "inspections": "/inspections",
     "warnings": "/warnings",
-    "unknown-firm": "/enterprises/913211020000000000",
+    "unknown-firm": f"/enterprises/{with_check_character('91321102999999990')}",
+    "malformed-code": "/enterprises/913211020000000000",
     "login": "/login",
 }
 SERIOUS = {"serious", "critical"}

@@ -252,3 +252,9 @@ def test_the_stylesheet_and_htmx_are_served(client):
 def test_the_dates_are_written_the_chinese_way(client, make):
     code = make.enterprise(registered_on=datetime.date(2019, 9, 30))
     assert "2019年9月30日" in text_of(client.get(f"/enterprises/{code}"))
+
+
+def test_a_region_alone_lists_its_firms(client, make):
+    code = make.enterprise(region="321183", name="句容演示食品有限公司")
+    page = text_of(client.get("/search", query_string={"region": "321183"}))
+    assert "找到 1 家企业" in page and code in page and "句容市（镇江市）" in page

@@ -50,21 +50,23 @@ def search():
     live = request.headers.get("HX-Request") == "true"
     args, problems = _args(EnterpriseSearchArgs(), LIVE_RESULTS if live else PER_PAGE)
     found = None
-    if args.get("q") and not problems:
+    if not problems and any(args.get(name) for name in ("q", "region", "grade")):
         try:
             found = enterprises.search_enterprises(db_session(), **args)
         except InvalidInput as refused:
             problems = field_problems(refused.errors)
-    grades = (
-        {k: v.grade for k, v in state.current_states(db_session(), found.items).items()}
-        if found
-        else {}
-    )
     template = "public/live_results.html" if live else "public/search.html"
-    status = 422 if problems and not live else 200
-    return render_template(template, found=found, grades=grades, args=args, problems=problems), (
-        status
+    page = render_template(
+        template, found=found, grades=_grades(found), args=args, problems=problems
     )
+    return page, 422 if problems and not live else 200
+
+
+def _grades(found) -> dict[int, str | None]:
+    """Each listed firm's grade today, by its id."""
+    if not found:
+        return {}
+    return {key: now.grade for key, now in state.current_states(db_session(), found.items).items()}
 
 
 @blp.get("/enterprises/<code>")
