@@ -7,7 +7,7 @@ from credit.models.blacklist import Listing, Objection, RepairApplication, Trans
 from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
-from credit.models.query_log import QueryLogEntry
+from credit.models.query_log import QueryLogEntry, QueryLogSeal
 from credit.models.record import (
     Award,
     Certification,
@@ -43,6 +43,7 @@ __all__ = [
     "Objection",
     "QualityWarning",
     "QueryLogEntry",
+    "QueryLogSeal",
     "Record",
     "RecordObjection",
     "RecordRepair",
