@@ -41,7 +41,8 @@ def lock_seals(session: Session) -> None:
     On PostgreSQL an entry's id is drawn from a sequence before its transaction commits, so a
     later id can be visible before an earlier one; sealing past an entry still in flight would
     leave it out of every seal. SHARE mode waits for the transactions writing the log to end and
-    holds new ones for as long as the seal takes. SQLite writing sessions begin IMMEDIATE, which
+    holds new ones for as long as the seal takes; the statements after it (READ COMMITTED) see
+    every entry those transactions wrote. SQLite writing sessions begin IMMEDIATE, which
     already excludes every other writer.
     """
     if session.get_bind().dialect.name == "postgresql":
