@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from credit.auth.caller import Caller
+from credit.chain import lock_chain
 from credit.cli import main
 from credit.models import QueryLogEntry, QueryLogSeal
 from credit.services import lookup, seals
@@ -190,3 +191,26 @@ def test_two_sealers_at_once_never_overlap_and_seal_every_entry_once(live):
         assert after.first_entry_id > before.last_entry_id
     assert counted == writers * each == len(entry_ids(live))
     assert mismatches(live) == []
+
+
+def test_a_check_does_not_wait_for_the_records_chain_lock(live, live_app, password_hash):
+    if live.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one write lock for the whole database, the chain's among it")
+    make = Builder(live, live_app, password_hash)
+    register(live, 1)
+    bank = make.headers("bank")
+    answers = []
+
+    def lending_check():
+        client = live_app.test_client()
+        answer = client.post(LENDING, headers=bank, json={"uscc": [code(1)], "purpose": "授信"})
+        answers.append(answer.status_code)
+
+    with live.writing() as session:
+        lock_chain(session)
+        checking = threading.Thread(target=lending_check)
+        checking.start()
+        checking.join(timeout=20)
+        answered_while_locked = list(answers)
+    checking.join(timeout=20)
+    assert answered_while_locked == [200]
