@@ -409,6 +409,75 @@ def users_disable(username) -> None:
     click.echo(f"disabled {username}")
 
 
+@users.command("enable")
+@click.argument("username")
+def users_enable(username) -> None:
+    """Let a disabled account sign in again."""
+    from credit.errors import CreditError
+    from credit.services.users import enable_user
+
+    try:
+        with _database().writing() as session:
+            enable_user(session, username)
+    except CreditError as error:
+        _fail(error)
+    click.echo(f"enabled {username}")
+
+
+@users.command("change")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "regulator", "agency", "bank", "procurement", "enterprise"]),
+    help="a new role; bindings the new role does not take are dropped",
+)
+@click.option("--uscc", help="the firm an enterprise account belongs to")
+@click.option("--region", help="the region code prefix a regulator or agency covers")
+@click.option("--agency", help="an agency account: the department its records come from")
+@click.option(
+    "--kinds", multiple=True, help="an agency account: what it supplies; repeat or use commas"
+)
+def users_change(username, role, uscc, region, agency, kinds) -> None:
+    """Change an account's role or what it is bound to; the change is an audit event."""
+    from credit.errors import CreditError
+    from credit.services.users import change_user
+
+    given = {"uscc": uscc, "region": region, "agency": agency}
+    if kinds:
+        given["kinds"] = [kind for value in kinds for kind in value.split(",")]
+    try:
+        with _database().writing() as session:
+            user = change_user(
+                session,
+                username,
+                role=role,
+                **{name: value for name, value in given.items() if value is not None},
+            )
+            summary = _describe(user)
+    except CreditError as error:
+        _fail(error)
+    click.echo(f"changed {summary}")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
+)
+def users_password(username, password_stdin) -> None:
+    """Set an account's password; the audit log records that it changed, never the hash."""
+    from credit.errors import CreditError
+    from credit.services.users import set_password
+
+    password = sys.stdin.read().rstrip("\r\n")
+    try:
+        with _database().writing() as session:
+            set_password(session, username, password)
+    except CreditError as error:
+        _fail(error)
+    click.echo(f"new password set for {username}")
+
+
 @main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
@@ -416,7 +485,9 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain and every row against its events; exit 1 naming each mismatch."""
+    """Check the hash chain, every row against its events and every query-log seal against its
+    entries; exit 1 naming each mismatch. Entries not sealed yet are said, not counted."""
+    from credit.services import seals
     from credit.services.audit import verify
 
     problems = 0
@@ -424,9 +495,47 @@ def audit_verify() -> None:
         for mismatch in verify(session):
             problems += 1
             click.echo(f"MISMATCH: {mismatch}", err=True)
+        pending = seals.unsealed(session)
+        newest = seals.head(session)
     if problems:
         raise SystemExit(1)
     click.echo("audit log verified: the chain is intact and every row matches its events")
+    if newest is not None:
+        click.echo(f"query log sealed up to entry {newest.last_entry_id}: {_describe_seal(newest)}")
+    click.echo(str(pending))
+
+
+@audit.command("seal")
+@click.option(
+    "--size",
+    type=click.IntRange(min=1, max=100_000),
+    default=10_000,
+    show_default=True,
+    help="entries a seal covers at most",
+)
+def audit_seal(size: int) -> None:
+    """Seal the query-log entries written since the last seal (run it from cron, e.g. every
+    minute); prints the newest seal, whose hash is worth keeping outside the database."""
+    from credit.services import seals
+
+    database = _database()
+    made = 0
+    while True:
+        with database.writing() as session:
+            sealed = seals.seal(session, size)
+            if sealed is None:
+                newest = seals.head(session)
+                summary = _describe_seal(newest) if newest is not None else None
+                break
+            made += 1
+    if summary is None:
+        click.echo("the query log is empty: nothing to seal")
+    else:
+        click.echo(f"{made} new seals; newest {summary}")
+
+
+def _describe_seal(seal) -> str:
+    return f"seal {seal.id} (entries {seal.first_entry_id}–{seal.last_entry_id}) hash {seal.hash}"
 
 
 @main.group()

@@ -28,6 +28,7 @@ from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.lookup import get_enterprise
 from credit.services.records import add_record, rescind_record
+from credit.services.users import record_account
 from credit.uscc import with_check_character
 from tests import factories
 from tests.days import DEFAULT_TODAY
@@ -256,6 +257,7 @@ class Builder:
                 disabled_at=utcnow() if disabled else None,
             )
             session.add(user)
+            record_account(session, user, "account_created", "test")
         return Caller(username=username, role=role, uscc=uscc, region=region)
 
     def token(self, caller: Caller, lifetime: int = 600) -> str:

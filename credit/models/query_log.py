@@ -1,10 +1,11 @@
-"""Who looked at whose credit file, when and why: append-only, outside the audit chain."""
+"""Who looked at whose credit file, when and why: append-only, outside the audit chain, sealed
+in batches by hash-chained seals."""
 
 from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from credit.models.base import Base, UTCDateTime, code_string
@@ -24,3 +25,21 @@ class QueryLogEntry(Base):
     purpose: Mapped[str | None] = mapped_column(String(500))
     project: Mapped[str | None] = mapped_column(String(200))
     as_of: Mapped[datetime.date | None] = mapped_column()
+
+
+class QueryLogSeal(Base):
+    """A batch of query-log entries, fixed by a hash over their content and chained to the seal
+    before it, the way a transparency log publishes signed tree heads: a deleted or edited entry
+    no longer matches its seal."""
+
+    __tablename__ = "query_log_seal"
+
+    # Assigned as head + 1 under the sealers' lock, so the seals are numbered without gaps.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    first_entry_id: Mapped[int] = mapped_column(Integer)
+    last_entry_id: Mapped[int] = mapped_column(Integer)
+    entry_count: Mapped[int] = mapped_column(Integer)
+    entries_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

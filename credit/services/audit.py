@@ -28,10 +28,12 @@ from credit.models import (
     RepairAttachment,
     Target,
     Transition,
+    User,
 )
 from credit.models.blacklist import listing_violation
-from credit.services import state
+from credit.services import seals, state
 from credit.services.statistics import targets, warnings
+from credit.services.users import ACCOUNT_EVENTS, account_content
 
 # An upgrade that rewrote industry codes in their normal form logged each firm's new content.
 # A change to the register entry logs the firm's new content, and a former name when renamed.
@@ -95,6 +97,38 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     )
     yield from _verify_rows(session, Target, "target", targets.AUDIT_EVENTS, batch)
     yield from _verify_rows(session, QualityWarning, "warning", warnings.AUDIT_EVENT, batch)
+    yield from _verify_accounts(session, batch)
+    yield from (Mismatch(what) for what in seals.verify(session, batch))
+
+
+def _verify_accounts(session: Session, batch: int) -> Iterator[Mismatch]:
+    """Every account against the newest of its events: a role, binding or disabled flag changed
+    in the database, or an account added there, is named."""
+    recorded: dict[int, tuple[int, dict]] = {}
+    for seq, payload in session.execute(
+        select(AuditEvent.seq, AuditEvent.payload)
+        .where(AuditEvent.kind.in_(ACCOUNT_EVENTS))
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    ):
+        content = json.loads(payload).get("account")
+        if isinstance(content, dict) and isinstance(content.get("id"), int):
+            recorded[content["id"]] = (seq, content)
+    for user in session.scalars(select(User).order_by(User.id)):
+        content = account_content(user)
+        seq, logged = recorded.pop(user.id, (None, None))
+        name = f"account {user.id} ({user.username})"
+        if logged is None:
+            yield Mismatch(f"{name} has no event in the audit log")
+        elif logged != content:
+            fields = sorted(
+                k for k in content.keys() | logged.keys() if content.get(k) != logged.get(k)
+            )
+            yield Mismatch(f"{name} differs from audit event {seq} in: {', '.join(fields)}")
+    for missing, (_seq, logged) in sorted(recorded.items()):
+        yield Mismatch(
+            f"account {missing} ({logged.get('username')}) is in the audit log but not in the database"
+        )
 
 
 def _verify_chain(session: Session, batch: int) -> Iterator[Mismatch]:

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from credit import canonical, chain
 from credit import uscc as uscc_codes
 from credit.auth.caller import ROLES, WRITABLE_KINDS, Caller
 from credit.auth.passwords import hash_password, verify_password
@@ -20,6 +21,28 @@ MIN_PASSWORD_LENGTH = 10
 ACCOUNT_ROLES = tuple(role for role in ROLES if role != "public")
 
 
+# What an account's audit events record of it: everything but its password hash and the time
+# the row was made. A password change is recorded as having happened, never with the hash.
+ACCOUNT_FIELDS = ("id", "username", "role", "uscc", "region", "agency", "kinds", "disabled_at")
+ACCOUNT_EVENTS = ("account_created", "account_changed", "account_baseline")
+
+
+def account_content(user) -> dict:
+    """The audited fields of an account row (a `User` or a row with the same columns)."""
+    return canonical.plain({field: getattr(user, field) for field in ACCOUNT_FIELDS})
+
+
+def record_account(session: Session, user: User, kind: str, actor: str, **details) -> None:
+    """Appends an account's event to the audit chain, with the account as it now is."""
+    session.flush()
+    chain.append(
+        session,
+        chain.NewEvent(
+            actor=actor, kind=kind, payload={"account": account_content(user), **details}
+        ),
+    )
+
+
 def create_user(
     session: Session,
     username: str,
@@ -30,14 +53,100 @@ def create_user(
     region: str | None = None,
     agency: str | None = None,
     kinds: list[str] | tuple[str, ...] = (),
+    actor: str = "cli",
 ) -> User:
     errors: dict[str, list[str]] = {}
     if not USERNAME.fullmatch(username or ""):
         errors["username"] = ["2-64 letters, digits or . _ @ -, starting with a letter or digit"]
-    if role not in ACCOUNT_ROLES:
-        errors["role"] = [f"must be one of {', '.join(ACCOUNT_ROLES)}"]
+    _check_password(password, errors)
+    uscc, region, agency, kinds = _binding(role, uscc, region, agency, kinds, errors)
+    if errors:
+        raise InvalidInput(errors)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"An account named {username} already exists.")
+    user = User(
+        username=username,
+        role=role,
+        uscc=uscc,
+        region=region,
+        agency=agency,
+        kinds=",".join(kinds) or None,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    record_account(session, user, "account_created", actor)
+    return user
+
+
+_KEEP = object()
+
+
+def change_user(
+    session: Session,
+    username: str,
+    *,
+    role: str | None = None,
+    uscc=_KEEP,
+    region=_KEEP,
+    agency=_KEEP,
+    kinds=_KEEP,
+    actor: str = "cli",
+) -> User:
+    """A new role or binding for an account. A binding not given is kept when the role still
+    takes it, and dropped when the new role does not."""
+    user = _account(session, username)
+    role = role or user.role
+    takes = _BINDINGS.get(role, ())
+    given = {"uscc": uscc, "region": region, "agency": agency, "kinds": kinds}
+    current = {"uscc": user.uscc, "region": user.region, "agency": user.agency}
+    current["kinds"] = _kinds(user.kinds)
+    values = {
+        name: (current[name] if name in takes else None) if value is _KEEP else value
+        for name, value in given.items()
+    }
+    errors: dict[str, list[str]] = {}
+    new_uscc, new_region, new_agency, new_kinds = _binding(
+        role, values["uscc"], values["region"], values["agency"], values["kinds"] or (), errors
+    )
+    if errors:
+        raise InvalidInput(errors)
+    before = account_content(user)
+    user.role, user.uscc, user.region, user.agency = role, new_uscc, new_region, new_agency
+    user.kinds = ",".join(new_kinds) or None
+    changed = sorted(k for k, v in account_content(user).items() if before[k] != v)
+    if changed:
+        record_account(session, user, "account_changed", actor, changed=changed)
+    return user
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str = "cli") -> User:
+    errors: dict[str, list[str]] = {}
+    _check_password(password, errors)
+    if errors:
+        raise InvalidInput(errors)
+    user = _account(session, username)
+    user.password_hash = hash_password(password)
+    record_account(session, user, "account_changed", actor, changed=[], password_changed=True)
+    return user
+
+
+# What each role is bound to.
+_BINDINGS = {
+    "enterprise": ("uscc",),
+    "regulator": ("region",),
+    "agency": ("region", "agency", "kinds"),
+}
+
+
+def _check_password(password: str, errors: dict[str, list[str]]) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = [f"must have at least {MIN_PASSWORD_LENGTH} characters"]
+
+
+def _binding(role, uscc, region, agency, kinds, errors: dict[str, list[str]]):
+    """The firm, region, agency and kinds a role is bound to, in their normal form."""
+    if role not in ACCOUNT_ROLES:
+        errors["role"] = [f"must be one of {', '.join(ACCOUNT_ROLES)}"]
     if role == "enterprise":
         try:
             uscc = uscc_codes.validate(uscc or "")
@@ -62,21 +171,13 @@ def create_user(
             ]
     elif agency or kinds:
         errors["agency"] = ["only an agency account names an agency and the kinds it supplies"]
-    if errors:
-        raise InvalidInput(errors)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"An account named {username} already exists.")
-    user = User(
-        username=username,
-        role=role,
-        uscc=uscc,
-        region=region,
-        agency=agency,
-        kinds=",".join(kinds) or None,
-        password_hash=hash_password(password),
-    )
-    session.add(user)
-    session.flush()
+    return uscc or None, region or None, agency, kinds
+
+
+def _account(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No account named {username}.")
     return user
 
 
@@ -84,13 +185,19 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-def disable_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"No account named {username}.")
+def disable_user(session: Session, username: str, *, actor: str = "cli") -> User:
+    user = _account(session, username)
     if user.disabled_at is None:
         user.disabled_at = utcnow()
-        session.flush()
+        record_account(session, user, "account_changed", actor, changed=["disabled_at"])
+    return user
+
+
+def enable_user(session: Session, username: str, *, actor: str = "cli") -> User:
+    user = _account(session, username)
+    if user.disabled_at is not None:
+        user.disabled_at = None
+        record_account(session, user, "account_changed", actor, changed=["disabled_at"])
     return user
 
 

@@ -44,6 +44,7 @@ LAYERS = {
     "credit.services.enterprises": 6,
     "credit.services.users": 6,
     "credit.services.query_log": 6,
+    "credit.services.seals": 6,
     "credit.services.regrading": 6,
     "credit.services.grading": 6,
     "credit.services.watchlists": 6,
