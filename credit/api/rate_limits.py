@@ -6,8 +6,8 @@ import logging
 import math
 import time
 
-from flask import Flask, request
-from flask_limiter import ApplicationLimit, Limiter, RequestLimit
+from flask import Flask, current_app, g, request
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded, RequestLimit
 from limits import parse_many
 
 from credit.api.context import current_caller
@@ -65,6 +65,7 @@ def install(app: Flask, settings: Settings) -> Limiter | None:
         in_memory_fallback_enabled=bool(settings.ratelimit_storage_url),
     )
     limiter.request_filter(_neither)
+    app.register_error_handler(RateLimitExceeded, _refused)
     return limiter
 
 
@@ -101,16 +102,27 @@ def _account() -> str:
 
 
 def _refuse(breached: RequestLimit) -> None:
+    """Words the refusal while the breached window is at hand; flask-limiter then raises
+    RateLimitExceeded (an error raised here would be taken for a storage failure)."""
     wait = max(1, math.ceil(breached.window.reset_time - time.time()))
     what = "checks by this account" if _is_check() else "lookups from this address"
     log.warning(
         "request limit reached",
         extra={"fields": {"limit": str(breached.limit), "key": breached.key}},
     )
-    raise TooManyRequests(
+    g.rate_limit_refusal = TooManyRequests(
         f"Too many {what} (at most {breached.limit}); try again in {wait} seconds.",
         headers={"Retry-After": str(wait)},
     )
+
+
+def _refused(exceeded: RateLimitExceeded):
+    """Answers as every other refusal is answered: problem+json, or a page on the site."""
+    refusal = g.pop("rate_limit_refusal", None) or TooManyRequests(
+        f"Too many requests (at most {exceeded.limit.limit}); try again later.",
+        headers={"Retry-After": str(exceeded.limit.limit.get_expiry())},
+    )
+    return current_app.handle_user_exception(refusal)
 
 
 def _rate(name: str, text: str) -> str | None:

@@ -163,3 +163,16 @@ def test_a_limit_that_is_not_a_rate_stops_the_start_naming_the_setting(limited, 
 def test_the_limits_are_read_from_the_environment():
     settings = Settings.from_env({"CREDIT_LIMIT_CHECKS": "5/second", "CREDIT_LIMIT_LOOKUPS": "off"})
     assert (settings.limit_checks, settings.limit_lookups) == ("5/second", "off")
+
+
+def test_when_redis_cannot_be_reached_lookups_are_still_answered(limited):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = limited(limit_lookups="2/minute", ratelimit_storage_url=f"redis://127.0.0.1:{port}/0")
+    # Each worker counts alone meanwhile: the limit still holds within this one.
+    assert get(client, SEARCH).status_code == 200
+    assert get(client, SEARCH).status_code == 200
+    assert_limited(get(client, SEARCH))
