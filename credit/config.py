@@ -66,7 +66,14 @@ class Settings:
     # Failed sign-ins allowed per account and per client address (successful ones do not count).
     signin_limit_account: str = "10/minute"
     signin_limit_address: str = "30/minute"
-    ratelimit_storage_url: str = ""  # e.g. redis://host:6379/0; empty keeps counters in memory
+    # Checks posted per account, and lookups and searches of firms per client address (the API's
+    # and the site's); "off" or empty lifts the limit. A batch check names up to 1,000 firms, so
+    # an account checks up to 120,000 a minute; a person reading the site makes a few lookups.
+    limit_checks: str = "120/minute"
+    limit_lookups: str = "300/minute"
+    # Where every limit keeps its counters: e.g. redis://host:6379/0, shared by every worker and
+    # machine; empty keeps them in each worker's memory, where each worker counts alone.
+    ratelimit_storage_url: str = ""
     # Reverse proxies in front whose X-Forwarded-For/-Proto are believed; with none, a client
     # could name any address it likes in them.
     trusted_proxies: int = 0

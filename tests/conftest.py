@@ -112,6 +112,9 @@ def settings(instance_dir, database_url) -> Settings:
         log_level="WARNING",
         signin_limit_account="100000/minute",
         signin_limit_address="100000/minute",
+        # The request limits have tests of their own (tests/api/test_request_limits.py).
+        limit_checks="off",
+        limit_lookups="off",
     )
 
 

@@ -8,7 +8,7 @@ from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
 
-from credit.api.paths import API_PREFIX
+from credit.api.paths import API_PREFIX, CHECKS_PATH, LOOKUPS_PATH
 from credit.errors import PROBLEM_MIMETYPE
 from schemas.common import ProblemSchema
 
@@ -34,6 +34,11 @@ ERRORS_OF_BODIES = {
 ERRORS_OF_PARAMETERS = {422: "Invalid input; `errors` names each field"}
 # Where a limit is kept on every deployment: failed sign-ins.
 RATE_LIMITED = {("/api/v1/auth/token", "post"): {429: "Too many failed sign-ins; see Retry-After"}}
+# Where the request limits apply unless an operator lifts them (credit.api.rate_limits).
+CHECKS_LIMITED = {429: "Too many checks by this account (CREDIT_LIMIT_CHECKS); see Retry-After"}
+LOOKUPS_LIMITED = {
+    429: "Too many lookups from this address (CREDIT_LIMIT_LOOKUPS); see Retry-After"
+}
 
 
 class ProblemResponses(BasePlugin):
@@ -57,6 +62,10 @@ class ProblemResponses(BasePlugin):
             if operation.get("requestBody"):
                 declared.update(ERRORS_OF_BODIES)
             declared.update(RATE_LIMITED.get((path, method), {}))
+            if method == "post" and path.startswith(CHECKS_PATH):
+                declared.update(CHECKS_LIMITED)
+            if method == "get" and path.startswith(LOOKUPS_PATH):
+                declared.update(LOOKUPS_LIMITED)
             for status, description in declared.items():
                 if status not in responses and str(status) not in responses:
                     responses[status] = {"description": description}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import loadgen
 from lookup import Side, server_cpu_seconds, start_server, stop_server
-from seeded import BENCH_DATA, ROOT, seeded_database
+from seeded import BENCH_DATA, ROOT, UNLIMITED_ENV, seeded_database
 from sqlalchemy import select
 
 from credit.auth.caller import Caller  # noqa: E402
@@ -130,6 +130,7 @@ def main(argv=None) -> int:
     logs.mkdir(exist_ok=True)
     env = {
         **os.environ,
+        **UNLIMITED_ENV,
         "CREDIT_DATABASE_URL": url,
         "CREDIT_INSTANCE_DIR": str(settings.instance_dir),
     }

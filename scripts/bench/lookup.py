@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loadgen  # noqa: E402  (a sibling module, not an installed package)
+from seeded import UNLIMITED_ENV  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATA = ROOT / "bench-data"
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.mkdir(exist_ok=True)
     base_env = {
         **os.environ,
+        **UNLIMITED_ENV,
         "CREDIT_DATABASE_URL": database_url,
         "CREDIT_INSTANCE_DIR": str(instance_dir),
     }

@@ -236,3 +236,17 @@ def test_the_problem_schema_allows_extension_members_and_names_the_listing_state
     problem = spec["components"]["schemas"]["Problem"]
     assert problem.get("additionalProperties", True) is not False
     assert "state" in problem["properties"]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/api/v1/checks/procurement"),
+        ("post", "/api/v1/checks/lending"),
+        ("get", "/api/v1/enterprises"),
+        ("get", "/api/v1/enterprises/{uscc}"),
+    ],
+)
+def test_checks_and_lookups_declare_their_rate_limits(spec, method, path):
+    response = spec["paths"][path][method]["responses"]["429"]
+    assert "application/problem+json" in response["content"]
