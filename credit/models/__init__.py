@@ -3,6 +3,7 @@
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
+from credit.models.desk_check import DeskCheck
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
@@ -30,6 +31,7 @@ __all__ = [
     "Base",
     "Certification",
     "Correction",
+    "DeskCheck",
     "Enterprise",
     "EnterpriseNameGram",
     "EnterpriseState",
