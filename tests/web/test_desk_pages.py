@@ -70,7 +70,7 @@ def test_a_bank_checks_a_pasted_batch_and_sees_the_malformed_code_in_its_place(
     assert PURPOSE in page
     refused = re.search(r'<tr class="refused-row">(.*?)</tr>', page, re.S).group(1)
     assert ">2<" in refused and SHORT in refused and "应为18位" in refused
-    assert "代码有误 1 项" in page
+    assert "无风险提示 2 家" in page and "代码有误 1 项" in page
     assert queries(session) == 2  # the two firms, logged as the API logs a lending check
 
 
