@@ -295,3 +295,14 @@ def test_a_watchlist_is_its_owners_alone(client, make):
     signed_in(client, make, "bank")
     assert client.get(location).status_code == 404
     assert watch(client, location, name="乙", codes=make.enterprise()).status_code == 404
+
+
+def test_a_check_as_of_a_past_day_answers_what_the_registry_knew_then(client, make):
+    signed_in(client, make, "procurement")
+    code = make.enterprise(name="镇江辛有限公司")  # registered today
+    page = text_of(follow(client, check(client, codes=code, as_of="2026-01-05")))
+    assert "2026年1月5日" in page and "核查日登记册中无此企业" in page
+    future = check(client, codes=code, as_of="2026-06-16")
+    assert future.status_code == 422
+    assert re.search(r'id="as_of-problem">核查日期应为不晚于今天的有效日期', text_of(future))
+    assert check(client, codes=code, as_of="2026-13-45").status_code == 422
