@@ -153,6 +153,81 @@ TARGET_CODES = _entries(
     ("filing_rate", "企业质量诚信建档率", "rate"),
 )
 
+# What each line of a grade's explanation is, by its rule (`violations.general.half_weight`); a
+# reader without an entry for the whole rule takes its first part's (`violations`).
+GRADE_RULES = _entries(
+    ("base", "基础分"),
+    ("certifications", "认证加分"),
+    ("certifications.quality_management", "质量管理体系认证加分"),
+    ("certifications.management_system", "其他管理体系认证加分"),
+    ("certifications.product", "产品认证加分"),
+    ("certifications.management_system_cap", "管理体系认证加分封顶"),
+    ("certifications.product_cap", "产品认证加分封顶"),
+    ("certifications.cap", "认证加分合计封顶"),
+    ("inspections", "监督抽查"),
+    ("inspections.pass", "监督抽查合格加分"),
+    ("inspections.fail", "监督抽查不合格扣分"),
+    ("inspections.pass_cap", "抽查合格加分封顶"),
+    ("honours", "荣誉加分"),
+    ("honours.quality_award", "质量奖加分"),
+    ("honours.brand", "商标、名牌加分"),
+    ("honours.cap", "荣誉加分合计封顶"),
+    ("violations", "违法违规扣分"),
+    ("violations.minor", "轻微违法扣分"),
+    ("violations.general", "一般违法扣分"),
+    ("violations.serious", "严重违法扣分"),
+    ("violations.especially_serious", "特别严重违法扣分"),
+    ("violations.complaint", "经查实的投诉扣分"),
+    ("caps", "等级上限"),
+    ("caps.blacklist", "列入黑名单：等级为 D"),
+    ("caps.major_violation", "重大违法记录：等级上限"),
+    ("caps.serious_violation", "严重违法记录：等级上限"),
+    ("caps.failed_inspections", "多次抽查不合格：等级上限"),
+)
+OBJECTION_STATES = _entries(
+    ("pending", "待处理"), ("upheld", "异议成立，已撤销"), ("rejected", "异议不成立")
+)
+REPAIR_STATES = _entries(("pending", "审核中"), ("approved", "已批准"), ("rejected", "未批准"))
+LISTING_STATES = _entries(
+    ("listed", "列入中"),
+    ("objection_pending", "列入中（异议处理中）"),
+    ("repair_pending", "列入中（信用修复申请中）"),
+    ("removed_early", "已提前移出"),
+    ("rescinded", "已撤销"),
+    ("expired", "已到期移出"),
+)
+# Who reads a firm's file, as its query log names them.
+ACCOUNT_ROLES = _entries(
+    ("public", "公众"),
+    ("enterprise", "企业"),
+    ("bank", "金融机构"),
+    ("procurement", "采购单位、招标代理机构"),
+    ("regulator", "市场监管部门"),
+    ("admin", "平台运维"),
+    ("agency", "信息提供部门"),
+)
+# What the change feed reports (`kind`), as a firm reads it about its own file.
+CHANGE_KINDS = _entries(
+    ("enterprise_registered", "企业登记入库"),
+    ("award_recorded", "新增荣誉"),
+    ("certification_recorded", "新增认证"),
+    ("inspection_recorded", "新增监督抽查结果"),
+    ("violation_recorded", "新增违法违规记录"),
+    ("record_rescinded", "记录因有误被撤回"),
+    ("record_revoked", "荣誉或认证被发证机关撤销"),
+    ("grade_changed", "信用等级变化"),
+    ("grade_overridden", "监管部门调整信用等级"),
+    ("listing_created", "列入质量失信黑名单"),
+    ("listing_objection_filed", "对黑名单列入提出异议"),
+    ("listing_objection_decided", "黑名单异议已处理"),
+    ("listing_repair_applied", "申请黑名单信用修复"),
+    ("listing_repair_decided", "黑名单信用修复申请已决定"),
+    ("record_objection_filed", "对记录提出异议"),
+    ("record_objection_decided", "记录异议已处理"),
+    ("record_repair_applied", "申请信用修复"),
+    ("record_repair_decided", "信用修复申请已决定"),
+)
+
 # GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
 # a group or class (`C3811`) falls under the entry of its first three characters' division.
 # `group` is the section.
@@ -175,5 +250,11 @@ CATALOG = {
     "lending_flags": LENDING_FLAGS,
     "query_kinds": QUERY_KINDS,
     "target_codes": TARGET_CODES,
+    "grade_rules": GRADE_RULES,
+    "objection_states": OBJECTION_STATES,
+    "repair_states": REPAIR_STATES,
+    "listing_states": LISTING_STATES,
+    "change_kinds": CHANGE_KINDS,
+    "account_roles": ACCOUNT_ROLES,
     "industries": INDUSTRIES,
 }

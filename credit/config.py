@@ -45,6 +45,10 @@ class Settings:
     # could name any address it likes in them.
     trusted_proxies: int = 0
     hsts_seconds: int = 0  # Strict-Transport-Security max-age on HTTPS requests; 0 sends none
+    # Evidence a firm attaches to a credit repair application (PDF, PNG or JPEG): files per
+    # application and bytes per file. A scanned decision or receipt of a few pages fits in 5 MiB.
+    repair_attachment_max_count: int = 5
+    repair_attachment_max_bytes: int = 5 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -67,6 +71,17 @@ class Settings:
     @property
     def keys(self) -> Path:
         return self.key_dir or self.instance_dir / "keys"
+
+    @property
+    def evidence(self) -> Path:
+        """Where repair applications' attachments are kept, each file under its SHA-256."""
+        return self.instance_dir / "evidence"
+
+    @property
+    def repair_upload_bytes(self) -> int:
+        """The largest body an upload of repair evidence may have: every file at its largest,
+        and room for the form's other fields and the multipart framing."""
+        return self.repair_attachment_max_count * self.repair_attachment_max_bytes + 256 * 1024
 
     @property
     def zone(self) -> ZoneInfo:

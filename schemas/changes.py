@@ -18,7 +18,10 @@ class ChangesArgs(InputSchema):
         Uscc(),
         load_default=list,
         validate=validate.Length(max=1000),
-        metadata={"description": "repeat to watch several firms"},
+        metadata={
+            "description": "repeat to watch several firms; an enterprise account may leave it "
+            "out (its own firm) or give only its own code"
+        },
     )
     watchlist = fields.Integer(
         validate=validate.Range(min=1, max=2**62),

@@ -48,11 +48,15 @@ class EnterpriseReport(MethodView):
 class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query")
     @blp.response(200, ChangesOut)
+    @blp.alt_response(
+        403, description="A role the feed is not for, or another firm's code from a firm's account"
+    )
     @blp.alt_response(404, description="No watchlist of the caller's has this id")
     @blp.doc(**AUTH)
     def get(self, args):
         """Changes to watched firms after a cursor, oldest first (banks, procurement: `uscc` or
-        `watchlist` required; regulators: their region)."""
+        `watchlist` required; regulators: their region; an enterprise: its own firm, `uscc`
+        optional, another firm's code is a 403)."""
         return changes.changes(
             db_session(),
             current_caller(),

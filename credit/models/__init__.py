@@ -1,5 +1,6 @@
 """The registry's tables; importing this module registers every model on `Base.metadata`."""
 
+from credit.models.attachment import RepairAttachment
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
@@ -19,7 +20,7 @@ from credit.models.record import (
 )
 from credit.models.state import EnterpriseState
 from credit.models.statistics import QualityWarning, Target
-from credit.models.user import User
+from credit.models.user import SeenChanges, User
 from credit.models.watchlist import Watchlist, WatchlistMember
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "RecordObjection",
     "RecordRepair",
     "RepairApplication",
+    "RepairAttachment",
+    "SeenChanges",
     "Target",
     "Transition",
     "User",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from credit.models.base import Base, UTCDateTime, code_string, created_at
@@ -25,3 +25,15 @@ class User(Base):
     @property
     def active(self) -> bool:
         return self.disabled_at is None
+
+
+class SeenChanges(Base):
+    """How far in the change feed a firm's account has seen its own file, so its area can say
+    what is new since the last visit. Kept beside the account, not on it: a visit changes this
+    row and never the account itself."""
+
+    __tablename__ = "account_seen_changes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    cursor: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

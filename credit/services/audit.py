@@ -24,6 +24,7 @@ from credit.models import (
     RecordObjection,
     RecordRepair,
     RepairApplication,
+    RepairAttachment,
     Target,
     Transition,
 )
@@ -76,6 +77,13 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)
     yield from _verify_rows(session, RepairApplication, "repair", LISTING_EVENTS, batch)
+    yield from _verify_rows(
+        session,
+        RepairAttachment,
+        "attachment",
+        ("record_repair_evidence_added", "listing_repair_evidence_added"),
+        batch,
+    )
     yield from _verify_rows(session, Target, "target", targets.AUDIT_EVENTS, batch)
     yield from _verify_rows(session, QualityWarning, "warning", warnings.AUDIT_EVENT, batch)
 
