@@ -29,27 +29,6 @@ FORM_PROBLEMS = {
 SORTS = ("row", "uscc", "name", "grade", "verdict")
 GRADE_ORDER = {grade: place for place, grade in enumerate(("AAA", "AA", "A", "B", "C", "D"))}
 CHANGES_SHOWN = 200
-# What the change feed reports, as a lender or purchaser reads it about a firm it follows.
-CHANGE_KINDS = {
-    "enterprise_registered": "企业登记入库",
-    "award_recorded": "新增荣誉",
-    "certification_recorded": "新增认证",
-    "inspection_recorded": "新增监督抽查结果",
-    "violation_recorded": "新增违法违规记录",
-    "record_rescinded": "记录因有误被撤回",
-    "record_revoked": "荣誉或认证被发证机关撤销",
-    "grade_changed": "信用等级变化",
-    "grade_overridden": "监管部门调整信用等级",
-    "listing_created": "列入质量失信黑名单",
-    "listing_objection_filed": "对黑名单列入提出异议",
-    "listing_objection_decided": "黑名单异议已处理",
-    "listing_repair_applied": "申请黑名单信用修复",
-    "listing_repair_decided": "黑名单信用修复申请已决定",
-    "record_objection_filed": "对记录提出异议",
-    "record_objection_decided": "记录异议已处理",
-    "record_repair_applied": "申请信用修复",
-    "record_repair_decided": "信用修复申请已决定",
-}
 
 
 @blp.context_processor
@@ -315,7 +294,6 @@ def _watchlist(watchlist_id: int, form: dict, problems: dict, refused=(), status
         next_cursor=fresh["next"],
         more=len(fresh["items"]) == CHANGES_SHOWN,
         codes=codes,
-        change_kinds=CHANGE_KINDS,
         form=form or {"name": watchlist.name, "codes": "\n".join(codes)},
         problems=problems,
         refused=refused,
