@@ -10,7 +10,7 @@ from credit.config import Settings
 def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
-    from credit.api import hooks, security_headers
+    from credit.api import hooks, own_writes, security_headers
     from credit.auth.keys import KeyRing
     from credit.auth.limits import SignInLimits
     from credit.db import Database
@@ -59,6 +59,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     hooks.install(app)
+    own_writes.install(app)
     security_headers.install(app, settings)
     api.init_api(app)
     pages.register(app)

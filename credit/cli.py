@@ -9,6 +9,7 @@ import sys
 import click
 
 from credit.config import Settings
+from credit.services.exchange.columns import IMPORT_KINDS
 
 
 def _settings() -> Settings:
@@ -230,6 +231,76 @@ def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: 
     click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", required=True, type=click.Choice(list(IMPORT_KINDS)))
+@click.option("--as", "username", required=True, help="the regulator or agency account importing")
+@click.option("--region", help="the region the rows are for (default the account's region)")
+@click.option("--dry-run", is_flag=True, help="validate only; write nothing")
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="rows a transaction",
+)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def import_file(file, kind, username, region, dry_run, chunk, quiet) -> None:
+    """Import a CSV, XLSX or JSON Lines file of any size: validated in full, then written in
+    chunks; run again after an interruption, it finishes without writing a row twice."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from credit.errors import CreditError
+    from credit.services.exchange import imports
+    from credit.services.users import active_caller
+    from schemas.imports import row_format
+
+    database = _database()
+    try:
+        with database.reading() as session:
+            caller = active_caller(session, username)
+        region = imports.authorize(caller, kind, region)
+    except CreditError as error:
+        _fail(error)
+    data = Path(file).read_bytes()
+    checking = tqdm(unit="row", disable=quiet, desc="validating")
+    writing = tqdm(unit="row", disable=quiet, desc="writing")
+    report = imports.import_in_chunks(
+        database,
+        caller,
+        kind,
+        Path(file).name,
+        data,
+        row_format(kind),
+        region=region,
+        dry_run=dry_run,
+        chunk_size=chunk,
+        on_validated=lambda count: count % 1000 == 0 and checking.update(1000),
+        on_written=writing.update,
+    )
+    checking.close()
+    writing.close()
+    click.echo(
+        f"import {report['id']} {report['state']}: {report['rows']} rows, "
+        f"{report['created']} {'to write' if dry_run else 'written'}, "
+        f"{report['unchanged']} unchanged"
+    )
+    if report["errors"]:
+        for error in report["errors"][:50]:
+            where = "" if error["row"] is None else f"row {error['row']}"
+            if error["column"]:
+                where += f" {error['column']}"
+            click.echo(f"  {where.strip() or 'file'}: {error['message']}", err=True)
+        if len(report["errors"]) > 50:
+            click.echo(
+                f"  … {len(report['errors']) - 50} more (GET /api/v1/imports/{report['id']})",
+                err=True,
+            )
+        raise SystemExit(1)
+
+
 @main.group()
 def inspections() -> None:
     """Random inspections (双随机)."""
@@ -270,22 +341,39 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "regulator", "bank", "procurement", "enterprise"]),
+    type=click.Choice(["admin", "regulator", "agency", "bank", "procurement", "enterprise"]),
 )
 @click.option("--uscc", help="the firm an enterprise account belongs to")
-@click.option("--region", help="the region code prefix a regulator covers, e.g. 3211")
+@click.option("--region", help="the region code prefix a regulator or agency covers, e.g. 3211")
+@click.option("--agency", help="an agency account: the department its records come from")
+@click.option(
+    "--kinds",
+    multiple=True,
+    help="an agency account: what it supplies (enterprise, award, certification, inspection, "
+    "violation); repeat, or separate with commas",
+)
 @click.option(
     "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
 )
-def users_create(username, role, uscc, region, password_stdin) -> None:
+def users_create(username, role, uscc, region, agency, kinds, password_stdin) -> None:
     """Create an account."""
     from credit.errors import CreditError
     from credit.services.users import create_user
 
     password = sys.stdin.read().rstrip("\r\n")
+    kinds = [kind for given in kinds for kind in given.split(",")]
     try:
         with _database().writing() as session:
-            user = create_user(session, username, role, password, uscc=uscc, region=region)
+            user = create_user(
+                session,
+                username,
+                role,
+                password,
+                uscc=uscc,
+                region=region,
+                agency=agency,
+                kinds=kinds,
+            )
             summary = _describe(user)
     except CreditError as error:
         _fail(error)
@@ -430,6 +518,8 @@ def report_verify(file, source: str | None) -> None:
 
 def _describe(user) -> str:
     binding = user.uscc or user.region or "-"
+    if user.agency:
+        binding = f"{binding} {user.agency} ({user.kinds})"
     state = "active" if user.active else "disabled"
     return f"{user.username}\t{user.role}\t{binding}\t{state}"
 

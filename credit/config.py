@@ -15,6 +15,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_URL_BYTES = 4096
 MAX_HEADER_BYTES = 8192
 
+# What CREDIT_DATABASE_POOLER may name: nothing (the app servers reach PostgreSQL directly, or
+# through a pooler in session mode), or pgbouncer in transaction pooling mode.
+POOLERS = ("", "pgbouncer")
+
 
 def _default_instance_dir() -> Path:
     return PROJECT_ROOT / "instance"
@@ -26,6 +30,18 @@ class Settings:
 
     instance_dir: Path = field(default_factory=_default_instance_dir)
     database_url: str = ""
+    # Hot standbys that serve reads (comma-separated SQLAlchemy URLs, PostgreSQL only); empty: the
+    # primary serves everything. See docs/scaling.md.
+    database_replica_urls: str = ""
+    # A standby further behind the primary than this is skipped until it catches up; a caller's
+    # own write is read from the primary until a standby has replayed it, for at most this long.
+    replica_max_lag_ms: int = 5000
+    # How often each worker asks the standbys how far they have replayed (and the primary where
+    # its WAL stands).
+    replica_check_ms: int = 1000
+    # "pgbouncer" when the URLs lead through pgbouncer in transaction pooling mode: the driver then
+    # prepares no statements, which a pooled server connection would not know on the next use.
+    database_pooler: str = ""
     bind: str = "127.0.0.1:8000"
     workers: int = 2
     token_lifetime: int = 900  # seconds; short-lived so a disabled account stops working soon
@@ -49,6 +65,10 @@ class Settings:
     # application and bytes per file. A scanned decision or receipt of a few pages fits in 5 MiB.
     repair_attachment_max_count: int = 5
     repair_attachment_max_bytes: int = 5 * 1024 * 1024
+    # One upload to POST /api/v1/imports (API.md, Data exchange); larger files go through
+    # `credit import`, which has no limit.
+    import_max_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 100_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -59,6 +79,11 @@ class Settings:
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(f.name, f.type, raw)
+        if values.get("database_pooler", "") not in POOLERS:
+            raise SystemExit(
+                f"CREDIT_DATABASE_POOLER: {values['database_pooler']!r} is not one of: "
+                + ", ".join(repr(p) for p in POOLERS)
+            )
         values.update(overrides)
         return replace(cls(), **values)
 
@@ -67,6 +92,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.instance_dir / 'registry.sqlite3'}"
+
+    @property
+    def replica_urls(self) -> list[str]:
+        return [url.strip() for url in self.database_replica_urls.split(",") if url.strip()]
 
     @property
     def keys(self) -> Path:

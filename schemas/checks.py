@@ -5,11 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from schemas.common import InputSchema, PageArgs, PastDate, Uscc, page_of, trimmed_text
+from schemas.common import InputSchema, PageArgs, PastDate, UsccList, page_of, trimmed_text
 from schemas.records import RecordOut
 
-CODES = fields.List(
-    Uscc(),
+CODES = UsccList(
     required=True,
     metadata={
         "description": "1 to 1,000 codes, answered in this order; a code may repeat and is answered "

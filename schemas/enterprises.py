@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from credit import catalog
+from credit import catalog, policy
 from schemas.blacklist import ListingOut
 from schemas.common import (
     REGION_PREFIX,
@@ -111,7 +111,19 @@ class EnterpriseSearchArgs(PageArgs):
     grade = fields.String(validate=validate.OneOf(list(catalog.GRADES)))
 
 
-EnterprisePage = page_of(EnterpriseOut, "EnterprisePage")
+class EnterprisePage(page_of(EnterpriseOut, "EnterprisePageBase")):
+    total = fields.Integer(
+        required=True,
+        metadata={
+            "description": f"the number of matches, counted exactly up to "
+            f"{policy.SEARCH_EXACT_TOTAL:,}; past that, {policy.SEARCH_EXACT_TOTAL:,} with "
+            "`total_exact` false"
+        },
+    )
+    total_exact = fields.Boolean(
+        required=True,
+        metadata={"description": "false when the matches are more than `total` says"},
+    )
 
 
 class UsccPath(InputSchema):

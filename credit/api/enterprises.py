@@ -69,7 +69,7 @@ class EnterpriseFile(MethodView):
         """The whole credit file (the regulator of the region, the enterprise itself, a bank
         that states its purpose: logged and shown to the firm)."""
         caller = current_caller()
-        session = db_session(write=caller.role == "bank")
+        session = db_session(logged_read=caller.role == "bank")
         body = profiles.credit_file(session, caller, path["uscc"], args.get("purpose"))
         session.commit()
         return body

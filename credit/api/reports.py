@@ -32,7 +32,7 @@ class EnterpriseReport(MethodView):
     def get(self, path, args, uscc):
         """A signed credit report with the procurement verdict as of a day (procurement, bank and
         regulator accounts, and the firm itself)."""
-        session = db_session(write=True)
+        session = db_session(logged_read=True)
         report = reports.build(session, current_caller(), path["uscc"], args.get("as_of"))
         token = reports.sign(report, current_app.extensions["credit.report_keys"])
         session.commit()

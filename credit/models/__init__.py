@@ -6,6 +6,7 @@ from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
 from credit.models.desk_check import DeskCheck
 from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
 from credit.models.record import (
@@ -28,6 +29,8 @@ __all__ = [
     "AuditEvent",
     "Award",
     "GradeOverride",
+    "ImportBatch",
+    "ImportedRow",
     "RegradeRun",
     "Base",
     "Certification",

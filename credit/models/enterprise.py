@@ -12,6 +12,8 @@ from credit.models.base import Base, code_string, created_at
 
 class Enterprise(Base):
     __tablename__ = "enterprise"
+    # Search pages are in name order: read along this index, never sorted whole.
+    __table_args__ = (Index("ix_enterprise_name_uscc", "name", "uscc"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(code_string(18), unique=True)

@@ -18,6 +18,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     uscc: Mapped[str | None] = mapped_column(code_string(18))
     region: Mapped[str | None] = mapped_column(code_string(6))
+    # An agency account: the department its records name as their source, and the record kinds
+    # (comma-separated) it may write.
+    agency: Mapped[str | None] = mapped_column(String(200))
+    kinds: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[created_at]

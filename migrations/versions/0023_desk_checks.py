@@ -2,7 +2,7 @@
 remember the last change their owner saw
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0020
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from credit.models.base import UTCDateTime
 
 revision = "0023"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
