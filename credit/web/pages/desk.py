@@ -11,7 +11,7 @@ from credit.api.context import db_session
 from credit.errors import InvalidInput
 from credit.services import changes, desk, watchlists
 from credit.web import check_workbook, pdf
-from credit.web.code_lists import Entry, UnreadableFile, from_file, from_text
+from credit.web.code_lists import MAX_FILE_BYTES, Entry, UnreadableFile, from_file, from_text
 from credit.web.session import caller, page_for
 from schemas.checks import LendingCheckIn, ProcurementCheckIn
 
@@ -327,3 +327,12 @@ def watchlist_seen(watchlist_id):
     desk.mark_seen(session, caller(), watchlist_id, min(cursor, changes.MAX_SEQ))
     session.commit()
     return redirect(url_for("desk.watchlist_page", watchlist_id=watchlist_id), 303)
+
+
+def _upload_limit(settings) -> int:
+    """A form with a spreadsheet may be larger than the body limit of other requests."""
+    return max(settings.max_body_bytes, MAX_FILE_BYTES + 64 * 1024)
+
+
+for _view in (check_post, watchlist_create, watchlist_replace):
+    _view.upload_limit = _upload_limit
