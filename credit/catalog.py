@@ -40,6 +40,13 @@ AWARD_KINDS = _entries(
     ("brand_product", "名牌产品", "brand"),
     ("luban_award", "鲁班奖", "quality_award"),
     ("provincial_engineering_award", "省优质工程奖", "quality_award"),
+    # 名牌产品 at each level is `brand_product` with its `level` (中国名牌, 省名牌, 市名牌 …).
+    (
+        "geographical_indication",
+        "地理标志保护产品",
+        "brand",
+        "《地理标志产品保护办法》（国家知识产权局令第80号）",
+    ),
 )
 LEVELS = _entries(
     ("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"), ("county", "县级")
@@ -71,8 +78,38 @@ CERTIFICATION_SCHEMES = _entries(
     ("iso_50001", "能源管理体系认证（ISO 50001）", "management_system"),
     ("iatf_16949", "汽车质量管理体系认证（IATF 16949）", "management_system"),
     ("haccp", "危害分析与关键控制点体系认证（HACCP）", "management_system"),
+    (
+        "measurement_management",
+        "测量管理体系认证（ISO 10012）",
+        "management_system",
+        "GB/T 19022-2003（ISO 10012:2003）《测量管理体系 测量过程和测量设备的要求》",
+    ),
+    (
+        "gmp",
+        "药品生产质量管理规范（GMP）",
+        "management_system",
+        "《药品管理法》；《药品生产质量管理规范（2010年修订）》",
+    ),
     ("ccc", "强制性产品认证（CCC）", "product"),
     ("voluntary_product", "自愿性产品认证", "product"),
+    ("zhejiang_made", "“品字标”浙江制造认证", "product"),
+    ("green_food", "绿色食品", "product", "《绿色食品标志管理办法》（农业部令2012年第6号）"),
+    ("organic_product", "有机产品认证", "product", "《有机产品认证管理办法》"),
+    (
+        "pollution_free_agricultural",
+        "无公害农产品",
+        "product",
+        "《无公害农产品管理办法》（农业部、国家质检总局令第12号）",
+    ),
+    # A licence to produce is what the law requires, not a mark of quality: recorded, shown,
+    # and worth no points.
+    (
+        "production_licence",
+        "工业产品生产许可证",
+        "licence",
+        "《工业产品生产许可证管理条例》（国务院令第440号）",
+    ),
+    ("food_production_licence", "食品生产许可证", "licence", "《食品生产许可管理办法》"),
 )
 VIOLATION_CATEGORIES = _entries(
     ("administrative_penalty", "行政处罚"),
@@ -102,6 +139,12 @@ RECORD_STATUSES = _entries(
 )
 
 CHECK_REASONS = _entries(
+    (
+        "deregistered",
+        "企业已注销，不具有独立承担民事责任的能力",
+        "block",
+        "《政府采购法》第二十二条第一款第（一）项",
+    ),
     ("blacklisted", "列入质量失信黑名单", "block", "《政府采购法》第二十二条；财库〔2016〕125号"),
     ("criminal_penalty", "三年内受过刑事处罚", "block", "《政府采购法实施条例》第十九条"),
     ("production_suspended", "三年内被责令停产停业", "block", "《政府采购法实施条例》第十九条"),

@@ -320,7 +320,11 @@ def inspections_plan(region: str, day, seed: int, as_csv: bool) -> None:
     with _database().reading() as session:
         plan = inspection_plan.draw(session, officer, region, day.date(), seed)
     if as_csv:
-        click.echo(inspection_plan.as_csv(plan), nl=False)
+        # Bytes, not text: a terminal or a redirect in another encoding (GBK on a Chinese
+        # Windows) would re-encode the file, and Excel would no longer see UTF-8 with its BOM.
+        stdout = sys.stdout.buffer
+        stdout.write(inspection_plan.as_csv(plan).encode("utf-8"))
+        stdout.flush()
         return
     for group in plan["classes"]:
         click.echo(
@@ -514,6 +518,61 @@ def report_verify(file, source: str | None) -> None:
     )
     for reason in verdict.get("reasons", []):
         click.echo(f"  {reason['severity']}: {reason['code']} {reason['detail']}")
+
+
+@main.command("export")
+@click.argument(
+    "dataset", type=click.Choice(["enterprises", "blacklist", "inspections", "violations", "files"])
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default="csv", show_default=True
+)
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, writable=True), help="the file to write"
+)
+@click.option("--region", help="a region code prefix (required for files: whose files)")
+def export(dataset: str, fmt: str, out: str, region: str | None) -> None:
+    """Write an open-data dataset, or a region's whole credit files, as the API would send it."""
+    from credit.auth.caller import PUBLIC, Caller
+    from credit.errors import CreditError
+    from credit.services.exchange import exports, writers
+    from schemas.exports import DUMPS
+
+    if dataset == "files" and not region:
+        raise click.UsageError("files needs --region: the region whose credit files to write")
+    # The operator at the machine exports whole files as the regulator of the region named.
+    caller = (
+        Caller(username="cli", role="regulator", region=region) if dataset == "files" else PUBLIC
+    )
+    partial = f"{out}.part"
+    written = 0
+    database = _database()
+    try:
+        with database.reading() as session:
+            found = exports.open_export(session, caller, dataset, fmt, region=region)
+
+            def counted():
+                nonlocal written
+                for row in found.rows():
+                    written += 1
+                    yield row
+
+            with open(partial, "wb") as handle:
+                for piece in writers.pieces(
+                    fmt, found.columns, counted(), title=dataset, dump=DUMPS.get(dataset)
+                ):
+                    handle.write(piece)
+    except BaseException as error:
+        # A file half written is never left behind, nor under the name asked for.
+        if os.path.exists(partial):
+            os.unlink(partial)
+        if isinstance(error, CreditError):
+            _fail(error)
+        raise
+    finally:
+        database.dispose()
+    os.replace(partial, out)
+    click.echo(f"wrote {out}: {written} rows of {dataset}, read at audit cursor {found.cursor}")
 
 
 def _describe(user) -> str:

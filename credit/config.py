@@ -52,7 +52,7 @@ class Settings:
     demo: bool = True
     demo_enterprises: int = 300
     sqlite_busy_timeout_ms: int = 15000
-    ruleset: str = "qc-2026.3"
+    ruleset: str = "qc-2026.4"
     # Failed sign-ins allowed per account and per client address (successful ones do not count).
     signin_limit_account: str = "10/minute"
     signin_limit_address: str = "30/minute"

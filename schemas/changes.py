@@ -61,6 +61,15 @@ class ChangeOut(ma.Schema):
     score = fields.String(allow_none=True)
     risk_class = fields.String(allow_none=True)
     ruleset = fields.String(allow_none=True)
+    changes = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "enterprise_updated: each register field changed and its new value "
+            "(name, address, legal_representative, chief_quality_officer, industry_code, "
+            "status, status_since)"
+        },
+    )
+    reason = fields.String(metadata={"description": "enterprise_updated: why"})
     valid_until = fields.String()
 
 

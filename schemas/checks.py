@@ -41,6 +41,13 @@ class ProcurementResultOut(ma.Schema):
     uscc = fields.String(required=True)
     found = fields.Boolean(required=True)
     name = fields.String()
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["in_business", "deregistered"],
+            "description": "on the day asked; absent when not found",
+        },
+    )
     eligible = fields.Boolean(allow_none=True, required=True)
     grade = fields.String(allow_none=True, required=True)
     graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
@@ -57,6 +64,13 @@ class LendingResultOut(ma.Schema):
     uscc = fields.String(required=True)
     found = fields.Boolean(required=True)
     name = fields.String()
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["in_business", "deregistered"],
+            "description": "on the day asked; absent when not found",
+        },
+    )
     grade = fields.String(allow_none=True)
     graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
     score = fields.String(allow_none=True)

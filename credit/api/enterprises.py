@@ -15,8 +15,10 @@ from schemas.enterprises import (
     EnterpriseIn,
     EnterpriseOut,
     EnterprisePage,
+    EnterprisePatchIn,
     EnterpriseSearchArgs,
     PublicProfile,
+    RegisterEntryOut,
     UsccPath,
 )
 
@@ -57,6 +59,29 @@ def enterprise_by_uscc(uscc):
         profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)),
         mimetype="application/json",
     )
+
+
+@blp.route(
+    "/enterprises/<uscc>",
+    methods=["PATCH"],
+    endpoint="enterprise_register_entry",
+    parameters=[USCC_PARAMETER],
+)
+@blp.arguments(EnterprisePatchIn)
+@blp.response(200, RegisterEntryOut)
+@blp.doc(security=[{"bearer": []}])
+def patch_enterprise(body, uscc):
+    """Change a firm's register entry with a reason (the regulator of its region): a new name
+    (the old one kept as a former name), address, legal representative, chief quality officer,
+    industry, or deregistration. Each change is an audit event and shows in the change feed."""
+    session = db_session()
+    reason = body.pop("reason")
+    enterprise = enterprises.update_enterprise(
+        session, current_caller(), path_uscc(uscc), body, reason
+    )
+    names = enterprises.former_names(session, [enterprise.id])[enterprise.id]
+    session.commit()
+    return profiles.register_entry(enterprise, names)
 
 
 @blp.route("/enterprises/<uscc>/file")

@@ -5,7 +5,7 @@ from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
 from credit.models.desk_check import DeskCheck
-from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.query_log import QueryLogEntry
@@ -37,6 +37,7 @@ __all__ = [
     "Correction",
     "DeskCheck",
     "Enterprise",
+    "EnterpriseFormerName",
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",

@@ -27,6 +27,7 @@ MAX_SEQ = 2**31 - 1
 # Chain events that readers of the feed are told about, and what each payload key means to them.
 FEED_EVENTS = (
     "enterprise_registered",
+    "enterprise_updated",
     "record_added",
     "record_rescinded",
     "record_revoked",
@@ -50,6 +51,10 @@ def _item(event: AuditEvent, uscc: str, caller: Caller) -> dict:
     if event.kind == "record_added":
         item["kind"] = f"{payload['record']['kind']}_recorded"
         item["record_id"] = event.record_id
+    elif event.kind == "enterprise_updated":
+        # What changed and to what (a new name, a deregistration and its day), and why.
+        item["changes"] = {field: change["to"] for field, change in payload["changes"].items()}
+        item["reason"] = payload["reason"]
     elif event.kind.startswith("record_"):
         item["record_id"] = event.record_id
     elif event.kind == "grade_changed":

@@ -49,8 +49,8 @@ class Reason:
 class Standing:
     """One firm as of the day asked: its grade and the evidence behind it. A firm answered from
     its state row alone carries no evidence (`inputs` empty): it has nothing to report. The
-    `enterprise` is the firm's row as a check reads it, or an `Enterprise`: `id`, `uscc`, `name`
-    and `status` are all a check uses."""
+    `enterprise` is the firm's row as a check reads it, or an `Enterprise`: `id`, `uscc`, `name`,
+    `status` and `status_since` are all a check uses."""
 
     enterprise: Row | Enterprise
     grade: str | None
@@ -98,6 +98,7 @@ _CHECK_ROWS = (
         _FIRM.c.uscc,
         _FIRM.c.name,
         _FIRM.c.status,
+        _FIRM.c.status_since,
         _STATE.c.grade,
         _STATE.c.risk_class,
         _STATE.c.score,
@@ -224,8 +225,24 @@ PROCUREMENT = Shortcut(_CHECK_ROWS, _nothing_to_report)
 LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender)
 
 
+def status_on(enterprise: Row | Enterprise, day: datetime.date) -> str:
+    """Whether the firm was in business or deregistered on that day, as far as the register
+    knows: a deregistration counts from its `status_since`."""
+    if enterprise.status == "deregistered" and (
+        enterprise.status_since is None or enterprise.status_since <= day
+    ):
+        return "deregistered"
+    return "in_business"
+
+
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
+    firm = standing.enterprise
+    if status_on(firm, day) == "deregistered":
+        # A firm that no longer exists cannot bear civil liability, the first condition a
+        # supplier must meet; whatever else its file says, it cannot be awarded a contract.
+        since = f"{firm.status_since.isoformat()} 起" if firm.status_since else ""
+        reasons.append(_reason("deregistered", f"{since}已注销"))
     three_years_ago = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
         listing_state = listings.state_on(listing, day)
@@ -320,6 +337,7 @@ def _answer_each(
             "uscc": code,
             "found": True,
             "name": found[code].enterprise.name,
+            "status": status_on(found[code].enterprise, day),
             **answer(found[code], day),
         }
         if code in found
@@ -401,7 +419,7 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
         flags.append("low_grade")
     if standing.overridden:
         flags.append("grade_overridden")
-    if standing.enterprise.status == "deregistered":
+    if status_on(standing.enterprise, day) == "deregistered":
         flags.append("deregistered")
     return {
         "flags": flags,

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, insert, not_, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from credit import canonical, chain, policy
+from credit import canonical, chain, clock, policy
 from credit import uscc as uscc_codes
-from credit.auth.caller import Caller, require_writer
+from credit.auth.caller import Caller, require_region, require_writer
 from credit.clock import utcnow
 from credit.errors import Conflict, InvalidInput
-from credit.models import Enterprise, EnterpriseNameGram, EnterpriseState
+from credit.models import Enterprise, EnterpriseFormerName, EnterpriseNameGram, EnterpriseState
 from credit.services import lookup, state
 
 MIN_NAME_QUERY = 2
@@ -27,6 +27,19 @@ class NewEnterprise:
     region_code: str | None = None
     industry_code: str | None = None
     registered_on: datetime.date | None = None
+
+
+# What a regulator may change in a firm's register entry; its USCC never changes.
+EDITABLE = (
+    "name",
+    "address",
+    "legal_representative",
+    "chief_quality_officer",
+    "industry_code",
+    "status",
+    "status_since",
+)
+STATUSES = ("in_business", "deregistered")
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,89 @@ def register_enterprise(session: Session, caller: Caller, new: NewEnterprise) ->
         ),
     )
     return enterprise
+
+
+def update_enterprise(
+    session: Session, caller: Caller, uscc: str, changes: dict, reason: str
+) -> Enterprise:
+    """Changes the firm's register entry (the regulator of its region), with a reason; one audit
+    event names every field changed. A new name keeps the old one as a former name, until the
+    day before the change, and search finds the firm by either. Unchanged fields, or a request
+    that changes nothing, write nothing."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput.field(unknown[0], "cannot be changed")
+    chain.lock_chain(session)
+    enterprise = lookup.get_enterprise(session, uscc)
+    require_region(caller, enterprise.region_code)
+    today = clock.today()
+    wanted = dict(changes)
+    status = wanted.get("status", enterprise.status)
+    if status not in STATUSES:
+        raise InvalidInput.field("status", f"must be one of {', '.join(STATUSES)}")
+    if "status_since" in wanted and "status" not in wanted:
+        raise InvalidInput.field("status_since", "give the status it dates")
+    if "status" in wanted and wanted["status"] != enterprise.status:
+        wanted.setdefault("status_since", today)
+    since = wanted.get("status_since")
+    if since is not None and enterprise.registered_on and since < enterprise.registered_on:
+        raise InvalidInput.field(
+            "status_since", f"is before the firm was registered ({enterprise.registered_on})"
+        )
+    if "name" in wanted and not (wanted["name"] or "").strip():
+        raise InvalidInput.field("name", "a firm always has a name")
+    changed = {
+        field: {"from": getattr(enterprise, field), "to": value}
+        for field, value in wanted.items()
+        if getattr(enterprise, field) != value
+    }
+    if not changed:
+        return enterprise
+    former = None
+    if "name" in changed:
+        former = EnterpriseFormerName(
+            enterprise_id=enterprise.id,
+            name=enterprise.name,
+            until=today - datetime.timedelta(days=1),
+        )
+        session.add(former)
+    for field, change in changed.items():
+        setattr(enterprise, field, change["to"])
+    session.flush()
+    if former is not None:
+        _index_new_grams(session, enterprise.id, enterprise.name)
+    payload = {
+        "enterprise": canonical.row_content(enterprise),
+        "changes": canonical.plain(changed),
+        "reason": reason,
+    }
+    if former is not None:
+        payload["former_name"] = canonical.row_content(former)
+    state.record_change(
+        session,
+        chain.NewEvent(
+            actor=caller.username,
+            kind="enterprise_updated",
+            enterprise_id=enterprise.id,
+            payload=payload,
+        ),
+    )
+    return enterprise
+
+
+def _index_new_grams(session: Session, enterprise_id: int, name: str) -> None:
+    """Adds the grams of a new name beside those of the names before it, which stay indexed."""
+    present = set(
+        session.scalars(
+            select(EnterpriseNameGram.gram).where(EnterpriseNameGram.enterprise_id == enterprise_id)
+        )
+    )
+    grams = [
+        {"gram": gram, "enterprise_id": enterprise_id}
+        for gram in sorted(name_grams(name) - present)
+    ]
+    if grams:
+        session.execute(insert(EnterpriseNameGram), grams)
 
 
 def register_many(
@@ -138,6 +234,24 @@ def name_grams(name: str) -> set[str]:
     """The distinct two-character runs of a name, case-folded."""
     folded = name.lower()
     return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def former_names(session: Session, enterprise_ids: Sequence[int]) -> dict[int, list[dict]]:
+    """Each firm's former names, oldest first, as `{"name", "until"}`, in one query."""
+    found: dict[int, list[dict]] = {id_: [] for id_ in enterprise_ids}
+    if enterprise_ids:
+        rows = session.execute(
+            select(
+                EnterpriseFormerName.enterprise_id,
+                EnterpriseFormerName.name,
+                EnterpriseFormerName.until,
+            )
+            .where(EnterpriseFormerName.enterprise_id.in_(enterprise_ids))
+            .order_by(EnterpriseFormerName.until, EnterpriseFormerName.id)
+        )
+        for row in rows:
+            found[row.enterprise_id].append({"name": row.name, "until": row.until})
+    return found
 
 
 def index_name(session: Session, enterprise_id: int, name: str) -> None:
@@ -371,8 +485,13 @@ class _Query:
 def _confirm_name(text: str, grams: Sequence[str]) -> list:
     """The one place a run of characters is confirmed on a candidate firm: having every gram of q
     does not make them adjacent. A two-character q is its own gram, so the index alone answers
-    it. Every name a firm is found by through the gram index must be checked here."""
+    it. Every name a firm is found by through the gram index (its current name and its former
+    ones) is checked here."""
     folded = text.lower()
     if len(folded) == MIN_NAME_QUERY and len(grams) == 1:
         return []
-    return [func.lower(Enterprise.name).contains(folded, autoescape=True)]
+    former = exists().where(
+        EnterpriseFormerName.enterprise_id == Enterprise.id,
+        func.lower(EnterpriseFormerName.name).contains(folded, autoescape=True),
+    )
+    return [or_(func.lower(Enterprise.name).contains(folded, autoescape=True), former)]

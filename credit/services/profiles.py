@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from credit.models import (
     SeenChanges,
 )
 from credit.rules import display, listings
-from credit.services import changes, grading, query_log, requests, state
+from credit.services import changes, enterprises, grading, query_log, requests, state
 from credit.services.lookup import get_enterprise
 
 _firm, _state = Enterprise.__table__, EnterpriseState.__table__
@@ -84,27 +85,41 @@ def credit_file(session: Session, caller: Caller, uscc: str, purpose: str | None
     records = session.scalars(
         select(Record).where(Record.enterprise_id == enterprise.id).order_by(Record.id)
     ).all()
-    body = {
-        "uscc": enterprise.uscc,
-        "name": enterprise.name,
-        "region_code": enterprise.region_code,
-        "industry_code": enterprise.industry_code,
-        "registered_on": enterprise.registered_on,
-        "status": enterprise.status,
+    return file_body(
+        enterprise,
+        current,
+        records,
+        evidence.listings_of(session, [enterprise.id]),
+        enterprises.former_names(session, [enterprise.id])[enterprise.id],
+        today,
+    )
+
+
+def file_body(
+    enterprise: Enterprise,
+    current: state.Current,
+    records: Sequence[Record],
+    firm_listings: Sequence,
+    former_names: list[dict],
+    today: datetime.date,
+) -> dict:
+    """A whole credit file as the wire has it, from what was read for it."""
+    return {
+        **register_entry(enterprise, former_names),
         "grade": current.grade,
         "risk_class": current.risk_class,
         "graded": current.grade is not None,
         "blacklisted": current.blacklisted,
         "as_of": today,
-        "records": [display.describe(r, today, uscc=uscc, history=True) for r in records],
+        "records": [
+            display.describe(r, today, uscc=enterprise.uscc, history=True) for r in records
+        ],
         # Every listing whatever its state: one removed early or rescinded leaves public
         # view only.
         "listings": [
-            listings.describe(listing, enterprise, today, history=True)
-            for listing in evidence.listings_of(session, [enterprise.id])
+            listings.describe(listing, enterprise, today, history=True) for listing in firm_listings
         ],
     }
-    return body
 
 
 # A firm's own area -----------------------------------------------------------------------------
@@ -170,3 +185,20 @@ def _mark_seen(session: Session, account_id: int, cursor: int) -> None:
             set_={"cursor": larger(SeenChanges.cursor, stmt.excluded.cursor), "seen_at": now},
         )
     )
+
+
+def register_entry(enterprise: Enterprise, former_names: list[dict]) -> dict:
+    """The firm's entry in the register: who it is, where, and whether it still trades."""
+    return {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "former_names": former_names,
+        "region_code": enterprise.region_code,
+        "industry_code": enterprise.industry_code,
+        "registered_on": enterprise.registered_on,
+        "status": enterprise.status,
+        "status_since": enterprise.status_since,
+        "address": enterprise.address,
+        "legal_representative": enterprise.legal_representative,
+        "chief_quality_officer": enterprise.chief_quality_officer,
+    }

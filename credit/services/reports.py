@@ -43,6 +43,7 @@ def build(session: Session, caller: Caller, uscc: str, as_of: datetime.date | No
     if standing is None:
         raise NotFound(f"The registry did not hold enterprise {uscc} on {day.isoformat()}.")
     reasons = checks.procurement_reasons(standing, day)
+    status = checks.status_on(enterprise, day)
     records = standing.inputs.records
     query_log.log_queries(session, caller, "report_download", [enterprise], as_of=day)
     return {
@@ -56,7 +57,8 @@ def build(session: Session, caller: Caller, uscc: str, as_of: datetime.date | No
             "name": enterprise.name,
             "region_code": enterprise.region_code,
             "industry_code": enterprise.industry_code,
-            "status": enterprise.status,
+            "status": status,
+            "status_since": enterprise.status_since if status == "deregistered" else None,
         },
         "grade": standing.grade,
         "risk_class": standing.risk_class,

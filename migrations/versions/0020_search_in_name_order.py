@@ -8,7 +8,7 @@ Create Date: 2026-11-30
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -51,6 +51,7 @@ def test_a_regulator_of_the_region_registers_a_firm(client, make, session):
         "industry_code": None,
         "registered_on": None,
         "status": "in_business",
+        "status_since": None,
     }
     stored = row(session, code)
     assert (

@@ -49,7 +49,7 @@ LAYERS = {
     "credit.services.watchlists": 6,
     "credit.services.statistics.targets": 6,
     "credit.services.statistics.warnings": 6,
-    # data exchange: reading files, their columns and templates, bulk imports
+    # data exchange: reading files, their columns and templates, bulk imports (exports read, below)
     "credit.services.exchange": 6,
     # read services
     "credit.services.profiles": 7,
@@ -63,6 +63,8 @@ LAYERS = {
     "credit.services.quality_status": 7,
     "credit.services.statistics": 7,
     "credit.services.statistics.figures": 7,
+    "credit.services.exchange.exports": 7,
+    "credit.services.exchange.writers": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
     "schemas": 8,
     "credit.api": 8,

@@ -1,1 +1,1 @@
-"""Data exchange with other departments: reading their files and writing their rows in bulk."""
+"""Data exchange with other departments: bulk files in and out of the registry."""
