@@ -126,6 +126,15 @@ def test_a_procurement_officer_uploads_a_spreadsheet_with_a_code_column(client, 
     assert ">4<" in refused and "校验码" in refused  # the spreadsheet's own row number
 
 
+def test_a_spreadsheet_of_nothing_but_malformed_codes_is_named_next_to_the_file_field(client, make):
+    signed_in(client, make, "procurement")
+    sheet = xlsx([["统一社会信用代码"], [SHORT]])
+    response = check(client, file=(sheet, "bidders.xlsx"))
+    assert response.status_code == 422
+    assert re.search(r'id="file-problem">没有格式正确的统一社会信用代码', text_of(response))
+    assert SHORT in text_of(response)
+
+
 def test_a_csv_in_gb18030_without_a_known_header_is_read_from_its_first_column(client, make):
     signed_in(client, make, "procurement")
     code = make.enterprise(name="镇江丁有限公司")

@@ -67,7 +67,9 @@ def check_post():
     good = [entry for entry in entries if entry.code]
     refused = [entry for entry in entries if not entry.code]
     if entries and not good:
-        problems["codes"] = "没有格式正确的统一社会信用代码可以核查，请对照下表修改。"
+        upload = request.files.get("file")
+        where = "file" if upload is not None and upload.filename else "codes"
+        problems[where] = "没有格式正确的统一社会信用代码可以核查，请对照下表修改。"
     given = {"uscc": [entry.code for entry in good]}
     if kind == "lending":
         given["purpose"] = form["purpose"]
