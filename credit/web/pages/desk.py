@@ -23,8 +23,6 @@ FORM_PROBLEMS = {
     "purpose": "请填写查询用途（如“流动资金贷款贷前审查”），不超过500个字；查询用途会告知被查询企业。",
     "project": "招标编号不能超过200个字。",
     "as_of": "核查日期应为不晚于今天的有效日期（YYYY-MM-DD）。",
-    "codes": "请粘贴统一社会信用代码，或上传表格。",
-    "file": "请上传 .csv 或 .xlsx 表格。",
 }
 SORTS = ("row", "uscc", "name", "grade", "verdict")
 GRADE_ORDER = {grade: place for place, grade in enumerate(("AAA", "AA", "A", "B", "C", "D"))}
