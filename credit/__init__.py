@@ -11,6 +11,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
     from credit.api import hooks, own_writes, security_headers
+    from credit.auth import certificates
     from credit.auth.keys import KeyRing
     from credit.auth.limits import SignInLimits
     from credit.db import Database
@@ -55,6 +56,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     report_keys = KeyRing(settings.keys / "reports")
     report_keys.ensure()
     app.extensions["credit.report_keys"] = report_keys
+    app.extensions["credit.report_certificate"] = certificates.load(
+        settings.keys, settings.report_certificate, settings.report_certificate_key
+    )
     app.extensions["credit.signin_limits"] = SignInLimits(settings)
 
     errors.register_error_handlers(app)

@@ -485,32 +485,63 @@ def report_quality_status(region: str, period: str, out: str) -> None:
 
 
 @report.command("verify")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--jwks", "source", help="a key set file or URL (default: this registry's keys)")
-def report_verify(file, source: str | None) -> None:
-    """Check a signed report offline; exit 1 if it was altered or signed by an unknown key."""
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM certificates a PDF's signature may come from (default: this registry's)",
+)
+def report_verify(file, source: str | None, certificate: str | None) -> None:
+    """Check a signed report offline, a PDF or a JWS; exit 1 if it was altered or signed by an
+    unknown key or certificate. A PDF's own signature and the JWS attached inside are both
+    checked."""
     import json
     import urllib.request
+    from pathlib import Path
 
+    from cryptography import x509
+
+    from credit.auth import certificates
     from credit.auth.keys import KeyRing
-    from credit.services.reports import ReportInvalid, verify
+    from credit.web.report_verification import NotVerified, verify_document
 
+    settings = _settings()
     if source is None:
-        jwks = KeyRing(_settings().keys / "reports").jwks()
+        jwks = KeyRing(settings.keys / "reports").jwks()
     elif source.startswith(("http://", "https://")):
         with urllib.request.urlopen(source, timeout=30) as response:  # an address the user gave
             jwks = json.load(response)
     else:
         with open(source, encoding="utf-8") as handle:
             jwks = json.load(handle)
+    if certificate is not None:
+        trusted = x509.load_pem_x509_certificates(Path(certificate).read_bytes())
+    else:
+        configured = None
+        if settings.report_certificate or settings.report_certificate_key:
+            configured = certificates.load(
+                settings.keys, settings.report_certificate, settings.report_certificate_key
+            )
+        trusted = certificates.trusted(settings.keys, configured)
     try:
-        content = verify(file.read(), jwks)
-    except ReportInvalid as error:
+        verified = verify_document(file.read(), jwks, trusted)
+    except NotVerified as error:
         click.echo(f"INVALID: {error}", err=True)
         raise SystemExit(1) from None
+    content = verified.content
     firm = content.get("enterprise", {})
     verdict = content.get("procurement", {})
-    click.echo(f"valid report {content.get('report_id')} issued {content.get('issued_at')}")
+    if verified.pdf is not None:
+        signed_at = verified.pdf.signed_at.isoformat() if verified.pdf.signed_at else "unknown"
+        click.echo(
+            f"valid PDF: signed by {verified.pdf.signer} at {signed_at} "
+            f"(certificate SHA-256 {verified.pdf.fingerprint})"
+        )
+    click.echo(
+        f"valid report {content.get('report_id')} issued {content.get('issued_at')}, "
+        f"key {verified.kid}"
+    )
     click.echo(
         f"  {firm.get('uscc')} {firm.get('name')} as of {content.get('as_of')}: grade "
         f"{content.get('grade')}, risk class {content.get('risk_class')}, "

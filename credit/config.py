@@ -46,8 +46,18 @@ class Settings:
     workers: int = 2
     token_lifetime: int = 900  # seconds; short-lived so a disabled account stops working soon
     key_dir: Path | None = None
+    # The certificate (PEM, its chain after it) and unencrypted PEM key that sign PDF reports;
+    # unset, the registry signs with its own self-signed one in the key folder, made on first start.
+    report_certificate: Path | None = None
+    report_certificate_key: Path | None = None
     timezone: str = "Asia/Shanghai"
     max_body_bytes: int = 1024 * 1024
+    # The address people reach the registry at (https://credit.example.gov.cn), for the links a
+    # PDF report prints; empty, the address the report was requested at.
+    public_url: str = ""
+    # The largest file the verification page accepts (a report PDF is about 100 KiB); it cannot
+    # be more than max_body_bytes, the largest body the registry reads at all.
+    verify_upload_bytes: int = 1024 * 1024
     log_level: str = "INFO"
     demo: bool = True
     demo_enterprises: int = 300

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
 from credit.services import changes, reports
+from credit.web import credit_report
 from schemas.changes import ChangesArgs, ChangesOut, ReportArgs
 from schemas.enterprises import UsccPath
 
@@ -41,6 +42,43 @@ class EnterpriseReport(MethodView):
             token,
             mimetype=reports.CONTENT_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@blp.route("/enterprises/<uscc>/report.pdf")
+class EnterpriseReportPdf(MethodView):
+    @blp.arguments(UsccPath, location="path")
+    @blp.arguments(ReportArgs, location="query")
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type=credit_report.MIMETYPE,
+        description=(
+            "The report as a PDF in Chinese (A4) with a QR code and short code for the "
+            "verification page, the JWS attached as credit-report.jws, and a PAdES signature"
+        ),
+    )
+    @blp.alt_response(503, description="This machine cannot render PDFs (what to install)")
+    @blp.doc(**AUTH)
+    def get(self, path, args, uscc):
+        """The signed credit report as a PDF (procurement, bank and regulator accounts, and the
+        firm itself)."""
+        session = db_session(write=True)
+        settings = current_app.extensions["credit.settings"]
+        issued = credit_report.issue_pdf(
+            session,
+            current_caller(),
+            path["uscc"],
+            args.get("as_of"),
+            report_keys=current_app.extensions["credit.report_keys"],
+            certificate=current_app.extensions["credit.report_certificate"],
+            base_url=settings.public_url or request.host_url,
+        )
+        session.commit()
+        return Response(
+            issued.content,
+            mimetype=credit_report.MIMETYPE,
+            headers={"Content-Disposition": f'attachment; filename="{issued.filename}"'},
         )
 
 

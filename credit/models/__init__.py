@@ -8,6 +8,7 @@ from credit.models.desk_check import DeskCheck
 from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
+from credit.models.issued_report import IssuedReport
 from credit.models.query_log import QueryLogEntry
 from credit.models.record import (
     Award,
@@ -41,6 +42,7 @@ __all__ = [
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",
+    "IssuedReport",
     "Listing",
     "Objection",
     "QualityWarning",
