@@ -11,8 +11,12 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from credit.auth import certificates
 from credit.models import DeskCheck, QueryLogEntry
+from credit.services import reports
+from credit.web import pdf_signature, tender_evidence
 from tests.pdf_tools import needs_pdf, pdf_text
+from tests.report_pdfs import with_a_byte_changed
 from tests.web.firms import blacklisted_firm
 from tests.web.test_sign_in import csrf_token, sign_in, text_of
 
@@ -198,15 +202,40 @@ def test_the_tender_evidence_names_each_bidder_with_verdict_and_basis(client, ma
 
 
 @needs_pdf
-def test_the_tender_evidence_pdf_says_the_same_in_chinese(client, make):
+def test_the_tender_evidence_pdf_says_the_same_in_chinese_and_is_signed(client, make, app):
     signed_in(client, make, "procurement")
     listed = blacklisted_firm(make)
-    answer = check(client, codes=listed["uscc"], project="ZJ-2026-020")
+    answer = check(client, codes=f"{listed['uscc']}\n{SHORT}", project="ZJ-2026-020")
     response = client.get(answer.headers["Location"] + "/evidence.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(pdf_text(response.data).split())  # a table cell wraps its text
     assert "政府采购供应商信用核查证明" in text and "ZJ-2026-020" in text
-    assert listed["name"] in text and "存在禁止参加政府采购活动的情形" in text
+    assert listed["uscc"] in text and listed["name"] in text
+    assert (
+        "【禁止】列入质量失信黑名单" in text and "《市场监督管理严重违法失信名单管理办法》" in text
+    )
+    # The registry's PAdES signature over the whole file, as on its credit reports.
+    settings = app.extensions["credit.settings"]
+    trusted = certificates.trusted(settings.keys, app.extensions["credit.report_certificate"])
+    assert pdf_signature.check(response.data, trusted).signer
+    # The same content inside, as a JWS the published keys verify.
+    token = pdf_signature.attachments(response.data)[tender_evidence.ATTACHMENT].decode()
+    signed = reports.verify(token, app.extensions["credit.report_keys"].jwks())
+    assert signed["project"] == "ZJ-2026-020" and signed["as_of"] == "2026-06-15"
+    (bidder, bad) = signed["bidders"]
+    assert bidder["uscc"] == listed["uscc"] and bidder["eligible"] is False
+    assert bidder["reasons"][0]["legal_basis"] == "《市场监督管理严重违法失信名单管理办法》"
+    assert bad["text"] == SHORT and "应为18位" in bad["problem"]
+
+
+def test_a_changed_tender_evidence_pdf_no_longer_verifies(client, make, app):
+    signed_in(client, make, "procurement")
+    answer = check(client, codes=make.enterprise(), project="ZJ-2026-022")
+    content = client.get(answer.headers["Location"] + "/evidence.pdf").data
+    settings = app.extensions["credit.settings"]
+    trusted = certificates.trusted(settings.keys, app.extensions["credit.report_certificate"])
+    with pytest.raises(pdf_signature.SignatureProblem):
+        pdf_signature.check(with_a_byte_changed(content), trusted)
 
 
 def test_a_check_without_a_tender_number_has_no_evidence(client, make):

@@ -3,14 +3,23 @@ spreadsheet and tender evidence, and watchlists with what changed since the last
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import ValidationError
 
 from credit import policy
 from credit.api.context import db_session
 from credit.errors import InvalidInput
 from credit.services import changes, desk, watchlists
-from credit.web import check_workbook, pdf
+from credit.web import check_workbook, pdf, tender_evidence
 from credit.web.code_lists import MAX_FILE_BYTES, Entry, UnreadableFile, from_file, from_text
 from credit.web.session import caller, page_for
 from schemas.checks import LendingCheckIn, ProcurementCheckIn
@@ -216,17 +225,27 @@ def evidence_page(check_id):
 @blp.get("/desk/checks/<int:check_id>/evidence.pdf")
 @page_for("procurement")
 def evidence_pdf(check_id):
+    """The evidence signed as the credit report is: the same content as a JWS inside, and the
+    registry's PAdES signature over the file."""
     check = _evidence(check_id)
+    rows = desk.rows_of(check)
     html = render_template(
         "desk/evidence.html",
         check=check,
-        rows=desk.rows_of(check),
+        rows=rows,
         checked_by=caller().username,
         for_print=True,
+        attachment=tender_evidence.ATTACHMENT,
+    )
+    signed = tender_evidence.signed_pdf(
+        html,
+        tender_evidence.content(check, rows, caller().username),
+        current_app.extensions["credit.report_keys"],
+        current_app.extensions["credit.report_certificate"],
     )
     filename = f"tender-evidence-{check.as_of.isoformat()}-{check.id}.pdf"
     return Response(
-        pdf.render(html),
+        signed,
         mimetype=pdf.MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
