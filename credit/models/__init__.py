@@ -4,6 +4,7 @@ from credit.models.attachment import RepairAttachment
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
+from credit.models.desk_check import DeskCheck
 from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
@@ -35,6 +36,7 @@ __all__ = [
     "Base",
     "Certification",
     "Correction",
+    "DeskCheck",
     "Enterprise",
     "EnterpriseFormerName",
     "EnterpriseNameGram",

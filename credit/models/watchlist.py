@@ -22,6 +22,8 @@ class Watchlist(Base):
     size: Mapped[int] = mapped_column()
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last change the owner marked as seen on the desk: what came after is new to them.
+    seen_cursor: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class WatchlistMember(Base):

@@ -55,6 +55,7 @@ LAYERS = {
     # read services
     "credit.services.profiles": 7,
     "credit.services.checks": 7,
+    "credit.services.desk": 7,
     "credit.services.changes": 7,
     "credit.services.reports": 7,
     "credit.services.inspection_plan": 7,
