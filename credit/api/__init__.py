@@ -108,6 +108,7 @@ def init_api(app: Flask) -> Api:
         docs,
         enterprises,
         grades,
+        inbox,
         inspections,
         quality_reports,
         records,
@@ -149,6 +150,7 @@ def init_api(app: Flask) -> Api:
         watchlists.blp,
         quality_reports.blp,
         statistics.blp,
+        inbox.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

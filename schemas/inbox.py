@@ -1,0 +1,65 @@
+"""The regulator's inbox on the wire: what waits for a decision, oldest first."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from credit.services.inbox import KINDS
+from schemas.common import PageArgs, page_of
+
+
+class InboxArgs(PageArgs):
+    kind = fields.String(
+        load_default=None,
+        validate=validate.OneOf(KINDS, error="must be one of: {choices}"),
+        metadata={"description": "only the items of this kind"},
+    )
+
+
+class InboxItem(ma.Schema):
+    kind = fields.String(required=True, metadata={"enum": list(KINDS)})
+    id = fields.Integer(
+        required=True,
+        metadata={"description": "the objection's, the repair application's or the listing's id"},
+    )
+    uscc = fields.String(required=True)
+    name = fields.String(required=True)
+    since = fields.Date(
+        required=True,
+        metadata={"description": "filed on; for a listing due, the first day of its notice"},
+    )
+    record_id = fields.Integer(metadata={"description": "the record objected to or repaired"})
+    record_kind = fields.String(metadata={"description": "award, certification, …"})
+    listing_id = fields.Integer(metadata={"description": "the listing concerned"})
+    due = fields.String(
+        metadata={
+            "description": "listing_due: which date is near",
+            "enum": ["repair_eligible_on", "expires_on"],
+        }
+    )
+    due_on = fields.Date(metadata={"description": "listing_due: the date itself"})
+    evidence = fields.String(
+        allow_none=True, metadata={"description": "listing_repair: the evidence the firm gave"}
+    )
+    summary = fields.String(
+        required=True,
+        metadata={
+            "description": "the objection's reason, the application's statement, or the "
+            "listing's reason (at most 200 characters)"
+        },
+    )
+
+
+class InboxCounts(ma.Schema):
+    record_objection = fields.Integer(required=True)
+    listing_objection = fields.Integer(required=True)
+    record_repair = fields.Integer(required=True)
+    listing_repair = fields.Integer(required=True)
+    listing_due = fields.Integer(required=True)
+
+
+class InboxPage(page_of(InboxItem, "InboxItemPage")):
+    counts = fields.Nested(
+        InboxCounts, required=True, metadata={"description": "items of each kind"}
+    )
