@@ -51,7 +51,7 @@ def for_programs() -> bool:
 
 def register(app: Flask) -> None:
     """Wires the pages into the app: called by the app factory after the API."""
-    from credit.web.pages import account, public
+    from credit.web.pages import account, console, public
 
     settings = app.extensions["credit.settings"]
     web_session.install(app, settings.keys)
@@ -65,7 +65,7 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS, signed_in=web_session.signed_in)
-    for blueprint in (public.blp, account.blp):
+    for blueprint in (public.blp, account.blp, console.blp):
         app.register_blueprint(blueprint)
     for optional in ("me", "verify"):
         _register_if_present(app, optional)
