@@ -254,7 +254,9 @@ def inbox_page():
     except ValueError:
         page = 1
     found = inbox.inbox(db_session(), web_session.caller(), kind=kind, page=page, per_page=PER_PAGE)
-    return _render("console/inbox.html", found=found, kind=kind, problems={}, failed=None)
+    return _render(
+        "console/inbox.html", found=found, kind=kind, problems={}, failed=None, back=None
+    )
 
 
 DECISIONS = {
@@ -316,6 +318,7 @@ def _refused(kind: str, request_id: int, problems: dict, back: str):
         kind=None,
         problems=problems,
         failed=(kind, request_id),
+        back=back,
     )
 
 
