@@ -56,7 +56,7 @@ def test_a_regulator_decides_an_objection_and_a_repair_from_the_inbox(page, live
     counts = page.get_by_role("list", name="各类待办数量")
     assert "记录异议 1" in counts.inner_text()
     objection = page.get_by_role("listitem").filter(has_text="证书编号录入有误")
-    objection.get_by_label("异议成立（撤销该记录）").check()
+    objection.get_by_label("异议成立（撤回该记录）").check()
     objection.get_by_label("决定理由").fill("经核对证书原件，编号录入有误")
     objection.get_by_role("button", name="提交决定").click()
     page.get_by_role("status").filter(has_text="已对记录异议作出决定").wait_for()

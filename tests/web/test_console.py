@@ -9,6 +9,7 @@ import re
 import pytest
 
 from credit.uscc import with_check_character
+from tests.pdf_tools import needs_pdf, pdf_text
 from tests.web.firms import rich_firm, waiting_requests
 from tests.web.test_sign_in import csrf_token, sign_in, text_of
 
@@ -379,3 +380,12 @@ def test_another_regions_officer_sees_none_of_this_regions_firms(client, make):
         {"uscc": with_check_character("91321102MA1ANT2R1"), "name": "越权公司"},
     )
     assert registered.status_code == 422 and "不在本辖区" in text_of(registered)
+
+
+@needs_pdf
+def test_the_quality_status_report_downloads_as_a_chinese_pdf(client, make, officer):
+    rich_firm(make)
+    response = client.get("/console/report?period=2026Q2&format=pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "quality-status-3211-2026Q2.pdf" in response.headers["Content-Disposition"]
+    assert "质量状况分析报告" in "".join(pdf_text(response.data).split())
