@@ -389,3 +389,43 @@ def test_the_quality_status_report_downloads_as_a_chinese_pdf(client, make, offi
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "quality-status-3211-2026Q2.pdf" in response.headers["Content-Disposition"]
     assert "质量状况分析报告" in "".join(pdf_text(response.data).split())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/firms/not-a-code",
+        "/console/firms/91321102000000000X",
+        "/console/blacklist/99999999999999",
+        "/console/blacklist/new?uscc=%00",
+        "/console?page=abc&kind=everything",
+        "/console/statistics?industry=ZZ9&by=week&to=2026-02-30",
+        "/console/plan?date=2026-02-30&seed=1e9",
+        "/console/plan.csv",
+        "/console/report?period=2026Q9",
+        "/console/uscc-check?uscc=%E9%95%87%E6%B1%9F",
+    ],
+)
+def test_bad_input_never_gets_a_500(client, officer, path):
+    response = client.get(path)
+    assert response.status_code in (200, 404, 422), path
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/console/records/99999999999999/rescind", {"reason": "x"}),
+        ("/console/records/1/erase", {"reason": "x"}),
+        ("/console/decisions", {"kind": "record_objection", "entry_id": "x", "request_id": "1"}),
+        (
+            "/console/decisions",
+            {"kind": "listing_repair", "entry_id": "99999999999999", "request_id": "1"},
+        ),
+        ("/console/decisions", {"kind": "nothing"}),
+        ("/console/blacklist/new", {"uscc": "bad"}),
+    ],
+)
+def test_bad_posts_never_get_a_500(client, officer, path, form):
+    response = post(client, path, form)
+    assert response.status_code in (303, 404, 409, 422), path
