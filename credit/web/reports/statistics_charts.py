@@ -3,6 +3,7 @@ grade, and each group's sampling pass rate against the region's pass-rate target
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import pygal
@@ -24,10 +25,20 @@ def charts(figures: dict) -> dict[str, str]:
     """Inline SVG of the figures a statistics request answered (nothing is counted here)."""
     families = list(_families())
     style = report._style(families)
-    grades = report._config(pygal.Bar, style, show_legend=False, print_values=True, height=300)
     counts = figures["totals"]["grades"]
+    values = [counts.get(code, 0) for code in catalog.GRADES] + [counts["ungraded"]]
+    # Firms are counted in whole numbers: the axis is marked in whole steps, about five of them.
+    step = max(1, math.ceil(max(values) / 5))
+    grades = report._config(
+        pygal.Bar,
+        style,
+        show_legend=False,
+        print_values=True,
+        height=300,
+        y_labels=list(range(0, max(values) + step, step)),
+    )
     grades.x_labels = [*catalog.GRADES, UNGRADED]
-    grades.add("企业数", [counts.get(code, 0) for code in catalog.GRADES] + [counts["ungraded"]])
+    grades.add("企业数", values)
 
     groups = [g for g in figures["groups"] if g["inspections"]["batches"]]
     target = next(
