@@ -10,7 +10,8 @@ from credit.config import Settings
 def create_app(config: Settings | dict | None = None) -> Flask:
     """The WSGI application; `config` is Settings, overrides for Settings.from_env(), or None."""
     from credit import api, clock, errors, logs
-    from credit.api import hooks, security_headers
+    from credit.api import hooks, own_writes, security_headers
+    from credit.auth import certificates
     from credit.auth.keys import KeyRing
     from credit.auth.limits import SignInLimits
     from credit.db import Database
@@ -55,10 +56,14 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     report_keys = KeyRing(settings.keys / "reports")
     report_keys.ensure()
     app.extensions["credit.report_keys"] = report_keys
+    app.extensions["credit.report_certificate"] = certificates.load(
+        settings.keys, settings.report_certificate, settings.report_certificate_key
+    )
     app.extensions["credit.signin_limits"] = SignInLimits(settings)
 
     errors.register_error_handlers(app)
     hooks.install(app)
+    own_writes.install(app)
     security_headers.install(app, settings)
     api.init_api(app)
     pages.register(app)

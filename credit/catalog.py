@@ -40,6 +40,13 @@ AWARD_KINDS = _entries(
     ("brand_product", "名牌产品", "brand"),
     ("luban_award", "鲁班奖", "quality_award"),
     ("provincial_engineering_award", "省优质工程奖", "quality_award"),
+    # 名牌产品 at each level is `brand_product` with its `level` (中国名牌, 省名牌, 市名牌 …).
+    (
+        "geographical_indication",
+        "地理标志保护产品",
+        "brand",
+        "《地理标志产品保护办法》（国家知识产权局令第80号）",
+    ),
 )
 LEVELS = _entries(
     ("national", "国家级"), ("provincial", "省级"), ("municipal", "市级"), ("county", "县级")
@@ -71,8 +78,38 @@ CERTIFICATION_SCHEMES = _entries(
     ("iso_50001", "能源管理体系认证（ISO 50001）", "management_system"),
     ("iatf_16949", "汽车质量管理体系认证（IATF 16949）", "management_system"),
     ("haccp", "危害分析与关键控制点体系认证（HACCP）", "management_system"),
+    (
+        "measurement_management",
+        "测量管理体系认证（ISO 10012）",
+        "management_system",
+        "GB/T 19022-2003（ISO 10012:2003）《测量管理体系 测量过程和测量设备的要求》",
+    ),
+    (
+        "gmp",
+        "药品生产质量管理规范（GMP）",
+        "management_system",
+        "《药品管理法》；《药品生产质量管理规范（2010年修订）》",
+    ),
     ("ccc", "强制性产品认证（CCC）", "product"),
     ("voluntary_product", "自愿性产品认证", "product"),
+    ("zhejiang_made", "“品字标”浙江制造认证", "product"),
+    ("green_food", "绿色食品", "product", "《绿色食品标志管理办法》（农业部令2012年第6号）"),
+    ("organic_product", "有机产品认证", "product", "《有机产品认证管理办法》"),
+    (
+        "pollution_free_agricultural",
+        "无公害农产品",
+        "product",
+        "《无公害农产品管理办法》（农业部、国家质检总局令第12号）",
+    ),
+    # A licence to produce is what the law requires, not a mark of quality: recorded, shown,
+    # and worth no points.
+    (
+        "production_licence",
+        "工业产品生产许可证",
+        "licence",
+        "《工业产品生产许可证管理条例》（国务院令第440号）",
+    ),
+    ("food_production_licence", "食品生产许可证", "licence", "《食品生产许可管理办法》"),
 )
 VIOLATION_CATEGORIES = _entries(
     ("administrative_penalty", "行政处罚"),
@@ -102,6 +139,12 @@ RECORD_STATUSES = _entries(
 )
 
 CHECK_REASONS = _entries(
+    (
+        "deregistered",
+        "企业已注销，不具有独立承担民事责任的能力",
+        "block",
+        "《政府采购法》第二十二条第一款第（一）项",
+    ),
     ("blacklisted", "列入质量失信黑名单", "block", "《政府采购法》第二十二条；财库〔2016〕125号"),
     ("criminal_penalty", "三年内受过刑事处罚", "block", "《政府采购法实施条例》第十九条"),
     ("production_suspended", "三年内被责令停产停业", "block", "《政府采购法实施条例》第十九条"),
@@ -153,6 +196,81 @@ TARGET_CODES = _entries(
     ("filing_rate", "企业质量诚信建档率", "rate"),
 )
 
+# What each line of a grade's explanation is, by its rule (`violations.general.half_weight`); a
+# reader without an entry for the whole rule takes its first part's (`violations`).
+GRADE_RULES = _entries(
+    ("base", "基础分"),
+    ("certifications", "认证加分"),
+    ("certifications.quality_management", "质量管理体系认证加分"),
+    ("certifications.management_system", "其他管理体系认证加分"),
+    ("certifications.product", "产品认证加分"),
+    ("certifications.management_system_cap", "管理体系认证加分封顶"),
+    ("certifications.product_cap", "产品认证加分封顶"),
+    ("certifications.cap", "认证加分合计封顶"),
+    ("inspections", "监督抽查"),
+    ("inspections.pass", "监督抽查合格加分"),
+    ("inspections.fail", "监督抽查不合格扣分"),
+    ("inspections.pass_cap", "抽查合格加分封顶"),
+    ("honours", "荣誉加分"),
+    ("honours.quality_award", "质量奖加分"),
+    ("honours.brand", "商标、名牌加分"),
+    ("honours.cap", "荣誉加分合计封顶"),
+    ("violations", "违法违规扣分"),
+    ("violations.minor", "轻微违法扣分"),
+    ("violations.general", "一般违法扣分"),
+    ("violations.serious", "严重违法扣分"),
+    ("violations.especially_serious", "特别严重违法扣分"),
+    ("violations.complaint", "经查实的投诉扣分"),
+    ("caps", "等级上限"),
+    ("caps.blacklist", "列入黑名单：等级为 D"),
+    ("caps.major_violation", "重大违法记录：等级上限"),
+    ("caps.serious_violation", "严重违法记录：等级上限"),
+    ("caps.failed_inspections", "多次抽查不合格：等级上限"),
+)
+OBJECTION_STATES = _entries(
+    ("pending", "待处理"), ("upheld", "异议成立，已撤销"), ("rejected", "异议不成立")
+)
+REPAIR_STATES = _entries(("pending", "审核中"), ("approved", "已批准"), ("rejected", "未批准"))
+LISTING_STATES = _entries(
+    ("listed", "列入中"),
+    ("objection_pending", "列入中（异议处理中）"),
+    ("repair_pending", "列入中（信用修复申请中）"),
+    ("removed_early", "已提前移出"),
+    ("rescinded", "已撤销"),
+    ("expired", "已到期移出"),
+)
+# Who reads a firm's file, as its query log names them.
+ACCOUNT_ROLES = _entries(
+    ("public", "公众"),
+    ("enterprise", "企业"),
+    ("bank", "金融机构"),
+    ("procurement", "采购单位、招标代理机构"),
+    ("regulator", "市场监管部门"),
+    ("admin", "平台运维"),
+    ("agency", "信息提供部门"),
+)
+# What the change feed reports (`kind`), as a firm reads it about its own file.
+CHANGE_KINDS = _entries(
+    ("enterprise_registered", "企业登记入库"),
+    ("award_recorded", "新增荣誉"),
+    ("certification_recorded", "新增认证"),
+    ("inspection_recorded", "新增监督抽查结果"),
+    ("violation_recorded", "新增违法违规记录"),
+    ("record_rescinded", "记录因有误被撤回"),
+    ("record_revoked", "荣誉或认证被发证机关撤销"),
+    ("grade_changed", "信用等级变化"),
+    ("grade_overridden", "监管部门调整信用等级"),
+    ("listing_created", "列入质量失信黑名单"),
+    ("listing_objection_filed", "对黑名单列入提出异议"),
+    ("listing_objection_decided", "黑名单异议已处理"),
+    ("listing_repair_applied", "申请黑名单信用修复"),
+    ("listing_repair_decided", "黑名单信用修复申请已决定"),
+    ("record_objection_filed", "对记录提出异议"),
+    ("record_objection_decided", "记录异议已处理"),
+    ("record_repair_applied", "申请信用修复"),
+    ("record_repair_decided", "信用修复申请已决定"),
+)
+
 # GB/T 4754-2017 sections and the divisions the registry names, by their stored form (`C38`);
 # a group or class (`C3811`) falls under the entry of its first three characters' division.
 # `group` is the section.
@@ -175,5 +293,11 @@ CATALOG = {
     "lending_flags": LENDING_FLAGS,
     "query_kinds": QUERY_KINDS,
     "target_codes": TARGET_CODES,
+    "grade_rules": GRADE_RULES,
+    "objection_states": OBJECTION_STATES,
+    "repair_states": REPAIR_STATES,
+    "listing_states": LISTING_STATES,
+    "change_kinds": CHANGE_KINDS,
+    "account_roles": ACCOUNT_ROLES,
     "industries": INDUSTRIES,
 }

@@ -9,6 +9,7 @@ import sys
 import click
 
 from credit.config import Settings
+from credit.services.exchange.columns import IMPORT_KINDS
 
 
 def _settings() -> Settings:
@@ -230,6 +231,76 @@ def regrade(scope: str, version: str | None, batch: int, processes: int, quiet: 
     click.echo(f"{report.examined} firms regraded{resumed}, {report.changed} grades changed")
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", required=True, type=click.Choice(list(IMPORT_KINDS)))
+@click.option("--as", "username", required=True, help="the regulator or agency account importing")
+@click.option("--region", help="the region the rows are for (default the account's region)")
+@click.option("--dry-run", is_flag=True, help="validate only; write nothing")
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="rows a transaction",
+)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def import_file(file, kind, username, region, dry_run, chunk, quiet) -> None:
+    """Import a CSV, XLSX or JSON Lines file of any size: validated in full, then written in
+    chunks; run again after an interruption, it finishes without writing a row twice."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from credit.errors import CreditError
+    from credit.services.exchange import imports
+    from credit.services.users import active_caller
+    from schemas.imports import row_format
+
+    database = _database()
+    try:
+        with database.reading() as session:
+            caller = active_caller(session, username)
+        region = imports.authorize(caller, kind, region)
+    except CreditError as error:
+        _fail(error)
+    data = Path(file).read_bytes()
+    checking = tqdm(unit="row", disable=quiet, desc="validating")
+    writing = tqdm(unit="row", disable=quiet, desc="writing")
+    report = imports.import_in_chunks(
+        database,
+        caller,
+        kind,
+        Path(file).name,
+        data,
+        row_format(kind),
+        region=region,
+        dry_run=dry_run,
+        chunk_size=chunk,
+        on_validated=lambda count: count % 1000 == 0 and checking.update(1000),
+        on_written=writing.update,
+    )
+    checking.close()
+    writing.close()
+    click.echo(
+        f"import {report['id']} {report['state']}: {report['rows']} rows, "
+        f"{report['created']} {'to write' if dry_run else 'written'}, "
+        f"{report['unchanged']} unchanged"
+    )
+    if report["errors"]:
+        for error in report["errors"][:50]:
+            where = "" if error["row"] is None else f"row {error['row']}"
+            if error["column"]:
+                where += f" {error['column']}"
+            click.echo(f"  {where.strip() or 'file'}: {error['message']}", err=True)
+        if len(report["errors"]) > 50:
+            click.echo(
+                f"  … {len(report['errors']) - 50} more (GET /api/v1/imports/{report['id']})",
+                err=True,
+            )
+        raise SystemExit(1)
+
+
 @main.group()
 def inspections() -> None:
     """Random inspections (双随机)."""
@@ -249,7 +320,11 @@ def inspections_plan(region: str, day, seed: int, as_csv: bool) -> None:
     with _database().reading() as session:
         plan = inspection_plan.draw(session, officer, region, day.date(), seed)
     if as_csv:
-        click.echo(inspection_plan.as_csv(plan), nl=False)
+        # Bytes, not text: a terminal or a redirect in another encoding (GBK on a Chinese
+        # Windows) would re-encode the file, and Excel would no longer see UTF-8 with its BOM.
+        stdout = sys.stdout.buffer
+        stdout.write(inspection_plan.as_csv(plan).encode("utf-8"))
+        stdout.flush()
         return
     for group in plan["classes"]:
         click.echo(
@@ -270,22 +345,39 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "regulator", "bank", "procurement", "enterprise"]),
+    type=click.Choice(["admin", "regulator", "agency", "bank", "procurement", "enterprise"]),
 )
 @click.option("--uscc", help="the firm an enterprise account belongs to")
-@click.option("--region", help="the region code prefix a regulator covers, e.g. 3211")
+@click.option("--region", help="the region code prefix a regulator or agency covers, e.g. 3211")
+@click.option("--agency", help="an agency account: the department its records come from")
+@click.option(
+    "--kinds",
+    multiple=True,
+    help="an agency account: what it supplies (enterprise, award, certification, inspection, "
+    "violation); repeat, or separate with commas",
+)
 @click.option(
     "--password-stdin", is_flag=True, required=True, help="read the password from standard input"
 )
-def users_create(username, role, uscc, region, password_stdin) -> None:
+def users_create(username, role, uscc, region, agency, kinds, password_stdin) -> None:
     """Create an account."""
     from credit.errors import CreditError
     from credit.services.users import create_user
 
     password = sys.stdin.read().rstrip("\r\n")
+    kinds = [kind for given in kinds for kind in given.split(",")]
     try:
         with _database().writing() as session:
-            user = create_user(session, username, role, password, uscc=uscc, region=region)
+            user = create_user(
+                session,
+                username,
+                role,
+                password,
+                uscc=uscc,
+                region=region,
+                agency=agency,
+                kinds=kinds,
+            )
             summary = _describe(user)
     except CreditError as error:
         _fail(error)
@@ -393,32 +485,63 @@ def report_quality_status(region: str, period: str, out: str) -> None:
 
 
 @report.command("verify")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--jwks", "source", help="a key set file or URL (default: this registry's keys)")
-def report_verify(file, source: str | None) -> None:
-    """Check a signed report offline; exit 1 if it was altered or signed by an unknown key."""
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM certificates a PDF's signature may come from (default: this registry's)",
+)
+def report_verify(file, source: str | None, certificate: str | None) -> None:
+    """Check a signed report offline, a PDF or a JWS; exit 1 if it was altered or signed by an
+    unknown key or certificate. A PDF's own signature and the JWS attached inside are both
+    checked."""
     import json
     import urllib.request
+    from pathlib import Path
 
+    from cryptography import x509
+
+    from credit.auth import certificates
     from credit.auth.keys import KeyRing
-    from credit.services.reports import ReportInvalid, verify
+    from credit.web.report_verification import NotVerified, verify_document
 
+    settings = _settings()
     if source is None:
-        jwks = KeyRing(_settings().keys / "reports").jwks()
+        jwks = KeyRing(settings.keys / "reports").jwks()
     elif source.startswith(("http://", "https://")):
         with urllib.request.urlopen(source, timeout=30) as response:  # an address the user gave
             jwks = json.load(response)
     else:
         with open(source, encoding="utf-8") as handle:
             jwks = json.load(handle)
+    if certificate is not None:
+        trusted = x509.load_pem_x509_certificates(Path(certificate).read_bytes())
+    else:
+        configured = None
+        if settings.report_certificate or settings.report_certificate_key:
+            configured = certificates.load(
+                settings.keys, settings.report_certificate, settings.report_certificate_key
+            )
+        trusted = certificates.trusted(settings.keys, configured)
     try:
-        content = verify(file.read(), jwks)
-    except ReportInvalid as error:
+        verified = verify_document(file.read(), jwks, trusted)
+    except NotVerified as error:
         click.echo(f"INVALID: {error}", err=True)
         raise SystemExit(1) from None
+    content = verified.content
     firm = content.get("enterprise", {})
     verdict = content.get("procurement", {})
-    click.echo(f"valid report {content.get('report_id')} issued {content.get('issued_at')}")
+    if verified.pdf is not None:
+        signed_at = verified.pdf.signed_at.isoformat() if verified.pdf.signed_at else "unknown"
+        click.echo(
+            f"valid PDF: signed by {verified.pdf.signer} at {signed_at} "
+            f"(certificate SHA-256 {verified.pdf.fingerprint})"
+        )
+    click.echo(
+        f"valid report {content.get('report_id')} issued {content.get('issued_at')}, "
+        f"key {verified.kid}"
+    )
     click.echo(
         f"  {firm.get('uscc')} {firm.get('name')} as of {content.get('as_of')}: grade "
         f"{content.get('grade')}, risk class {content.get('risk_class')}, "
@@ -428,8 +551,65 @@ def report_verify(file, source: str | None) -> None:
         click.echo(f"  {reason['severity']}: {reason['code']} {reason['detail']}")
 
 
+@main.command("export")
+@click.argument(
+    "dataset", type=click.Choice(["enterprises", "blacklist", "inspections", "violations", "files"])
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default="csv", show_default=True
+)
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, writable=True), help="the file to write"
+)
+@click.option("--region", help="a region code prefix (required for files: whose files)")
+def export(dataset: str, fmt: str, out: str, region: str | None) -> None:
+    """Write an open-data dataset, or a region's whole credit files, as the API would send it."""
+    from credit.auth.caller import PUBLIC, Caller
+    from credit.errors import CreditError
+    from credit.services.exchange import exports, writers
+    from schemas.exports import DUMPS
+
+    if dataset == "files" and not region:
+        raise click.UsageError("files needs --region: the region whose credit files to write")
+    # The operator at the machine exports whole files as the regulator of the region named.
+    caller = (
+        Caller(username="cli", role="regulator", region=region) if dataset == "files" else PUBLIC
+    )
+    partial = f"{out}.part"
+    written = 0
+    database = _database()
+    try:
+        with database.reading() as session:
+            found = exports.open_export(session, caller, dataset, fmt, region=region)
+
+            def counted():
+                nonlocal written
+                for row in found.rows():
+                    written += 1
+                    yield row
+
+            with open(partial, "wb") as handle:
+                for piece in writers.pieces(
+                    fmt, found.columns, counted(), title=dataset, dump=DUMPS.get(dataset)
+                ):
+                    handle.write(piece)
+    except BaseException as error:
+        # A file half written is never left behind, nor under the name asked for.
+        if os.path.exists(partial):
+            os.unlink(partial)
+        if isinstance(error, CreditError):
+            _fail(error)
+        raise
+    finally:
+        database.dispose()
+    os.replace(partial, out)
+    click.echo(f"wrote {out}: {written} rows of {dataset}, read at audit cursor {found.cursor}")
+
+
 def _describe(user) -> str:
     binding = user.uscc or user.region or "-"
+    if user.agency:
+        binding = f"{binding} {user.agency} ({user.kinds})"
     state = "active" if user.active else "disabled"
     return f"{user.username}\t{user.role}\t{binding}\t{state}"
 

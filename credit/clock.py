@@ -29,6 +29,11 @@ def business_date(instant: datetime.datetime) -> datetime.date:
     return instant.astimezone(_zone).date()
 
 
+def local_time(instant: datetime.datetime) -> datetime.datetime:
+    """An instant as a clock in the registry's zone shows it."""
+    return instant.astimezone(_zone)
+
+
 def start_of(day: datetime.date) -> datetime.datetime:
     """The instant a business date begins in the registry's zone (in UTC): a day's end is the
     next day's start."""

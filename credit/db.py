@@ -12,14 +12,25 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import UpdateBase
 
-from credit.config import Settings
+from credit import standbys
+from credit.config import POOLERS, Settings
 from credit.private_files import private_database_file
 
 WRITE_OPTION = "credit_writes"
 # A lookup's connection runs each statement on its own: one SELECT needs no transaction around it.
 LOOKUP_OPTION = "credit_lookup"
+# How long a standby may take to accept a connection before it counts as down.
+STANDBY_CONNECT_TIMEOUT = 3  # seconds
+
+# What a reading session with standbys keeps in its `info`.
+_STANDBYS = "credit_standbys"
+_AT_LEAST = "credit_at_least"  # the WAL position of the caller's own last write, if recent
+_READ_FROM = "credit_read_from"  # the engine its reads went to
+_ON_PRIMARY = "credit_on_primary"  # it has written: everything after goes to the primary
 
 
 class Database:
@@ -29,6 +40,9 @@ class Database:
     A writing session on SQLite starts with BEGIN IMMEDIATE: a deferred transaction that reads
     and then writes fails with "database is locked" when another writer got there first, instead
     of waiting for the busy timeout.
+
+    With standbys (CREDIT_DATABASE_REPLICA_URLS), reading sessions and lookups read a standby
+    that is in use, and the primary when none is; a writing session is always the primary's.
     """
 
     def __init__(
@@ -37,7 +51,8 @@ class Database:
         self.settings = settings
         self.engine = engine or make_engine(settings)
         self._bound = connection
-        self._kept = threading.local()  # each thread's lookup connection, and its process
+        self._kept = threading.local()  # each thread's lookup connections, and its process
+        self.standbys: standbys.Standbys | None = None
         if connection is not None:
             # Sessions join a transaction the caller owns (tests roll it back afterwards).
             bound = sessionmaker(
@@ -46,9 +61,29 @@ class Database:
             self._reading = self._writing = bound
             return
         self._lookups = self.engine.execution_options(**_lookup_options(self.engine))
-        self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        if not settings.replica_urls:
+            self._reading = sessionmaker(self.engine, expire_on_commit=False)
+            return
+        if self.is_sqlite:
+            raise ValueError("CREDIT_DATABASE_REPLICA_URLS: standbys need a PostgreSQL primary")
+        self.standbys = standbys.Standbys(
+            self.engine,
+            [make_engine(settings, url, standby=True) for url in settings.replica_urls],
+            max_lag_seconds=settings.replica_max_lag_ms / 1000,
+            check_seconds=settings.replica_check_ms / 1000,
+        )
+        self._standby_lookups = {
+            s.number: s.engine.execution_options(**_lookup_options(s.engine))
+            for s in self.standbys.standbys
+        }
+        self._reading = sessionmaker(
+            self.engine,
+            class_=StandbyReadingSession,
+            expire_on_commit=False,
+            info={_STANDBYS: self.standbys},
         )
 
     @property
@@ -60,22 +95,55 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, write: bool) -> Session:
-        return (self._writing if write else self._reading)()
+    def session(self, *, write: bool, at_least: int | None = None) -> Session:
+        """A writing or a reading session; `at_least` is the WAL position of the caller's own
+        recent write, which the standby a reading session reads must have replayed."""
+        if write:
+            return self._writing()
+        if self.standbys is None:
+            return self._reading()
+        return self._reading(info={_AT_LEAST: at_least})
 
-    def lookup(self) -> Connection:
+    def lookup(self, at_least: int | None = None) -> Connection:
         """This thread's connection for reads of one statement each, with no transaction begun
-        (on SQLite no BEGIN, on PostgreSQL autocommit), so a lookup is one round trip.
+        (on SQLite no BEGIN, on PostgreSQL autocommit), so a lookup is one round trip; with
+        standbys, to one in use that has replayed `at_least`, else to the primary.
 
         It is opened on first use and kept for the thread's life, as a server's worker keeps its
         connection; one the driver lost is replaced on the next call.
         """
         if self._bound is not None:
             return self._bound
-        kept = getattr(self._kept, "connection", None)
-        if kept is None or kept.invalidated or kept.closed or self._kept.pid != os.getpid():
-            kept = self._kept.connection = self._lookups.connect()
+        if self.standbys is None:
+            return self._kept_connection(0, self._lookups)
+        standby = self.standbys.pick(at_least)
+        while standby is not None:
+            try:
+                return self._kept_connection(standby.number, self._standby_lookups[standby.number])
+            except SQLAlchemyError as error:
+                self.standbys.mark_down(standby, error)
+                standby = self.standbys.pick(at_least)
+        return self._kept_connection(0, self._lookups)
+
+    def primary_position(self) -> int | None:
+        """Where the primary's WAL ends now (None without standbys, where nobody needs it)."""
+        if self.standbys is None:
+            return None
+        return standbys.primary_position(self.engine)
+
+    def ping_primary(self) -> None:
+        """Raises unless the primary answers."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    def _kept_connection(self, target: int, engine: Engine) -> Connection:
+        """The thread's kept connection to the primary (0) or to a standby (its number)."""
+        if getattr(self._kept, "pid", None) != os.getpid():
+            self._kept.connections = {}  # a forked process opens its own
             self._kept.pid = os.getpid()
+        kept = self._kept.connections.get(target)
+        if kept is None or kept.invalidated or kept.closed:
+            kept = self._kept.connections[target] = engine.connect()
         return kept
 
     @contextmanager
@@ -90,10 +158,30 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        kept = getattr(self._kept, "connection", None)
-        if kept is not None and self._kept.pid == os.getpid():
-            kept.close()
+        if getattr(self._kept, "pid", None) == os.getpid():
+            for kept in self._kept.connections.values():
+                kept.close()
+            self._kept.connections = {}
         self.engine.dispose()
+        for standby in self.standbys.standbys if self.standbys else []:
+            standby.engine.dispose()
+
+
+class StandbyReadingSession(Session):
+    """A reading session where standbys serve reads: its reads go to one standby in use (the
+    primary when none is); a write (a query-log entry) goes to the primary, and so does every
+    statement after it, so that the session reads what it wrote."""
+
+    def get_bind(self, mapper=None, clause=None, **kw):
+        info = self.info
+        if info.get(_ON_PRIMARY) or self._flushing or isinstance(clause, UpdateBase):
+            info[_ON_PRIMARY] = True
+            return self.bind
+        engine = info.get(_READ_FROM)
+        if engine is None:
+            standby = info[_STANDBYS].pick(info.get(_AT_LEAST))
+            engine = info[_READ_FROM] = self.bind if standby is None else standby.engine
+        return engine
 
 
 class OneRowQuery:
@@ -156,11 +244,29 @@ def json_text(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def make_engine(settings: Settings) -> Engine:
-    url = make_url(settings.database)
+def make_engine(settings: Settings, url: str | None = None, *, standby: bool = False) -> Engine:
+    """The engine of the primary, or of a standby at `url`."""
+    url = make_url(url or settings.database)
     if url.get_backend_name() != "sqlite":
+        if settings.database_pooler not in POOLERS:
+            raise ValueError(
+                f"CREDIT_DATABASE_POOLER: {settings.database_pooler!r} is not one of "
+                + ", ".join(repr(p) for p in POOLERS)
+            )
+        connect_args = {}
+        if settings.database_pooler == "pgbouncer":
+            # In transaction pooling the next transaction may run on another server connection,
+            # which would not know a statement this one prepared.
+            connect_args["prepare_threshold"] = None
+        if standby:
+            connect_args["connect_timeout"] = STANDBY_CONNECT_TIMEOUT
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_text
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            json_serializer=json_text,
+            connect_args=connect_args,
         )
     if url.database and url.database != ":memory:":
         private_database_file(Path(url.database))

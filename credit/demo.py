@@ -324,6 +324,56 @@ def demo_records(draw: random.Random, number: int, firm: NewEnterprise) -> list[
                 },
             )
         )
+    # The kinds the policies ask for beyond the first catalog: drawn last, so the records above
+    # stay what they were for the same seed.
+    if roll() < 0.06:
+        scheme, issuer = draw.choice(
+            (
+                ("measurement_management", "中启计量体系认证中心"),
+                ("production_licence", f"{city}市场监督管理局"),
+                ("green_food", "中国绿色食品发展中心"),
+                ("organic_product", "中绿华夏有机产品认证中心"),
+                ("zhejiang_made", "浙江制造国际认证联盟"),
+            )
+        )
+        valid_from = _day(draw, since)
+        made.append(
+            (
+                "certification",
+                {
+                    "scheme": scheme,
+                    "certificate_no": f"N{number:09d}",
+                    "issuer": f"{issuer}（演示）",
+                    "valid_from": valid_from,
+                    "valid_to": valid_from + datetime.timedelta(days=3 * 365),
+                },
+            )
+        )
+    if roll() < 0.01:
+        kind, level, title, issuer, years = draw.choice(
+            (
+                ("geographical_indication", "national", "地理标志保护产品", "国家知识产权局", None),
+                ("brand_product", "municipal", "市名牌产品", f"{city}人民政府", 3),
+                ("brand_product", "national", "中国名牌产品", "中国名牌战略推进委员会", 3),
+            )
+        )
+        awarded_on = _day(draw, since)
+        made.append(
+            (
+                "award",
+                {
+                    "award_kind": kind,
+                    "level": level,
+                    "title": f"{title}（演示）",
+                    "issuer": issuer,
+                    "awarded_on": awarded_on,
+                    "expires_on": awarded_on + datetime.timedelta(days=years * 365)
+                    if years
+                    else None,
+                    "document_no": f"演示标{number}",
+                },
+            )
+        )
     return made
 
 

@@ -43,6 +43,7 @@ PROCUREMENT_BASIS = "《政府采购法》第二十二条第一款第（五）�
 CREDIT_RECORD_BASIS = "财库〔2016〕125号"
 LOW_GRADES = frozenset({"C", "D"})
 MAX_BATCH = 1000
+SEARCH_EXACT_TOTAL = 10_000  # a search counts its matches exactly up to here (API: total_exact)
 MAX_REPEATS = 10  # a code may repeat (answered at each position), within reason
 # Lending signals: how far back a lender looks (the grading windows of the default ruleset).
 LENDING_VIOLATION_MONTHS = 36

@@ -43,6 +43,13 @@ def write_private_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def write_private_bytes(path: Path, content: bytes) -> None:
+    """Like `write_private_text`, for bytes; the folder above must exist."""
+    _create(path)
+    _narrow(path, FILE_MODE)
+    path.write_bytes(content)
+
+
 def _make_folders(path: Path) -> None:
     missing = [p for p in (path, *path.parents) if not p.exists()]
     for folder in reversed(missing):

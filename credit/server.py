@@ -59,4 +59,7 @@ class Server(BaseApplication):
 def _post_fork(server, worker):
     # Connections opened in the master must not be shared by the forked workers.
     app = server.app.callable
-    app.extensions["credit.database"].engine.dispose(close=False)
+    database = app.extensions["credit.database"]
+    database.engine.dispose(close=False)
+    for standby in database.standbys.standbys if database.standbys else []:
+        standby.engine.dispose(close=False)

@@ -95,6 +95,31 @@ class ObjectionOut(ma.Schema):
     decision_reason = fields.String(allow_none=True)
 
 
+class AttachmentOut(ma.Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    media_type = fields.String(
+        required=True, metadata={"enum": ["application/pdf", "image/png", "image/jpeg"]}
+    )
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    sha256 = fields.String(required=True, metadata={"description": "hex SHA-256 of the file"})
+    uploaded_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class EvidenceFiles(ma.Schema):
+    """Repair evidence as a multipart upload."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    file = fields.List(
+        fields.Raw(metadata={"type": "string", "format": "binary"}),
+        required=True,
+        metadata={"description": "repeat the part to send several files"},
+    )
+
+
 class RepairOut(ma.Schema):
     id = fields.Integer(required=True)
     listing_id = fields.Integer()
@@ -103,6 +128,13 @@ class RepairOut(ma.Schema):
     statement = fields.String()
     evidence = fields.String(allow_none=True)
     applied_by = fields.String()
+    attachments = fields.List(
+        fields.Nested(AttachmentOut),
+        metadata={
+            "description": "evidence files; download each at "
+            "`…/repair/attachments/{id}` (the firm and the regulator of its region)"
+        },
+    )
     created_at = fields.DateTime()
     decided_by = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)

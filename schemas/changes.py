@@ -18,7 +18,10 @@ class ChangesArgs(InputSchema):
         Uscc(),
         load_default=list,
         validate=validate.Length(max=1000),
-        metadata={"description": "repeat to watch several firms"},
+        metadata={
+            "description": "repeat to watch several firms; an enterprise account may leave it "
+            "out (its own firm) or give only its own code"
+        },
     )
     watchlist = fields.Integer(
         validate=validate.Range(min=1, max=2**62),
@@ -58,6 +61,15 @@ class ChangeOut(ma.Schema):
     score = fields.String(allow_none=True)
     risk_class = fields.String(allow_none=True)
     ruleset = fields.String(allow_none=True)
+    changes = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "enterprise_updated: each register field changed and its new value "
+            "(name, address, legal_representative, chief_quality_officer, industry_code, "
+            "status, status_since)"
+        },
+    )
+    reason = fields.String(metadata={"description": "enterprise_updated: why"})
     valid_until = fields.String()
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from schemas.common import InputSchema, PageArgs, PastDate, Uscc, page_of, trimmed_text
+from schemas.common import InputSchema, PageArgs, PastDate, UsccList, page_of, trimmed_text
 from schemas.records import RecordOut
 
-CODES = fields.List(
-    Uscc(),
+CODES = UsccList(
     required=True,
     metadata={
         "description": "1 to 1,000 codes, answered in this order; a code may repeat and is answered "
@@ -42,6 +41,13 @@ class ProcurementResultOut(ma.Schema):
     uscc = fields.String(required=True)
     found = fields.Boolean(required=True)
     name = fields.String()
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["in_business", "deregistered"],
+            "description": "on the day asked; absent when not found",
+        },
+    )
     eligible = fields.Boolean(allow_none=True, required=True)
     grade = fields.String(allow_none=True, required=True)
     graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
@@ -58,6 +64,13 @@ class LendingResultOut(ma.Schema):
     uscc = fields.String(required=True)
     found = fields.Boolean(required=True)
     name = fields.String()
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["in_business", "deregistered"],
+            "description": "on the day asked; absent when not found",
+        },
+    )
     grade = fields.String(allow_none=True)
     graded = fields.Boolean(allow_none=True, metadata={"description": "null when not found"})
     score = fields.String(allow_none=True)

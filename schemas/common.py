@@ -71,6 +71,22 @@ class Uscc(fields.String):
             raise ma.ValidationError(uscc_error(problem)) from None
 
 
+class UsccList(fields.List):
+    """A list of codes, each a `Uscc`. A list of well-formed codes (a thousand-firm check, nearly
+    always) is checked in one loop; any other is checked item by item, each error at its index."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Uscc(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, list) and all(type(item) is str for item in value):
+            try:
+                return [uscc_codes.validate(item) for item in value]
+            except uscc_codes.InvalidUscc:
+                pass
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def uscc_error(problem: Exception) -> str:
     return f"Not a valid USCC: {problem}."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from credit import catalog
+from credit import catalog, policy
 from schemas.blacklist import ListingOut
 from schemas.common import (
     REGION_PREFIX,
@@ -40,6 +40,27 @@ class EnterpriseIn(InputSchema):
     registered_on = PastDate()
 
 
+class EnterprisePatchIn(InputSchema):
+    """A change to the register entry; every field but `reason` may be left out."""
+
+    name = trimmed_text(200)
+    address = trimmed_text(300, allow_none=True, metadata={"description": "住所"})
+    legal_representative = trimmed_text(
+        100, allow_none=True, metadata={"description": "法定代表人"}
+    )
+    chief_quality_officer = trimmed_text(
+        100, allow_none=True, metadata={"description": "首席质量官"}
+    )
+    industry_code = IndustryCode(
+        allow_none=True, metadata={"description": "normalised as in registration", "example": "C38"}
+    )
+    status = fields.String(validate=validate.OneOf(["in_business", "deregistered"]))
+    status_since = PastDate(
+        metadata={"description": "the day the status took effect; default today when it changes"}
+    )
+    reason = trimmed_text(2000, required=True)
+
+
 class EnterpriseOut(ma.Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)
@@ -52,7 +73,37 @@ class EnterpriseOut(ma.Schema):
         },
     )
     registered_on = fields.Date(allow_none=True)
-    status = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        metadata={
+            "enum": ["in_business", "deregistered"],
+            "description": "`deregistered` (已注销): the file stays readable, marked so",
+        },
+    )
+    status_since = fields.Date(
+        allow_none=True, metadata={"description": "the day the status took effect"}
+    )
+
+
+class FormerNameOut(ma.Schema):
+    name = fields.String(required=True)
+    until = fields.Date(required=True, metadata={"description": "the last day it was the name"})
+
+
+class RegisterDetails(ma.Schema):
+    """What the register holds of a firm besides its codes."""
+
+    address = fields.String(allow_none=True, metadata={"description": "住所"})
+    legal_representative = fields.String(allow_none=True, metadata={"description": "法定代表人"})
+    chief_quality_officer = fields.String(allow_none=True, metadata={"description": "首席质量官"})
+
+
+class RegisterEntryOut(EnterpriseOut, RegisterDetails):
+    former_names = fields.List(
+        fields.Nested(FormerNameOut),
+        required=True,
+        metadata={"description": "names the firm bore before, oldest first; search finds them"},
+    )
 
 
 class StandingOut(EnterpriseOut):
@@ -71,7 +122,7 @@ class StandingOut(EnterpriseOut):
     blacklisted = fields.Boolean(required=True)
 
 
-class PublicProfile(StandingOut):
+class PublicProfile(StandingOut, RegisterDetails):
     """Only what is inside its display period: honours and certifications in force, violations
     within 3 months (minor), 1 year (general) or 3 years (serious) of the decision, supervisory
     sampling results within 3 years of the sampling."""
@@ -85,10 +136,11 @@ class PublicProfile(StandingOut):
     )
 
 
-class CreditFile(StandingOut):
+class CreditFile(StandingOut, RegisterDetails):
     """The whole file: expired, revoked and rescinded records too, each with its corrections,
     and every blacklist listing of the firm whatever its state."""
 
+    former_names = fields.List(fields.Nested(FormerNameOut), required=True)
     as_of = fields.Date(required=True)
     records = fields.List(fields.Nested(RecordOut), required=True)
     listings = fields.List(
@@ -111,7 +163,19 @@ class EnterpriseSearchArgs(PageArgs):
     grade = fields.String(validate=validate.OneOf(list(catalog.GRADES)))
 
 
-EnterprisePage = page_of(EnterpriseOut, "EnterprisePage")
+class EnterprisePage(page_of(EnterpriseOut, "EnterprisePageBase")):
+    total = fields.Integer(
+        required=True,
+        metadata={
+            "description": f"the number of matches, counted exactly up to "
+            f"{policy.SEARCH_EXACT_TOTAL:,}; past that, {policy.SEARCH_EXACT_TOTAL:,} with "
+            "`total_exact` false"
+        },
+    )
+    total_exact = fields.Boolean(
+        required=True,
+        metadata={"description": "false when the matches are more than `total` says"},
+    )
 
 
 class UsccPath(InputSchema):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from credit.api import evidence
 from credit.api.context import current_caller, db_session
 from credit.services import blacklist, requests
 from schemas.blacklist import (
     BlacklistArgs,
+    EvidenceFiles,
     ListingIn,
     ListingOut,
     ListingPage,
@@ -102,13 +104,44 @@ class ListingRepair(MethodView):
     )
     @blp.doc(**AUTH)
     def post(self, body, listing_id):
-        """Apply for credit repair (the listed firm), from `repair_eligible_on`."""
+        """Apply for credit repair (the listed firm), from `repair_eligible_on`. Evidence files
+        then go to POST /blacklist/{listing_id}/repair/attachments."""
         session = db_session()
         application = requests.apply_for_repair(
             session, current_caller(), "listing", listing_id, **body
         )
         session.commit()
         return application
+
+
+@blp.route("/blacklist/<int:listing_id>/repair/attachments")
+class ListingRepairAttachments(MethodView):
+    upload_limit = staticmethod(evidence.upload_limit)
+
+    @blp.arguments(EvidenceFiles, location="files", description=evidence.UPLOAD_DESCRIPTION)
+    @blp.response(201, RepairOut)
+    @blp.alt_response(409, description="No repair application is pending: apply first")
+    @blp.alt_response(413, description="The files together are over the upload limit")
+    @blp.doc(**AUTH)
+    def post(self, files, listing_id):
+        """Attach evidence to the pending repair application of a listing (the listed firm):
+        PDF, PNG or JPEG files, each kept with its SHA-256."""
+        return evidence.attach("listing", listing_id, files["file"])
+
+
+@blp.route("/blacklist/<int:listing_id>/repair/attachments/<int:attachment_id>")
+class ListingRepairAttachment(MethodView):
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="application/octet-stream",
+        description="the file as sent (application/pdf, image/png or image/jpeg), with its "
+        "SHA-256 in `Repr-Digest`",
+    )
+    @blp.doc(**AUTH)
+    def get(self, listing_id, attachment_id):
+        """Download an evidence file (the listed firm itself, the regulator of its region)."""
+        return evidence.download("listing", listing_id, attachment_id)
 
 
 @blp.route("/blacklist/<int:listing_id>/repair/decision")

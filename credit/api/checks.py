@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from credit.api.context import current_caller, db_session
+from credit.db import json_text
 from credit.services import checks, query_log
 from schemas.checks import (
     LendingCheckIn,
@@ -21,6 +23,13 @@ blp = Blueprint("checks", __name__, description="Procurement and lending checks"
 AUTH = {"security": [{"bearer": []}]}
 
 
+def checked(answer: dict) -> Response:
+    """A check's answer as the service built it, in wire form already: a thousand results are
+    sent without a schema dump each (the schema documents them; a test holds the two equal)."""
+    body = {"as_of": answer["as_of"].isoformat(), "results": answer["results"]}
+    return Response(json_text(body), mimetype="application/json")
+
+
 @blp.route("/checks/procurement")
 class ProcurementCheck(MethodView):
     @blp.arguments(ProcurementCheckIn)
@@ -29,12 +38,12 @@ class ProcurementCheck(MethodView):
     def post(self, body):
         """Is each supplier eligible for a government contract on a day, and why not
         (procurement offices, banks, regulators)."""
-        session = db_session()
+        session = db_session(logged_read=True)
         answer = checks.procurement_check(
             session, current_caller(), body["uscc"], body.get("as_of"), body.get("project")
         )
         session.commit()
-        return answer
+        return checked(answer)
 
 
 @blp.route("/checks/lending")
@@ -44,12 +53,12 @@ class LendingCheck(MethodView):
     @blp.doc(**AUTH)
     def post(self, body):
         """Grade, risk signals and honours for lenders (banks); the firm sees the query."""
-        session = db_session()
+        session = db_session(logged_read=True)
         answer = checks.lending_check(
             session, current_caller(), body["uscc"], body["purpose"], body.get("as_of")
         )
         session.commit()
-        return answer
+        return checked(answer)
 
 
 @blp.route("/enterprises/<uscc>/queries")

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from credit import uscc as uscc_codes
+from credit.api import own_writes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
 from credit.errors import InvalidInput, Unauthorized
@@ -16,27 +17,36 @@ from schemas.common import uscc_error
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def db_session(*, write: bool | None = None) -> Session:
+def db_session(*, write: bool | None = None, logged_read: bool = False) -> Session:
     """The request's one session; a writing request's transaction takes the write lock at once.
 
-    A read that must also write (a bank's logged read) asks for `write=True`: the reading
-    session opened so far only read the caller's account, so it is replaced.
+    A read that must also write asks for `write=True`: the reading session opened so far only
+    read the caller's account, so it is replaced. A read whose only write is its query-log entry
+    (a check, a bank's read of a file) asks for `logged_read=True`: where standbys serve reads it
+    reads a standby and appends the entry on the primary; without standbys it writes as any
+    write does.
     """
+    database = current_app.extensions["credit.database"]
+    if logged_read:
+        write = database.standbys is None
     writes = request.method not in READ_METHODS if write is None else write
     current = g.get("db_session")
-    if current is not None and writes and not g.get("db_session_writes"):
+    if current is not None and g.get("db_session_writes") != writes and (writes or logged_read):
         current.close()
         current = None
     if current is None:
-        database = current_app.extensions["credit.database"]
-        current = g.db_session = database.session(write=writes)
+        at_least = None if writes or database.standbys is None else own_writes.position()
+        current = g.db_session = database.session(write=writes, at_least=at_least)
         g.db_session_writes = writes
     return current
 
 
 def lookup_connection() -> Connection:
     """The worker's connection for reads of one statement each (see `Database.lookup`)."""
-    return current_app.extensions["credit.database"].lookup()
+    database = current_app.extensions["credit.database"]
+    if database.standbys is None:
+        return database.lookup()
+    return database.lookup(at_least=own_writes.position())
 
 
 def close_session(_error=None) -> None:

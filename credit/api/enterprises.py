@@ -15,8 +15,10 @@ from schemas.enterprises import (
     EnterpriseIn,
     EnterpriseOut,
     EnterprisePage,
+    EnterprisePatchIn,
     EnterpriseSearchArgs,
     PublicProfile,
+    RegisterEntryOut,
     UsccPath,
 )
 
@@ -59,6 +61,29 @@ def enterprise_by_uscc(uscc):
     )
 
 
+@blp.route(
+    "/enterprises/<uscc>",
+    methods=["PATCH"],
+    endpoint="enterprise_register_entry",
+    parameters=[USCC_PARAMETER],
+)
+@blp.arguments(EnterprisePatchIn)
+@blp.response(200, RegisterEntryOut)
+@blp.doc(security=[{"bearer": []}])
+def patch_enterprise(body, uscc):
+    """Change a firm's register entry with a reason (the regulator of its region): a new name
+    (the old one kept as a former name), address, legal representative, chief quality officer,
+    industry, or deregistration. Each change is an audit event and shows in the change feed."""
+    session = db_session()
+    reason = body.pop("reason")
+    enterprise = enterprises.update_enterprise(
+        session, current_caller(), path_uscc(uscc), body, reason
+    )
+    names = enterprises.former_names(session, [enterprise.id])[enterprise.id]
+    session.commit()
+    return profiles.register_entry(enterprise, names)
+
+
 @blp.route("/enterprises/<uscc>/file")
 class EnterpriseFile(MethodView):
     @blp.arguments(UsccPath, location="path")
@@ -69,7 +94,7 @@ class EnterpriseFile(MethodView):
         """The whole credit file (the regulator of the region, the enterprise itself, a bank
         that states its purpose: logged and shown to the firm)."""
         caller = current_caller()
-        session = db_session(write=caller.role == "bank")
+        session = db_session(logged_read=caller.role == "bank")
         body = profiles.credit_file(session, caller, path["uscc"], args.get("purpose"))
         session.commit()
         return body

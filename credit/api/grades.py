@@ -31,7 +31,7 @@ class EnterpriseGrade(MethodView):
         """The grade today or `as_of` a day; the explanation for the regulator, the firm, and a
         bank that passes `purpose` (logged)."""
         caller = current_caller()
-        session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
+        session = db_session(logged_read=caller.role == "bank" and bool(args.get("purpose")))
         view = grading.grade_view(
             session, caller, path["uscc"], args.get("as_of"), args.get("purpose")
         )
@@ -49,7 +49,7 @@ class EnterpriseGradeHistory(MethodView):
         """Every assessment, newest first (the regulator of the region, the firm itself, a bank
         that passes `purpose`)."""
         caller = current_caller()
-        session = db_session(write=caller.role == "bank" and bool(args.get("purpose")))
+        session = db_session(logged_read=caller.role == "bank" and bool(args.get("purpose")))
         page = grading.grade_history(
             session, caller, path["uscc"], args["page"], args["per_page"], args.get("purpose")
         )

@@ -10,7 +10,7 @@ import time
 import uuid
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
@@ -35,6 +35,7 @@ def _start() -> None:
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
     _check_sizes()
     _check_query_encoding()
+    _raise_the_limit_for_uploads()
     _hold_a_streamed_body_to_the_limit()
     if request.method in BODY_METHODS:
         _check_json_body()
@@ -93,6 +94,15 @@ def _check_query_encoding() -> None:
             "The query string is not valid UTF-8 in: " + ", ".join(sorted(errors)) + ".",
             errors=errors,
         )
+
+
+def _raise_the_limit_for_uploads() -> None:
+    """An endpoint that takes files names its own body limit (`upload_limit(settings)` on its
+    view), above the one for JSON bodies."""
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(getattr(view, "view_class", view), "upload_limit", None)
+    if limit is not None:
+        request.max_content_length = limit(current_app.extensions["credit.settings"])
 
 
 def _hold_a_streamed_body_to_the_limit() -> None:

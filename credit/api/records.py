@@ -6,10 +6,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from credit import clock
+from credit.api import evidence
 from credit.api.context import current_caller, db_session
 from credit.rules import display
 from credit.services import records, requests
 from schemas.blacklist import (
+    EvidenceFiles,
     ObjectionDecisionIn,
     ObjectionIn,
     ObjectionOut,
@@ -156,13 +158,44 @@ class RecordRepairs(MethodView):
     @blp.doc(**WRITE_DOC)
     def post(self, body, record_id):
         """Apply for credit repair of a violation (the enterprise): from 3 months after a
-        general violation's decision, 1 year after a serious one's."""
+        general violation's decision, 1 year after a serious one's. Evidence files then go to
+        POST /records/{record_id}/repair/attachments."""
         session = db_session()
         application = requests.apply_for_repair(
             session, current_caller(), "record", record_id, body["statement"]
         )
         session.commit()
         return application
+
+
+@blp.route("/records/<int:record_id>/repair/attachments")
+class RecordRepairAttachments(MethodView):
+    upload_limit = staticmethod(evidence.upload_limit)
+
+    @blp.arguments(EvidenceFiles, location="files", description=evidence.UPLOAD_DESCRIPTION)
+    @blp.response(201, RepairOut)
+    @blp.alt_response(409, description="No repair application is pending: apply first")
+    @blp.alt_response(413, description="The files together are over the upload limit")
+    @blp.doc(**WRITE_DOC)
+    def post(self, files, record_id):
+        """Attach evidence to the pending repair application of a violation (the enterprise):
+        PDF, PNG or JPEG files, each kept with its SHA-256."""
+        return evidence.attach("record", record_id, files["file"])
+
+
+@blp.route("/records/<int:record_id>/repair/attachments/<int:attachment_id>")
+class RecordRepairAttachment(MethodView):
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="application/octet-stream",
+        description="the file as sent (application/pdf, image/png or image/jpeg), with its "
+        "SHA-256 in `Repr-Digest`",
+    )
+    @blp.doc(**WRITE_DOC)
+    def get(self, record_id, attachment_id):
+        """Download an evidence file (the enterprise itself, the regulator of its region)."""
+        return evidence.download("record", record_id, attachment_id)
 
 
 @blp.route("/records/<int:record_id>/repair/decision")

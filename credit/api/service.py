@@ -14,12 +14,19 @@ blp = Blueprint("service", __name__)
 
 @blp.get("/healthz")
 def healthz():
-    """200 when the database answers."""
+    """200 when the database answers (with standbys, the primary), with each standby's state."""
+    database = current_app.extensions["credit.database"]
     try:
-        db_session().execute(text("SELECT 1"))
+        if database.standbys is None:
+            db_session().execute(text("SELECT 1"))
+        else:
+            database.ping_primary()
     except SQLAlchemyError:
         return problem(503, "Service unavailable", "The database does not answer.")
-    return {"status": "ok"}
+    if database.standbys is None:
+        return {"status": "ok"}
+    # A standby down or behind costs the primary more reads, not the service its health.
+    return {"status": "ok", "standbys": database.standbys.report()}
 
 
 @blp.get("/.well-known/jwks.json")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from credit.errors import Forbidden, Unauthorized
 
-ROLES = ("public", "enterprise", "bank", "procurement", "regulator", "admin")
+ROLES = ("public", "enterprise", "bank", "procurement", "regulator", "agency", "admin")
+# What an agency account may be allowed to write: firms on the register, and each record kind.
+WRITABLE_KINDS = ("enterprise", "award", "certification", "inspection", "violation")
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,9 @@ class Caller:
     role: str
     uscc: str | None = None
     region: str | None = None
+    # An agency account: the department it is, and the kinds of data it supplies.
+    agency: str | None = None
+    kinds: tuple[str, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -25,6 +30,13 @@ class Caller:
         return (
             self.role == "regulator" and bool(self.region) and region_code.startswith(self.region)
         )
+
+    def may_write(self, kind: str, region_code: str) -> bool:
+        """Whether the caller may write data of this kind for a firm of this region: a
+        regulator of the region, or an agency of the region that supplies this kind."""
+        if self.role == "agency":
+            return kind in self.kinds and bool(self.region) and region_code.startswith(self.region)
+        return self.covers_region(region_code)
 
     def is_enterprise(self, uscc: str) -> bool:
         return self.role == "enterprise" and self.uscc == uscc
@@ -50,3 +62,14 @@ def require_region(caller: Caller, region_code: str) -> None:
     require_role(caller, "regulator")
     if not caller.covers_region(region_code):
         raise Forbidden(f"Your region {caller.region} does not cover region {region_code}.")
+
+
+def require_writer(caller: Caller, kind: str, region_code: str) -> None:
+    """A regulator of the firm's region, or an agency of the region that supplies this kind."""
+    require_role(caller, "regulator", "agency")
+    if caller.may_write(kind, region_code):
+        return
+    if caller.role == "agency" and kind not in caller.kinds:
+        supplied = ", ".join(caller.kinds) or "nothing"
+        raise Forbidden(f"Your agency supplies {supplied}, not {kind} data.")
+    raise Forbidden(f"Your region {caller.region} does not cover region {region_code}.")

@@ -211,6 +211,8 @@ def _certifications(sheet: _Sheet, ruleset: Ruleset, certificates: list[Certific
     seen_schemes: set[str] = set()
     for cert in _in_force(sheet, certificates):
         entry = catalog.CERTIFICATION_SCHEMES[cert.scheme]
+        if cert.scheme not in ruleset.counted_schemes or entry.group == "licence":
+            continue  # a scheme the ruleset does not count, or a licence: no points
         label = f"{entry.label_zh} {cert.certificate_no}"
         if entry.group == "product":
             totals["product"] += sheet.add(
@@ -281,7 +283,16 @@ def _honours(sheet: _Sheet, ruleset: Ruleset, awards: list[Award]) -> None:
     total = Decimal(0)
     for award in _in_force(sheet, awards):
         entry = catalog.AWARD_KINDS[award.award_kind]
-        if entry.group == "brand":
+        if award.award_kind not in ruleset.counted_award_kinds:
+            continue  # a kind the ruleset does not count
+        if award.award_kind == "brand_product" and ruleset.honour_brand_product is not None:
+            total += sheet.add(
+                "honours.brand_product",
+                ruleset.honour_brand_product[award.level],
+                f"{catalog.LEVELS[award.level].label_zh}{entry.label_zh}：{award.title}",
+                award.id,
+            )
+        elif entry.group == "brand":
             total += sheet.add(
                 "honours.brand", ruleset.honour_brand, f"{entry.label_zh}：{award.title}", award.id
             )

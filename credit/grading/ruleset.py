@@ -10,12 +10,28 @@ from importlib import resources
 
 from credit import catalog
 
-DEFAULT_VERSION = "qc-2026.3"
+DEFAULT_VERSION = "qc-2026.4"
 GRADE_ORDER = tuple(catalog.GRADES)  # best first
 RISK_ORDER = tuple(catalog.RISK_CLASSES)
 # Inspection levels added after rulesets were published that do not name them: a result at such
 # a level counts no points under those rulesets, so the grades they gave stay reproducible.
 LATER_INSPECTION_LEVELS = frozenset({"county"})
+# Certification schemes and honours added to the catalog after rulesets were published that do
+# not name them: a ruleset counts one only when it lists it (`certifications.added_schemes`,
+# `honours.added_kinds`), so the grades earlier versions gave stay reproducible.
+LATER_CERTIFICATION_SCHEMES = frozenset(
+    {
+        "measurement_management",
+        "gmp",
+        "zhejiang_made",
+        "green_food",
+        "organic_product",
+        "pollution_free_agricultural",
+        "production_licence",
+        "food_production_licence",
+    }
+)
+LATER_AWARD_KINDS = frozenset({"geographical_indication"})
 
 
 class RulesetError(ValueError):
@@ -62,6 +78,13 @@ class Ruleset:
     minimum_records: int = 0
     # Share of ungraded firms drawn for random inspections.
     sampling_ungraded: Decimal | None = None
+    # The schemes and honour kinds that count at all (see LATER_CERTIFICATION_SCHEMES).
+    counted_schemes: frozenset[str] = frozenset(
+        set(catalog.CERTIFICATION_SCHEMES) - LATER_CERTIFICATION_SCHEMES
+    )
+    counted_award_kinds: frozenset[str] = frozenset(set(catalog.AWARD_KINDS) - LATER_AWARD_KINDS)
+    # Points of a brand product (名牌产品) by its level; None: the flat `honours.brand`.
+    honour_brand_product: dict[str, Decimal] | None = None
 
     def grade_for(self, score: Decimal) -> str:
         for grade, lowest in self.tiers:
@@ -176,9 +199,21 @@ def parse(text: str) -> Ruleset:
             "product_cap",
         )
     }
+    counted_schemes = Ruleset.counted_schemes
+    if "added_schemes" in certs.data:
+        added = certs.codes("added_schemes", LATER_CERTIFICATION_SCHEMES)
+        counted_schemes = counted_schemes | added
     certs.done()
     inspections = top.table("inspections")
     honours = top.table("honours")
+    counted_award_kinds = Ruleset.counted_award_kinds
+    if "added_kinds" in honours.data:
+        counted_award_kinds = counted_award_kinds | honours.codes("added_kinds", LATER_AWARD_KINDS)
+    brand_product = (
+        honours.decimals_for(catalog.LEVELS, name="brand_product")
+        if "brand_product" in honours.data
+        else None
+    )
     violations = top.table("violations")
     caps_table = top.table("caps")
     blacklist = caps_table.table("blacklist")
@@ -262,6 +297,9 @@ def parse(text: str) -> Ruleset:
         sampling=sampling,
         minimum_records=minimum_records,
         sampling_ungraded=sampling_ungraded,
+        counted_schemes=counted_schemes,
+        counted_award_kinds=counted_award_kinds,
+        honour_brand_product=brand_product,
     )
     for reader in (inspections, honours, violations):
         reader.done()

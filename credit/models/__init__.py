@@ -1,10 +1,13 @@
 """The registry's tables; importing this module registers every model on `Base.metadata`."""
 
+from credit.models.attachment import RepairAttachment
 from credit.models.audit import AuditEvent
 from credit.models.base import Base
 from credit.models.blacklist import Listing, Objection, RepairApplication, Transition
-from credit.models.enterprise import Enterprise, EnterpriseNameGram
+from credit.models.enterprise import Enterprise, EnterpriseFormerName, EnterpriseNameGram
+from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
+from credit.models.issued_report import IssuedReport
 from credit.models.query_log import QueryLogEntry
 from credit.models.record import (
     Award,
@@ -18,7 +21,7 @@ from credit.models.record import (
 )
 from credit.models.state import EnterpriseState
 from credit.models.statistics import QualityWarning, Target
-from credit.models.user import User
+from credit.models.user import SeenChanges, User
 from credit.models.watchlist import Watchlist, WatchlistMember
 
 __all__ = [
@@ -26,14 +29,18 @@ __all__ = [
     "AuditEvent",
     "Award",
     "GradeOverride",
+    "ImportBatch",
+    "ImportedRow",
     "RegradeRun",
     "Base",
     "Certification",
     "Correction",
     "Enterprise",
+    "EnterpriseFormerName",
     "EnterpriseNameGram",
     "EnterpriseState",
     "Inspection",
+    "IssuedReport",
     "Listing",
     "Objection",
     "QualityWarning",
@@ -42,6 +49,8 @@ __all__ = [
     "RecordObjection",
     "RecordRepair",
     "RepairApplication",
+    "RepairAttachment",
+    "SeenChanges",
     "Target",
     "Transition",
     "User",

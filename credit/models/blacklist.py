@@ -85,3 +85,7 @@ class RepairApplication(Decided, Base):
     statement: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     applied_by: Mapped[str] = mapped_column(String(64))
+
+    attachments: Mapped[list[RepairAttachment]] = relationship(  # noqa: F821 (mapped by name)
+        order_by="RepairAttachment.id", lazy="selectin"
+    )

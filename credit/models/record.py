@@ -155,3 +155,7 @@ class RecordRepair(Decided, Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
     statement: Mapped[str] = mapped_column(Text)
     applied_by: Mapped[str] = mapped_column(String(64))
+
+    attachments: Mapped[list[RepairAttachment]] = relationship(  # noqa: F821 (mapped by name)
+        order_by="RepairAttachment.id", lazy="selectin"
+    )

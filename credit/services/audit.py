@@ -15,6 +15,7 @@ from credit.models import (
     AuditEvent,
     Correction,
     Enterprise,
+    EnterpriseFormerName,
     EnterpriseState,
     GradeOverride,
     Listing,
@@ -24,6 +25,7 @@ from credit.models import (
     RecordObjection,
     RecordRepair,
     RepairApplication,
+    RepairAttachment,
     Target,
     Transition,
 )
@@ -32,7 +34,12 @@ from credit.services import state
 from credit.services.statistics import targets, warnings
 
 # An upgrade that rewrote industry codes in their normal form logged each firm's new content.
-ENTERPRISE_EVENTS = ("enterprise_registered", "enterprise_industry_code_normalised")
+# A change to the register entry logs the firm's new content, and a former name when renamed.
+ENTERPRISE_EVENTS = (
+    "enterprise_registered",
+    "enterprise_industry_code_normalised",
+    "enterprise_updated",
+)
 LISTING_EVENTS = (
     "listing_created",
     "listing_objection_filed",
@@ -54,6 +61,9 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     """Every break in the chain, then every row whose content differs from its events."""
     yield from _verify_chain(session, batch)
     yield from _verify_rows(session, Enterprise, "enterprise", ENTERPRISE_EVENTS, batch)
+    yield from _verify_rows(
+        session, EnterpriseFormerName, "former_name", "enterprise_updated", batch
+    )
     yield from _verify_rows(session, Record, "record", "record_added", batch)
     yield from _verify_rows(
         session, Correction, "correction", ("record_rescinded", "record_revoked"), batch
@@ -76,6 +86,13 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Mismatch]:
     yield from _verify_rows(session, Transition, "transition", LISTING_EVENTS, batch)
     yield from _verify_rows(session, Objection, "objection", LISTING_EVENTS, batch)
     yield from _verify_rows(session, RepairApplication, "repair", LISTING_EVENTS, batch)
+    yield from _verify_rows(
+        session,
+        RepairAttachment,
+        "attachment",
+        ("record_repair_evidence_added", "listing_repair_evidence_added"),
+        batch,
+    )
     yield from _verify_rows(session, Target, "target", targets.AUDIT_EVENTS, batch)
     yield from _verify_rows(session, QualityWarning, "warning", warnings.AUDIT_EVENT, batch)
 

@@ -1,27 +1,37 @@
 """Lookups for procurement and lending: one firm or a thousand, as of any day, with reasons.
 
-Today's answers come from the current-state rows in one query; only firms with records or a
-listing have their evidence read. Answers as of a past day are computed from the evidence the
-registry held at the end of that day.
+The firms asked and their current-state rows are read in one query, as plain tuples. Today, a firm
+whose row shows nothing the check reports is answered from that row alone; only the others have
+their evidence read, for all of them at once. Answers as of a past day are computed from the
+evidence the registry held at the end of that day. The answers are plain dicts in wire form.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, and_, bindparam, case, exists, or_, select
 from sqlalchemy.orm import Session
 
-from credit import catalog, clock, policy
+from credit import canonical, catalog, clock, policy
 from credit.auth.caller import Caller, require_role
 from credit.errors import InvalidInput
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Result, assess
-from credit.models import Award, Enterprise, Inspection, Violation
+from credit.models import (
+    Award,
+    Enterprise,
+    EnterpriseState,
+    GradeOverride,
+    Inspection,
+    Record,
+    Violation,
+)
 from credit.rules import display, listings, periods
 from credit.services import query_log, state
 
@@ -38,9 +48,11 @@ class Reason:
 @dataclass
 class Standing:
     """One firm as of the day asked: its grade and the evidence behind it. A firm answered from
-    its state row alone carries no evidence (`inputs` empty): it has nothing to report."""
+    its state row alone carries no evidence (`inputs` empty): it has nothing to report. The
+    `enterprise` is the firm's row as a check reads it, or an `Enterprise`: `id`, `uscc`, `name`,
+    `status` and `status_since` are all a check uses."""
 
-    enterprise: Enterprise
+    enterprise: Row | Enterprise
     grade: str | None
     risk_class: str | None
     score: Decimal | None
@@ -50,7 +62,7 @@ class Standing:
     listings: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, enterprise: Enterprise, result: Result, inputs: Inputs, listings: list):
+    def of(cls, enterprise: Row | Enterprise, result: Result, inputs: Inputs, listings: list):
         return cls(
             enterprise,
             result.grade,
@@ -63,6 +75,12 @@ class Standing:
         )
 
 
+@functools.lru_cache(maxsize=32)
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """A look-back's first day: the same few for every firm of a check, so computed once each."""
+    return periods.months_before(day, months)
+
+
 def _reason(
     code: str, detail: str, record_id: int | None = None, legal_basis: str | None = None
 ) -> Reason:
@@ -70,45 +88,121 @@ def _reason(
     return Reason(code, entry.group, detail, legal_basis or entry.legal_basis, record_id)
 
 
+_FIRM, _STATE = Enterprise.__table__, EnterpriseState.__table__
+# What a check reads of the firms asked, in one statement of plain tuples: the firm and its state
+# row. The profile is asked only whether it is there (all `state.servable` looks at), never
+# read: a check does not send it.
+_CHECK_ROWS = (
+    select(
+        _FIRM.c.id,
+        _FIRM.c.uscc,
+        _FIRM.c.name,
+        _FIRM.c.status,
+        _FIRM.c.status_since,
+        _STATE.c.grade,
+        _STATE.c.risk_class,
+        _STATE.c.score,
+        _STATE.c.blacklisted,
+        _STATE.c.open_disputes,
+        _STATE.c.active_records,
+        _STATE.c.last_major_violation_on,
+        _STATE.c.last_serious_violation_on,
+        _STATE.c.assessment_id,
+        _STATE.c.next_change_on,
+        _STATE.c.ruleset,
+        case((_STATE.c.public_profile.is_(None), None), else_=True).label("public_profile"),
+    )
+    .select_from(_FIRM.outerjoin(_STATE, _STATE.c.enterprise_id == _FIRM.c.id))
+    .where(
+        _FIRM.c.uscc.in_(bindparam("codes", expanding=True)),
+        _FIRM.c.created_at < bindparam("day_ends"),
+    )
+)
+_RECORD, _INSPECTION = Record.__table__, Inspection.__table__
+_OVERRIDE = GradeOverride.__table__
+# A lender's check also asks whether the firm holds anything a lender is told of beyond its row
+# (a violation, an honour, a failed sampling) and whether an override is in force: a firm with
+# certificates and passed samplings alone is then answered from its row too.
+_LENDING_ROWS = _CHECK_ROWS.add_columns(
+    exists()
+    .where(
+        _RECORD.c.enterprise_id == _FIRM.c.id,
+        or_(
+            _RECORD.c.kind.in_(("violation", "award")),
+            and_(
+                _RECORD.c.kind == "inspection",
+                exists().where(_INSPECTION.c.id == _RECORD.c.id, _INSPECTION.c.result == "fail"),
+            ),
+        ),
+    )
+    .label("lender_records"),
+    exists()
+    .where(
+        _OVERRIDE.c.enterprise_id == _FIRM.c.id,
+        _OVERRIDE.c.valid_until >= bindparam("day"),
+        _OVERRIDE.c.created_at < bindparam("day_ends"),
+    )
+    .label("overridden"),
+)
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """Which firms a check answers from their state row alone: the statement reading the rows,
+    with the columns `test` needs, and the test."""
+
+    rows: Select
+    test: Callable[[Row, datetime.date], bool]
+
+
 def standings(
-    session: Session, codes: Sequence[str], day: datetime.date, *, reasons_only: bool = False
+    session: Session,
+    codes: Sequence[str],
+    day: datetime.date,
+    *,
+    shortcut: Shortcut | None = None,
 ) -> dict[str, Standing]:
     """The firms among `codes` the registry knew on `day`, each with its grade that day.
 
-    With `reasons_only`, a firm whose stored state may be served today and shows nothing a
-    procurement check reports is answered from that row alone, without reading its records (most
-    firms, most days); the others are graded from their evidence, read once for all of them."""
-    firms = session.scalars(select(Enterprise).where(Enterprise.uscc.in_(set(codes)))).all()
-    known = {e.uscc: e for e in firms if clock.business_date(e.created_at) <= day}
+    The firms and their state rows are read in one statement. Today, a firm whose stored row may
+    be served and which the `shortcut` says its row shows all a check reports of is answered from
+    that row alone (most firms, most days); the others are graded from their evidence, read once
+    for all of them. A standing's `enterprise` is the firm's row (id, uscc, name, status)."""
+    rows = session.execute(
+        _CHECK_ROWS if shortcut is None else shortcut.rows,
+        {
+            "codes": list(set(codes)),
+            "day": day,
+            "day_ends": clock.start_of(day + datetime.timedelta(days=1)),
+        },
+    ).all()
     found: dict[str, Standing] = {}
-    if reasons_only and day == clock.today():
-        by_id = {firm.id: firm for firm in known.values()}
-        for firm_id, current in state.stored_states(session, list(by_id), day).items():
-            if _nothing_to_report(current, day):
-                firm = by_id[firm_id]
-                found[firm.uscc] = Standing(
-                    firm,
-                    current.grade,
-                    current.risk_class,
-                    current.score,
-                    current.blacklisted,
-                    False,
+    rest = []
+    if shortcut is not None and day == clock.today():
+        for row in rows:
+            if state.servable(row, day) and shortcut.test(row, day):
+                found[row.uscc] = Standing(
+                    row, row.grade, row.risk_class, row.score, row.blacklisted, False
                 )
-    rest = [e for code, e in known.items() if code not in found]
-    facts = evidence.gather(session, [e.id for e in rest], disputes=True)
-    ruleset = rulesets.current()
-    for enterprise in rest:
-        inputs = facts[enterprise.id].on(day)
-        found[enterprise.uscc] = Standing.of(
-            enterprise, assess(inputs, ruleset, day), inputs, facts[enterprise.id].listings
-        )
+            else:
+                rest.append(row)
+    else:
+        rest = rows
+    if rest:
+        facts = evidence.gather(session, [row.id for row in rest], disputes=True)
+        ruleset = rulesets.current()
+        for row in rest:
+            inputs = facts[row.id].on(day)
+            found[row.uscc] = Standing.of(
+                row, assess(inputs, ruleset, day), inputs, facts[row.id].listings
+            )
     return found
 
 
-def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
+def _nothing_to_report(current: Row, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
-    above C: a check has no reason to give, so no evidence is read."""
-    since = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
+    above C: a procurement check has no reason to give, so no evidence is read."""
+    since = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     return (
         current.grade not in policy.LOW_GRADES
         and not current.blacklisted
@@ -118,9 +212,38 @@ def _nothing_to_report(current: state.Current, day: datetime.date) -> bool:
     )
 
 
+def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
+    """No violation, honour or failed sampling, no listing, no dispute, no override in force: a
+    lender's counts are nought and its flags come from the row (a low grade, a closed firm), so
+    no evidence is read."""
+    return not (
+        current.lender_records or current.blacklisted or current.open_disputes or current.overridden
+    )
+
+
+PROCUREMENT = Shortcut(_CHECK_ROWS, _nothing_to_report)
+LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender)
+
+
+def status_on(enterprise: Row | Enterprise, day: datetime.date) -> str:
+    """Whether the firm was in business or deregistered on that day, as far as the register
+    knows: a deregistration counts from its `status_since`."""
+    if enterprise.status == "deregistered" and (
+        enterprise.status_since is None or enterprise.status_since <= day
+    ):
+        return "deregistered"
+    return "in_business"
+
+
 def procurement_reasons(standing: Standing, day: datetime.date) -> list[Reason]:
     reasons: list[Reason] = []
-    three_years_ago = periods.months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
+    firm = standing.enterprise
+    if status_on(firm, day) == "deregistered":
+        # A firm that no longer exists cannot bear civil liability, the first condition a
+        # supplier must meet; whatever else its file says, it cannot be awarded a contract.
+        since = f"{firm.status_since.isoformat()} 起" if firm.status_since else ""
+        reasons.append(_reason("deregistered", f"{since}已注销"))
+    three_years_ago = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
     for listing in standing.listings:
         listing_state = listings.state_on(listing, day)
         if listing_state not in listings.ACTIVE:
@@ -203,16 +326,18 @@ def _answer_each(
     unknown: dict,
     purpose: str | None = None,
     project: str | None = None,
-    reasons_only: bool = False,
+    shortcut: Shortcut | None = None,
 ) -> dict:
     """Answers each code in the order asked (a repeated code at each place), and logs who asked."""
     day = _validate(codes, as_of)
-    found = standings(session, codes, day, reasons_only=reasons_only)
+    found = standings(session, codes, day, shortcut=shortcut)
+    # Plain dicts in wire form: the view sends them as they are (the schema documents them).
     results = [
         {
             "uscc": code,
             "found": True,
             "name": found[code].enterprise.name,
+            "status": status_on(found[code].enterprise, day),
             **answer(found[code], day),
         }
         if code in found
@@ -223,7 +348,7 @@ def _answer_each(
         session,
         caller,
         kind,
-        [s.enterprise for s in found.values()],
+        [standing.enterprise for standing in found.values()],
         purpose=purpose,
         project=project,
         as_of=day,
@@ -259,13 +384,13 @@ def procurement_check(
         answer=answer,
         unknown={"eligible": None, "grade": None, "graded": None, "reasons": []},
         project=project,
-        reasons_only=True,
+        shortcut=PROCUREMENT,
     )
 
 
 def lending_flags(standing: Standing, day: datetime.date) -> dict:
-    violations_window = periods.months_before(day, policy.LENDING_VIOLATION_MONTHS)
-    year_ago = periods.months_before(day, policy.LENDING_INSPECTION_MONTHS)
+    violations_window = _months_before(day, policy.LENDING_VIOLATION_MONTHS)
+    year_ago = _months_before(day, policy.LENDING_INSPECTION_MONTHS)
     live = [r for r in standing.inputs.records if display.status(r, day) != "rescinded"]
     violations = [
         r for r in live if isinstance(r, Violation) and violations_window <= r.decided_on <= day
@@ -294,13 +419,15 @@ def lending_flags(standing: Standing, day: datetime.date) -> dict:
         flags.append("low_grade")
     if standing.overridden:
         flags.append("grade_overridden")
-    if standing.enterprise.status == "deregistered":
+    if status_on(standing.enterprise, day) == "deregistered":
         flags.append("deregistered")
     return {
         "flags": flags,
         "violations_36m": len(violations),
         "failed_inspections_12m": len(failed),
-        "awards": [display.describe(a, day, uscc=standing.enterprise.uscc) for a in awards],
+        "awards": [
+            canonical.plain(display.describe(a, day, uscc=standing.enterprise.uscc)) for a in awards
+        ],
     }
 
 
@@ -343,4 +470,5 @@ def lending_check(
             "failed_inspections_12m": None,
         },
         purpose=purpose,
+        shortcut=LENDING,
     )

@@ -71,14 +71,15 @@ def public_results(
         .offset((page - 1) * per_page)
     ).all()
     return {
-        "items": [_item(row) for row in rows],
+        "items": [result_item(row) for row in rows],
         "page": page,
         "per_page": per_page,
         "total": total,
     }
 
 
-def _item(row) -> dict:
+def result_item(row) -> dict:
+    """A result as the public list shows it, from a row of the result with its firm."""
     return {
         "id": row.id,
         "uscc": row.uscc,

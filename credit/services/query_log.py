@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from credit.auth.caller import Caller
@@ -15,34 +15,45 @@ from credit.errors import Forbidden, Unauthorized
 from credit.models import Enterprise, QueryLogEntry
 from credit.services import lookup
 
+_LOG = QueryLogEntry.__table__
+_FIRM = Enterprise.__table__
+# One row per firm, selected from the firms themselves: one statement however many firms a check
+# asked about, built once.
+_GIVEN = ("at", "actor", "role", "kind", "purpose", "project", "as_of")
+_LOG_FIRMS = insert(_LOG).from_select(
+    ["enterprise_id", "uscc", *_GIVEN],
+    select(
+        _FIRM.c.id, _FIRM.c.uscc, *(bindparam(name, type_=_LOG.c[name].type) for name in _GIVEN)
+    ).where(_FIRM.c.id.in_(bindparam("ids", expanding=True))),
+)
+
 
 def log_queries(
     session: Session,
     caller: Caller,
     kind: str,
-    firms: Iterable[Enterprise],
+    firms: Iterable,
     *,
     purpose: str | None = None,
     project: str | None = None,
     as_of: datetime.date | None = None,
 ) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "enterprise_id": firm.id,
-            "uscc": firm.uscc,
-            "actor": caller.username,
-            "role": caller.role,
-            "kind": kind,
-            "purpose": purpose,
-            "project": project,
-            "as_of": as_of,
-        }
-        for firm in firms
-    ]
-    if rows:
-        session.execute(insert(QueryLogEntry.__table__), rows)
+    """A row for each firm (anything with the firm's `id`), in one statement."""
+    ids = [firm.id for firm in firms]
+    if ids:
+        session.execute(
+            _LOG_FIRMS,
+            {
+                "ids": ids,
+                "at": utcnow(),
+                "actor": caller.username,
+                "role": caller.role,
+                "kind": kind,
+                "purpose": purpose,
+                "project": project,
+                "as_of": as_of,
+            },
+        )
 
 
 def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page: int) -> dict:

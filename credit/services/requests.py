@@ -12,7 +12,11 @@ one removes the listing early. Either way the file keeps the whole history.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock, policy
 from credit.auth.caller import Caller, require_region
-from credit.errors import Conflict, Forbidden, NotFound, Unauthorized
+from credit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from credit.models import (
     Enterprise,
     Listing,
@@ -29,10 +33,14 @@ from credit.models import (
     RecordObjection,
     RecordRepair,
     RepairApplication,
+    RepairAttachment,
     Violation,
 )
+from credit.private_files import private_folder, write_private_bytes
 from credit.rules import display, listings, periods
 from credit.services import blacklist, records, state
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,16 +93,12 @@ def file_objection(
     chain.lock_chain(session)
     item = entry(session, kind, entry_id)
     _require_own_firm(caller, item)
+    _refuse_objection(item, clock.today())
     if kind == "record":
-        if display.status(item.row, clock.today()) == "rescinded":
-            raise Conflict(f"Record {entry_id} is already rescinded.")
-        if any(o.pending for o in item.row.objections):
-            raise Conflict(f"An objection to record {entry_id} is already pending.")
         objection = RecordObjection(
             record_id=entry_id, reason=reason, state="pending", filed_by=caller.username
         )
     else:
-        _listing_state(item, "listed", "an objection")
         objection = Objection(
             listing_id=entry_id, reason=reason, state="pending", filed_by=caller.username
         )
@@ -110,6 +114,16 @@ def file_objection(
         reason=reason,
     )
     return objection
+
+
+def _refuse_objection(item: Entry, today: datetime.date) -> None:
+    if item.kind == "listing":
+        _listing_state(item, "listed", "an objection")
+        return
+    if display.status(item.row, today) == "rescinded":
+        raise Conflict(f"Record {item.row.id} is already rescinded.")
+    if any(o.pending for o in item.row.objections):
+        raise Conflict(f"An objection to record {item.row.id} is already pending.")
 
 
 def decide_objection(
@@ -206,6 +220,31 @@ def _refuse_listing_repair(session: Session, item: Entry, today: datetime.date) 
         )
 
 
+def _refuse_repair(session: Session, item: Entry, today: datetime.date) -> None:
+    if item.kind == "record":
+        _refuse_record_repair(item, today)
+    else:
+        _refuse_listing_repair(session, item, today)
+
+
+def refusals(session: Session, item: Entry, today: datetime.date) -> dict[str, Conflict | None]:
+    """Why the firm may not object to the entry, or apply for its repair, today (None: it may),
+    by the same rules the requests themselves are refused by. A refusal for being too early
+    carries the first day allowed (`repair_allowed_from`, `repair_eligible_on`)."""
+    answers: dict[str, Conflict | None] = {}
+    for request, refuse in (
+        ("objection", lambda: _refuse_objection(item, today)),
+        ("repair", lambda: _refuse_repair(session, item, today)),
+    ):
+        try:
+            refuse()
+        except Conflict as refused:
+            answers[request] = refused
+        else:
+            answers[request] = None
+    return answers
+
+
 def apply_for_repair(
     session: Session,
     caller: Caller,
@@ -217,14 +256,12 @@ def apply_for_repair(
     chain.lock_chain(session)
     item = entry(session, kind, entry_id)
     _require_own_firm(caller, item)
-    today = clock.today()
+    _refuse_repair(session, item, clock.today())
     if kind == "record":
-        _refuse_record_repair(item, today)
         application = RecordRepair(
             record_id=entry_id, statement=statement, state="pending", applied_by=caller.username
         )
     else:
-        _refuse_listing_repair(session, item, today)
         application = RepairApplication(
             listing_id=entry_id,
             statement=statement,
@@ -270,6 +307,191 @@ def decide_repair(
         reason=reason,
     )
     return item
+
+
+# Evidence attached to a repair application -----------------------------------------------------
+
+# What a file is, judged by its first bytes (its name and the type the browser claims prove
+# nothing): the scanned decisions, receipts and photos a firm sends as evidence.
+MEDIA_TYPES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the firm sent it."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class EvidenceLimits:
+    """Where evidence is kept and how much an application may carry (operator settings)."""
+
+    folder: Path
+    max_count: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class EvidenceProblem:
+    """Why a file is refused, in English for the API and in Chinese for the pages."""
+
+    en: str
+    zh: str
+
+
+def media_type(content: bytes) -> str | None:
+    return next((kind for magic, kind in MEDIA_TYPES if content.startswith(magic)), None)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def evidence_problems(
+    uploads: Sequence[Upload], already: int, limits: EvidenceLimits
+) -> dict[int | None, EvidenceProblem]:
+    """What is wrong with the files, by their position (None: the set as a whole)."""
+    if not uploads:
+        return {None: EvidenceProblem("attach at least one file", "请选择至少一个文件")}
+    if already + len(uploads) > limits.max_count:
+        room = max(limits.max_count - already, 0)
+        return {
+            None: EvidenceProblem(
+                f"an application carries at most {limits.max_count} files; "
+                f"it has {already}, so {room} more may be attached",
+                f"每份申请最多附 {limits.max_count} 个文件，已有 {already} 个，还可附 {room} 个",
+            )
+        }
+    problems: dict[int | None, EvidenceProblem] = {}
+    for index, upload in enumerate(uploads):
+        size = len(upload.content)
+        if size == 0:
+            problems[index] = EvidenceProblem("the file is empty", "文件为空")
+        elif size > limits.max_bytes:
+            problems[index] = EvidenceProblem(
+                f"the file is {size} bytes; at most {limits.max_bytes} bytes "
+                f"({_megabytes(limits.max_bytes)} MiB) per file",
+                f"文件大小超过上限（每个文件不超过 {_megabytes(limits.max_bytes)} MB）",
+            )
+        elif media_type(upload.content) is None:
+            problems[index] = EvidenceProblem(
+                "the file is not a PDF, PNG or JPEG (judged by its content, not its name)",
+                "文件不是 PDF、PNG 或 JPEG（按文件内容判断，而非文件名）",
+            )
+    return problems
+
+
+def _pending_repair(item: Entry) -> RecordRepair | RepairApplication:
+    application = next((r for r in item.row.repairs if r.pending), None)
+    if application is None:
+        raise Conflict(f"{item.label} has no pending repair application: apply first.")
+    return application
+
+
+def _stored_path(limits_folder: Path, sha256: str) -> Path:
+    return limits_folder / sha256[:2] / sha256
+
+
+def attach_evidence(
+    session: Session,
+    caller: Caller,
+    kind: str,
+    entry_id: int,
+    uploads: Sequence[Upload],
+    limits: EvidenceLimits,
+    *,
+    field: str = "file",
+) -> RecordRepair | RepairApplication:
+    """Adds files to the entry's pending repair application (the firm itself). Each file is kept
+    once under its SHA-256 in the private files area, and its row and hash go into the audit
+    chain, so the evidence a regulator decided on can be shown to be the evidence sent."""
+    chain.lock_chain(session)
+    item = entry(session, kind, entry_id)
+    _require_own_firm(caller, item)
+    application = _pending_repair(item)
+    problems = evidence_problems(uploads, len(application.attachments), limits)
+    if problems:
+        raise InvalidInput(
+            {
+                field if index is None else f"{field}.{index}": [problem.en]
+                for index, problem in problems.items()
+            }
+        )
+    owner = "record_repair_id" if kind == "record" else "listing_repair_id"
+    for upload in uploads:
+        digest = hashlib.sha256(upload.content).hexdigest()
+        path = _stored_path(limits.folder, digest)
+        if not path.exists():
+            private_folder(path.parent)
+            write_private_bytes(path, upload.content)
+        attachment = RepairAttachment(
+            filename=_plain_name(upload.filename),
+            media_type=media_type(upload.content),
+            size=len(upload.content),
+            sha256=digest,
+            uploaded_by=caller.username,
+            **{owner: application.id},
+        )
+        session.add(attachment)
+        session.flush()
+        state.record_change(
+            session,
+            chain.NewEvent(
+                actor=caller.username,
+                kind=f"{kind}_repair_evidence_added",
+                enterprise_id=item.enterprise.id,
+                record_id=item.row.id if kind == "record" else None,
+                payload={
+                    "attachment": canonical.row_content(attachment),
+                    "uscc": item.enterprise.uscc,
+                },
+            ),
+        )
+    session.refresh(application, ["attachments"])
+    return application
+
+
+def _plain_name(filename: str) -> str:
+    """The file's own name without any folder a browser sent with it, at most 255 characters."""
+    name = PurePath(filename.replace("\\", "/")).name.strip() or "attachment"
+    return name[-255:]
+
+
+def evidence_file(
+    session: Session, caller: Caller, kind: str, entry_id: int, attachment_id: int, folder: Path
+) -> tuple[RepairAttachment, bytes]:
+    """An attached file, for the firm itself and the regulator of its region (who decides)."""
+    item = entry(session, kind, entry_id)
+    if caller.is_public:
+        raise Unauthorized("Sign in as the firm or the regulator of its region.")
+    if not (
+        caller.is_enterprise(item.enterprise.uscc)
+        or caller.covers_region(item.enterprise.region_code)
+    ):
+        raise Forbidden("Repair evidence is for the firm itself and the regulator of its region.")
+    attachment = next(
+        (a for r in item.row.repairs for a in r.attachments if a.id == attachment_id), None
+    )
+    if attachment is None:
+        raise NotFound(f"{item.label} has no repair attachment {attachment_id}.")
+    path = _stored_path(folder, attachment.sha256)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        content = None
+    if content is None or hashlib.sha256(content).hexdigest() != attachment.sha256:
+        log.error("repair attachment %s: %s is missing or altered", attachment.id, path)
+        raise Conflict(
+            f"Attachment {attachment_id} is missing from the registry's files or no longer "
+            "matches its recorded SHA-256; the registry's operator has been told."
+        )
+    return attachment, content
 
 
 # The write tail shared by both kinds -----------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from credit import uscc as uscc_codes
-from credit.auth.caller import ROLES, Caller
+from credit.auth.caller import ROLES, WRITABLE_KINDS, Caller
 from credit.auth.passwords import hash_password, verify_password
 from credit.clock import utcnow
 from credit.db import OneRowQuery
@@ -28,6 +28,8 @@ def create_user(
     *,
     uscc: str | None = None,
     region: str | None = None,
+    agency: str | None = None,
+    kinds: list[str] | tuple[str, ...] = (),
 ) -> User:
     errors: dict[str, list[str]] = {}
     if not USERNAME.fullmatch(username or ""):
@@ -43,11 +45,23 @@ def create_user(
             errors["uscc"] = [f"an enterprise account needs its firm's USCC: {problem}"]
     elif uscc:
         errors["uscc"] = ["only an enterprise account is bound to a USCC"]
-    if role == "regulator":
+    if role in ("regulator", "agency"):
         if not region or not re.fullmatch(r"[0-9]{2}([0-9]{2}){0,2}", region):
-            errors["region"] = ["a regulator needs a region code prefix of 2, 4 or 6 digits"]
+            errors["region"] = ["this role needs a region code prefix of 2, 4 or 6 digits"]
     elif region:
-        errors["region"] = ["only a regulator account is bound to a region"]
+        errors["region"] = ["only a regulator or agency account is bound to a region"]
+    agency = " ".join((agency or "").split()) or None
+    kinds = tuple(dict.fromkeys(k.strip() for k in kinds if k.strip()))
+    if role == "agency":
+        if not agency or len(agency) > 200:
+            errors["agency"] = ["an agency account needs the agency's name (up to 200 characters)"]
+        unknown = [k for k in kinds if k not in WRITABLE_KINDS]
+        if not kinds or unknown:
+            errors["kinds"] = [
+                f"an agency account needs the kinds it supplies, from {', '.join(WRITABLE_KINDS)}"
+            ]
+    elif agency or kinds:
+        errors["agency"] = ["only an agency account names an agency and the kinds it supplies"]
     if errors:
         raise InvalidInput(errors)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -57,6 +71,8 @@ def create_user(
         role=role,
         uscc=uscc,
         region=region,
+        agency=agency,
+        kinds=",".join(kinds) or None,
         password_hash=hash_password(password),
     )
     session.add(user)
@@ -80,7 +96,14 @@ def disable_user(session: Session, username: str) -> User:
 
 SIGN_IN_ACCOUNT = OneRowQuery(
     select(
-        User.username, User.role, User.uscc, User.region, User.password_hash, User.disabled_at
+        User.username,
+        User.role,
+        User.uscc,
+        User.region,
+        User.agency,
+        User.kinds,
+        User.password_hash,
+        User.disabled_at,
     ).where(User.username == bindparam("username"))
 )
 
@@ -99,17 +122,46 @@ def authenticate(lookup: Connection, username: str, password: str) -> Caller:
     ):
         raise Unauthorized("Wrong username or password, or the account is disabled.")
     return Caller(
-        username=account.username, role=account.role, uscc=account.uscc, region=account.region
+        username=account.username,
+        role=account.role,
+        uscc=account.uscc,
+        region=account.region,
+        agency=account.agency,
+        kinds=_kinds(account.kinds),
     )
+
+
+# Every request with a token reads its account: one statement built once, read as a tuple.
+_ACCOUNT = select(
+    User.username, User.role, User.uscc, User.region, User.agency, User.kinds, User.disabled_at
+).where(User.username == bindparam("username"))
 
 
 def active_caller(session: Session, username: str) -> Caller:
     """The caller as the database has it now: a token of a disabled or deleted account stops working."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    user = session.execute(_ACCOUNT, {"username": username}).first()
+    if user is None or user.disabled_at is not None:
         raise Unauthorized("The account behind this token is disabled or no longer exists.")
-    return caller_of(user)
+    return Caller(
+        username=user.username,
+        role=user.role,
+        uscc=user.uscc,
+        region=user.region,
+        agency=user.agency,
+        kinds=_kinds(user.kinds),
+    )
 
 
 def caller_of(user: User) -> Caller:
-    return Caller(username=user.username, role=user.role, uscc=user.uscc, region=user.region)
+    return Caller(
+        username=user.username,
+        role=user.role,
+        uscc=user.uscc,
+        region=user.region,
+        agency=user.agency,
+        kinds=_kinds(user.kinds),
+    )
+
+
+def _kinds(stored: str | None) -> tuple[str, ...]:
+    return tuple(stored.split(",")) if stored else ()

@@ -23,6 +23,16 @@ class PdfUnavailable(CreditError):
 def cjk_families() -> list[str]:
     """The families fontconfig knows that cover Chinese (`fc-list :lang=zh`), sans-serif and
     Simplified Chinese first."""
+    return list(_found_families or _list_families())
+
+
+# What fontconfig found, kept once something was found: each PDF would otherwise start fc-list
+# twice. Nothing found is asked again, so a font installed later is seen without a restart.
+_found_families: tuple[str, ...] = ()
+
+
+def _list_families() -> tuple[str, ...]:
+    global _found_families
     try:
         listed = subprocess.run(
             ["fc-list", ":lang=zh", "family"],
@@ -32,9 +42,12 @@ def cjk_families() -> list[str]:
             check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return []
+        return ()
     families = {line.split(",")[0].strip() for line in listed.splitlines() if line.strip()}
-    return sorted(families, key=lambda name: ("Sans" not in name, " SC" not in name, name))
+    _found_families = tuple(
+        sorted(families, key=lambda name: ("Sans" not in name, " SC" not in name, name))
+    )
+    return _found_families
 
 
 def font_problem() -> str | None:
@@ -64,11 +77,16 @@ def problems() -> list[str]:
     return [problem for problem in (libraries_problem(), font_problem()) if problem]
 
 
-def render(html: str) -> bytes:
-    """The page as a PDF; refused, never drawn with missing characters, when a need is missing."""
+def render(html: str, attachments: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+    """The page as a PDF; refused, never drawn with missing characters, when a need is missing.
+    `attachments` maps a file name to its content and description, attached to the document."""
     missing = problems()
     if missing:
         raise PdfUnavailable("; ".join(missing))
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
-    return HTML(string=html).write_pdf()
+    files = [
+        Attachment(string=content, name=name, description=description)
+        for name, (content, description) in (attachments or {}).items()
+    ]
+    return HTML(string=html).write_pdf(attachments=files)

@@ -1,42 +1,46 @@
-"""Procurement and lending checks on a seeded database, each against a baseline of the same work
-done with one raw SQL query, in alternating rounds of the same run.
+"""Procurement and lending checks over HTTP under gunicorn, each against a minimal Flask baseline on
+the same stack and database, in alternating rounds of the same run.
 
-- A 1,000-firm procurement check (POST /api/v1/checks/procurement through the WSGI app: parsing,
-  validation, reasons, the query log): median latency, against one SELECT of the same 1,000
-  firms' current-state rows with the driver alone.
-- Lending checks per second (one firm each, with the query log): against one SELECT of the
-  firm's state row plus one INSERT into the query log, committed, with the driver alone.
+- A 1,000-firm procurement check (POST /api/v1/checks/procurement: the token, parsing and
+  validation, reasons, the query log, the answer): against the baseline's least possible answer,
+  the token verified and one SELECT of the same 1,000 firms' state rows sent as JSON.
+- A one-firm and a 100-firm lending check (POST /api/v1/checks/lending, the query log written):
+  against the baseline verifying the same token, reading the state rows and INSERTing a
+  query-log row per firm, committed.
+
+Both servers run under gunicorn with the same settings (scripts/bench/lookup's), and the clients
+are scripts/bench/loadgen.py's. See scripts/bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
 import random
+import signal
 import statistics
 import sys
-import time
+from contextlib import ExitStack
+from pathlib import Path
 
-from seeded import seeded_database
-from sqlalchemy import bindparam, select, text
+import loadgen
+from lookup import Side, server_cpu_seconds, start_server, stop_server
+from seeded import BENCH_DATA, ROOT, seeded_database
+from sqlalchemy import select
 
-from credit import create_app  # noqa: E402
 from credit.auth.caller import Caller  # noqa: E402
+from credit.auth.keys import KeyRing  # noqa: E402
 from credit.auth.tokens import issue_token  # noqa: E402
 from credit.models import Enterprise, User  # noqa: E402
 
-STATE_OF_MANY = text(
-    "SELECT e.id, e.uscc, s.grade, s.risk_class, s.blacklisted, s.last_major_violation_on "
-    "FROM enterprise e LEFT JOIN enterprise_state s ON s.enterprise_id = e.id "
-    "WHERE e.uscc IN :codes"
-).bindparams(bindparam("codes", expanding=True))
-STATE_OF_ONE = text(
-    "SELECT e.id, e.uscc, s.grade, s.score, s.risk_class, s.blacklisted "
-    "FROM enterprise e LEFT JOIN enterprise_state s ON s.enterprise_id = e.id WHERE e.uscc = :c"
-)
-LOG_ONE = text(
-    "INSERT INTO query_log (at, enterprise_id, uscc, actor, role, kind, purpose) "
-    "VALUES (CURRENT_TIMESTAMP, :id, :c, 'bench-bank', 'bank', 'lending_check', 'benchmark')"
-)
+SCENARIOS = {
+    # name: (path, firms per check, who asks)
+    "procurement-1000": ("/api/v1/checks/procurement", 1000, "procurement"),
+    "lending-1": ("/api/v1/checks/lending", 1, "bank"),
+    "lending-100": ("/api/v1/checks/lending", 100, "bank"),
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,9 +48,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--enterprises", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="a PostgreSQL database to seed and use")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batches", type=int, default=10, help="1,000-firm checks per round")
-    parser.add_argument("--seconds", type=float, default=10.0, help="lending checks per round")
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per side")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per round")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per side")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--threads", type=int, default=1, help="connections per client process")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(SCENARIOS),
+        help="run only these (default: all)",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,91 +70,168 @@ def ensure_account(database, username: str, role: str) -> Caller:
     return Caller(username=username, role=role)
 
 
+class Batch:
+    """A check's body for a random code: that code and `size - 1` other random ones."""
+
+    def __init__(self, codes: list[str], size: int, extra: dict):
+        self.codes, self.size, self.extra = codes, size, extra
+
+    def __call__(self, code: str, rng: random.Random) -> bytes:
+        batch = [code, *rng.sample(self.codes, self.size - 1)]
+        return json.dumps({"uscc": batch, **self.extra}).encode()
+
+
+def measure(side: Side, path: str, post: loadgen.Post, args, duration: float, seed: str) -> dict:
+    cpu_before = server_cpu_seconds(side)
+    result = loadgen.run_round(
+        side.port,
+        path,
+        post.body.codes,
+        processes=args.clients,
+        threads=args.threads,
+        max_requests=10**9,
+        duration=duration,
+        seed=seed,
+        post=post,
+    )
+    cpu = server_cpu_seconds(side) - cpu_before
+    if side.process.poll() is not None:
+        raise SystemExit(f"the {side.name} server died during the round; see {side.log}")
+    return {
+        "requests": result.requests,
+        "errors": result.errors,
+        "first_error": result.first_error,
+        "throughput": round(result.throughput, 2),
+        "p50_ms": round(result.percentile(50), 2),
+        "p90_ms": round(result.percentile(90), 2),
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(result.requests, 1), 3),
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     database = seeded_database(args.enterprises, args.seed, args.database_url)
-    app = create_app(database.settings)
-    keys = app.extensions["credit.token_keys"]
-    buyer = {
-        "Authorization": "Bearer "
-        + issue_token(ensure_account(database, "bench-procurement", "procurement"), keys, 3600)
-    }
-    lender = {
-        "Authorization": "Bearer "
-        + issue_token(ensure_account(database, "bench-bank", "bank"), keys, 3600)
+    settings = database.settings
+    keys = KeyRing(settings.keys / "tokens")
+    keys.ensure()
+    tokens = {
+        role: issue_token(ensure_account(database, f"bench-{role}", role), keys, 24 * 3600)
+        for role in ("procurement", "bank")
     }
     with database.reading() as session:
         codes = session.scalars(select(Enterprise.uscc)).all()
-    draw = random.Random(args.seed)
-    client = app.test_client()
-    engine = database.engine
+    url = database.engine.url.render_as_string(hide_password=False)
+    engine_name = database.engine.dialect.name
+    database.dispose()
+    print(f"{engine_name}: {len(codes)} firms; load average {os.getloadavg()}", flush=True)
 
-    def procurement_round() -> list[float]:
-        times = []
-        for _ in range(args.batches):
-            batch = draw.sample(codes, 1000)
-            started = time.perf_counter()
-            response = client.post(
-                "/api/v1/checks/procurement",
-                headers=buyer,
-                json={"uscc": batch, "project": "BENCH-1"},
-            )
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.get_data(as_text=True)
-        return times
-
-    def procurement_baseline() -> list[float]:
-        times = []
-        for _ in range(args.batches):
-            batch = draw.sample(codes, 1000)
-            started = time.perf_counter()
-            with engine.connect() as connection:
-                rows = connection.execute(STATE_OF_MANY, {"codes": batch}).all()
-            times.append(time.perf_counter() - started)
-            assert len(rows) == 1000
-        return times
-
-    def lending_round() -> float:
-        done, started = 0, time.perf_counter()
-        while time.perf_counter() - started < args.seconds:
-            response = client.post(
-                "/api/v1/checks/lending",
-                headers=lender,
-                json={"uscc": [draw.choice(codes)], "purpose": "benchmark"},
-            )
-            assert response.status_code == 200, response.get_data(as_text=True)
-            done += 1
-        return done / (time.perf_counter() - started)
-
-    def lending_baseline() -> float:
-        done, started = 0, time.perf_counter()
-        while time.perf_counter() - started < args.seconds:
-            with engine.begin() as connection:
-                row = connection.execute(STATE_OF_ONE, {"c": draw.choice(codes)}).one()
-                connection.execute(LOG_ONE, {"id": row.id, "c": row.uscc})
-            done += 1
-        return done / (time.perf_counter() - started)
-
-    procurement_round(), procurement_baseline()  # warm-up
-    registry_p, baseline_p, registry_l, baseline_l = [], [], [], []
-    for _ in range(args.rounds):
-        registry_p.extend(procurement_round())
-        baseline_p.extend(procurement_baseline())
-        registry_l.append(lending_round())
-        baseline_l.append(lending_baseline())
-    p_registry, p_baseline = statistics.median(registry_p), statistics.median(baseline_p)
-    l_registry, l_baseline = statistics.median(registry_l), statistics.median(baseline_l)
-    print(f"engine {engine.dialect.name}, {len(codes)} firms, {args.rounds} rounds a side")
-    print(
-        f"1,000-firm procurement check, median: registry {p_registry * 1000:8.1f} ms, "
-        f"raw SQL {p_baseline * 1000:8.1f} ms, ratio (baseline/registry) "
-        f"{p_baseline / p_registry:.3f}"
+    logs = BENCH_DATA / "logs"
+    logs.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "CREDIT_DATABASE_URL": url,
+        "CREDIT_INSTANCE_DIR": str(settings.instance_dir),
+    }
+    bin_dir = Path(sys.executable).parent
+    registry = Side(
+        "registry",
+        [str(bin_dir / "credit"), "serve", "--workers", str(args.workers)],
+        env,
+        logs / "checks-registry.log",
     )
-    print(
-        f"lending checks with the query log: registry {l_registry:8.1f}/s, raw SQL "
-        f"{l_baseline:8.1f}/s, ratio (registry/baseline) {l_registry / l_baseline:.3f}"
+    baseline = Side(
+        "baseline",
+        [
+            sys.executable,
+            str(Path(__file__).with_name("baseline_app.py")),
+            "--database-url",
+            url,
+            "--workers",
+            str(args.workers),
+            "--keys",
+            str(settings.keys),
+        ],
+        env,
+        logs / "checks-baseline.log",
     )
-    return 0
+    report: dict = {
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "engine": engine_name,
+        "enterprises": len(codes),
+        "workers": args.workers,
+        "clients": args.clients,
+        "threads": args.threads,
+        "load_before": os.getloadavg(),
+        "scenarios": {},
+    }
+    with ExitStack() as cleanup:
+        for side in (registry, baseline):
+            cleanup.callback(stop_server, side)
+            start_server(side, codes[0])
+        for name in args.scenario or list(SCENARIOS):
+            path, size, role = SCENARIOS[name]
+            extra = {"purpose": "benchmark"} if role == "bank" else {"project": "BENCH-1"}
+            post = loadgen.Post(
+                Batch(codes, size, extra), {"Authorization": f"Bearer {tokens[role]}"}
+            )
+            for side in (registry, baseline):
+                warm = measure(side, path, post, args, args.warmup, f"warmup:{name}:{side.name}")
+                if warm["errors"]:
+                    raise SystemExit(f"{side.name} {name}: {warm['first_error']}")
+            rounds: dict[str, list[dict]] = {"registry": [], "baseline": []}
+            for number in range(args.rounds):
+                order = (registry, baseline) if number % 2 == 0 else (baseline, registry)
+                for side in order:
+                    outcome = measure(side, path, post, args, args.duration, f"{number}:{name}")
+                    rounds[side.name].append(outcome)
+                    print(
+                        f"{name:17} round {number + 1} {side.name:8}: "
+                        f"{outcome['throughput']:8.1f} req/s  p50 {outcome['p50_ms']:7.1f} ms  "
+                        f"p90 {outcome['p90_ms']:7.1f} ms  server CPU "
+                        f"{outcome['server_cpu_ms_per_request']:7.2f} ms/req  "
+                        f"{outcome['errors']} errors",
+                        flush=True,
+                    )
+            ratios = [
+                r["throughput"] / b["throughput"]
+                for r, b in zip(rounds["registry"], rounds["baseline"], strict=True)
+                if b["throughput"]
+            ]
+            report["scenarios"][name] = {
+                "rounds": rounds,
+                "ratio_per_round": [round(x, 3) for x in ratios],
+                "ratio": round(statistics.median(ratios), 3),
+                **{
+                    f"{side}_{key}": statistics.median(r[key] for r in rounds[side])
+                    for side in rounds
+                    for key in ("throughput", "p50_ms", "p90_ms", "server_cpu_ms_per_request")
+                },
+            }
+    report["load_after"] = os.getloadavg()
+    print()
+    print(
+        f"{engine_name}, {len(codes)} firms, {args.workers} workers, "
+        f"{args.clients}x{args.threads} clients, {args.rounds} rounds a side, load average "
+        f"{report['load_before'][0]:.1f} before, {report['load_after'][0]:.1f} after"
+    )
+    for name, figures in report["scenarios"].items():
+        print(
+            f"  {name:17} registry {figures['registry_throughput']:7.1f}/s "
+            f"(p50 {figures['registry_p50_ms']:6.1f} ms), baseline "
+            f"{figures['baseline_throughput']:7.1f}/s (p50 {figures['baseline_p50_ms']:6.1f} ms): "
+            f"registry/baseline {figures['ratio']} (per round {figures['ratio_per_round']})"
+        )
+    out = BENCH_DATA / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out / f"checks-{engine_name}-{len(codes)}-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {path.relative_to(ROOT)}")
+    errors = sum(
+        r["errors"] for s in report["scenarios"].values() for rs in s["rounds"].values() for r in rs
+    )
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -67,10 +67,17 @@ class Connection:
         self.buffer = b""
 
     def get(self, path: str) -> tuple[int, bytes]:
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}:{self.port}\r\n"
-            "Accept: application/json\r\n\r\n"
-        ).encode("ascii")
+        return self.send("GET", path)
+
+    def send(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{self.port}"]
+        lines.append("Accept: application/json")
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body or method != "GET":
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body
         if self.sock is None:
             self._open()
         try:
@@ -134,6 +141,15 @@ class _ServerClosed(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Post:
+    """What a round POSTs instead of GETting: `body(code, rng)` makes the JSON body for a random
+    code (which the answer must carry), sent with `headers` (a bearer token)."""
+
+    body: object  # Callable[[str, random.Random], bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 def _client_thread(
     port: int,
     path_template: str,
@@ -142,6 +158,7 @@ def _client_thread(
     deadline: float,
     rng: random.Random,
     result: RoundResult,
+    post: Post | None = None,
 ) -> None:
     connection = Connection(port)
     clock = time.perf_counter
@@ -152,7 +169,12 @@ def _client_thread(
             code = rng.choice(codes)
             begun = clock()
             try:
-                status, body = connection.get(path_template.format(code))
+                if post is None:
+                    status, body = connection.get(path_template.format(code))
+                else:
+                    status, body = connection.send(
+                        "POST", path_template, post.body(code, rng), post.headers
+                    )
             except (OSError, ValueError, IndexError, _ServerClosed) as error:
                 connection.close()
                 result.errors += 1
@@ -178,6 +200,7 @@ def _client_process(
     duration: float,
     seed: str,
     pipe,
+    post: Post | None = None,
 ) -> None:
     results = [RoundResult() for _ in range(threads)]
     per_thread = [quota // threads + (1 if i < quota % threads else 0) for i in range(threads)]
@@ -198,6 +221,7 @@ def _client_process(
                 deadline,
                 random.Random(f"{seed}:{i}"),
                 results[i],
+                post,
             ),
         )
         for i in range(threads)
@@ -224,8 +248,10 @@ def run_round(
     max_requests: int = 20000,
     duration: float = 20.0,
     seed: int = 0,
+    post: Post | None = None,
 ) -> RoundResult:
-    """GETs path_template.format(code) for random codes until max_requests or duration is reached."""
+    """GETs path_template.format(code) for random codes until max_requests or duration is reached;
+    with `post`, POSTs its body for each random code to path_template instead."""
     context = multiprocessing.get_context("fork")
     before = os.times()
     start_at = time.perf_counter() + 0.3
@@ -249,6 +275,7 @@ def run_round(
                 duration,
                 f"{seed}:{index}",
                 sender,
+                post,
             ),
         )
         child.start()

@@ -51,6 +51,7 @@ def test_a_regulator_of_the_region_registers_a_firm(client, make, session):
         "industry_code": None,
         "registered_on": None,
         "status": "in_business",
+        "status_since": None,
     }
     stored = row(session, code)
     assert (
@@ -283,7 +284,13 @@ def test_two_characters_apart_do_not_match(client, huadong):
 
 
 def test_no_match_is_an_empty_page(client, huadong):
-    assert search(client, q="电子科技") == {"items": [], "page": 1, "per_page": 50, "total": 0}
+    assert search(client, q="电子科技") == {
+        "items": [],
+        "page": 1,
+        "per_page": 50,
+        "total": 0,
+        "total_exact": True,
+    }
 
 
 def test_names_starting_with_q_come_first_then_the_rest_by_name(client, huadong):
@@ -385,7 +392,7 @@ def seven(make):
 
 def test_pages_split_the_results_in_order(client, seven):
     first = search(client, q="分页测试", per_page=3)
-    assert set(first) == {"items", "page", "per_page", "total"}
+    assert set(first) == {"items", "page", "per_page", "total", "total_exact"}
     assert (first["page"], first["per_page"], first["total"]) == (1, 3, 7)
     assert names(first) == [f"分页测试{i}有限公司" for i in (1, 2, 3)]
     second = search(client, q="分页测试", per_page=3, page=2)
@@ -400,6 +407,7 @@ def test_a_page_past_the_end_is_empty_but_counts_the_total(client, seven):
         "page": 9,
         "per_page": 3,
         "total": 7,
+        "total_exact": True,
     }
 
 

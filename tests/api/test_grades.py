@@ -71,7 +71,7 @@ def grade(client, firm, headers=None, **query):
 def test_a_firm_without_records_is_not_graded(client, firm, regulator):
     body = grade(client, firm, regulator).get_json()
     assert (body["grade"], body["score"], body["risk_class"]) == (None, None, None)
-    assert body["graded"] is False and body["ruleset"] == "qc-2026.3"
+    assert body["graded"] is False and body["ruleset"] == "qc-2026.4"
     assert body["explanation"] == [] and body["caps"] == []
     profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
     assert (profile["grade"], profile["risk_class"], profile["graded"]) == (None, None, False)
@@ -385,7 +385,7 @@ def test_the_inspection_plan_is_for_regulators_of_the_region(client, make):
 def test_every_assessment_records_its_ruleset_and_inputs(client, session, firm, regulator, today):
     add(client, firm, "awards", national_award(today), regulator)
     latest = session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
-    assert latest.ruleset == "qc-2026.3"
+    assert latest.ruleset == "qc-2026.4"
     assert latest.trigger == "record_added"
     assert latest.valid_until == periods.last_day(today, 12)
     assert periods.within(latest.valid_until, today, 12)

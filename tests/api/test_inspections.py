@@ -118,7 +118,7 @@ def test_a_county_result_is_graded_by_the_default_ruleset(client, firm, regulato
         body["failed_items"] = ["导体电阻"]
     record = add(client, firm, body, regulator)
     grade = client.get(f"/api/v1/enterprises/{firm}/grade", headers=regulator).get_json()
-    assert grade["ruleset"] == "qc-2026.3"
+    assert grade["ruleset"] == "qc-2026.4"
     [line] = [e for e in grade["explanation"] if e.get("record_id") == record["id"]]
     assert line["rule"] == f"inspections.{result}"
     assert line["points"] == points

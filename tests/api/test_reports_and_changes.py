@@ -231,7 +231,7 @@ def test_feed_roles_and_filters(client, make):
     assert (
         client.get(
             "/api/v1/changes",
-            headers=make.headers("enterprise", uscc=zhenjiang),
+            headers=make.headers("enterprise", uscc=fuzhou),
             query_string={"uscc": zhenjiang},
         ).status_code
         == 403
@@ -301,3 +301,32 @@ def test_a_purchasers_feed_carries_no_scores(client, make):
     graded = [i for i in procurement if i["kind"] == "grade_changed"]
     assert graded and all("score" not in i for i in graded)
     assert [i["score"] for i in bank if i["kind"] == "grade_changed"] == [None, "66.00"]
+
+
+def test_a_firm_follows_its_own_file_and_no_other(client, make, regulator):
+    own, other = make.enterprise(), make.enterprise()
+    headers = make.headers("enterprise", uscc=own)
+    first = poll(client, headers)
+    assert [(i["uscc"], i["kind"]) for i in first["items"]] == [
+        (own, "enterprise_registered"),
+        (own, "grade_changed"),
+    ]
+    assert poll(client, headers, uscc=own) == first
+    for firm in (own, other):
+        client.post(
+            f"/api/v1/enterprises/{firm}/certifications",
+            headers=regulator,
+            json={
+                "scheme": "iso_9001",
+                "certificate_no": f"Q-{firm}",
+                "issuer": "中国质量认证中心",
+                "valid_from": "2025-01-01",
+                "valid_to": "2028-12-31",
+            },
+        )
+    news = poll(client, headers, since=first["next"])
+    assert [i["kind"] for i in news["items"]] == ["certification_recorded", "grade_changed"]
+    assert news["items"][1]["grade"] == "B" and news["items"][1]["score"] == "66.00"
+    for refused in ({"uscc": other}, {"uscc": [own, other]}, {"watchlist": 1}):
+        response = client.get("/api/v1/changes", headers=headers, query_string=refused)
+        assert response.status_code == 403, response.get_json()

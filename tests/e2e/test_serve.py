@@ -23,6 +23,7 @@ import pytest
 
 from credit.uscc import with_check_character
 from tests.conftest import fresh_database_url
+from tests.pdf_tools import needs_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -229,6 +230,36 @@ def test_demo_regulator_signs_in_and_registers_a_firm(server):
     assert profile.status == 200
     assert profile.json()["name"] == firm["name"]
     assert server.call("POST", "/api/v1/enterprises", firm, token=token).status == 409
+
+
+@needs_pdf
+def test_every_worker_signs_pdf_reports_with_the_certificate_made_before_it_started(server):
+    """The report certificate is made by the master before it forks, so each worker signs with
+    the same one, and the command line verifies each PDF against the registry's folder."""
+    token = server.sign_in("demo-procurement")
+    search = "/api/v1/enterprises?q=" + urllib.parse.quote("演示")
+    firms = server.call("GET", search).json()["items"]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_")}
+    environment.update(CREDIT_INSTANCE_DIR=str(server.instance_dir))
+    fingerprints = set()
+    # More requests than workers: gunicorn hands them to both.
+    for index, firm in enumerate(firms[:4]):
+        response = server.call("GET", f"/api/v1/enterprises/{firm['uscc']}/report.pdf", token=token)
+        assert response.status == 200, response.body[:500]
+        assert response.headers["Content-Type"] == "application/pdf"
+        path = server.instance_dir.parent / f"report-{index}.pdf"
+        path.write_bytes(response.body)
+        verified = subprocess.run(
+            [str(ROOT / ".venv/bin/credit"), "report", "verify", str(path)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=60,
+        )
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        fingerprints.add(re.search(r"certificate SHA-256 ([0-9a-f]+)", verified.stdout).group(1))
+    assert len(fingerprints) == 1
+    assert len(list((server.instance_dir / "keys" / "report-certificate").glob("*.pem"))) == 1
 
 
 def _readme_examples(section: str) -> list[str]:

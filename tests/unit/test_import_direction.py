@@ -25,6 +25,7 @@ LAYERS = {
     "credit.logs": 0,
     "credit.canonical": 0,
     "credit.db": 0,
+    "credit.standbys": 0,
     "credit.dbschema": 0,
     "credit.auth": 0,
     "credit.private_files": 0,
@@ -48,6 +49,8 @@ LAYERS = {
     "credit.services.watchlists": 6,
     "credit.services.statistics.targets": 6,
     "credit.services.statistics.warnings": 6,
+    # data exchange: reading files, their columns and templates, bulk imports (exports read, below)
+    "credit.services.exchange": 6,
     # read services
     "credit.services.profiles": 7,
     "credit.services.checks": 7,
@@ -60,6 +63,8 @@ LAYERS = {
     "credit.services.quality_status": 7,
     "credit.services.statistics": 7,
     "credit.services.statistics.figures": 7,
+    "credit.services.exchange.exports": 7,
+    "credit.services.exchange.writers": 7,
     # interfaces: the wire format, the API, pages, the command line, demo data, the server
     "schemas": 8,
     "credit.api": 8,

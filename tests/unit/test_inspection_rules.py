@@ -80,7 +80,7 @@ def test_the_public_view_next_changes_when_a_result_leaves_it():
 
 def test_the_default_ruleset_grades_the_county_level():
     ruleset = rulesets.load()
-    assert ruleset.version == "qc-2026.3"
+    assert ruleset.version == "qc-2026.4"
     assert ruleset.inspection_pass["county"] == Decimal("0.8")
     assert ruleset.inspection_fail["county"] == Decimal("-3")
 

@@ -52,10 +52,11 @@ def test_a_new_registry_keeps_its_files_to_its_owner(fresh_app):
         instance / "keys",
         instance / "keys" / "tokens",
         instance / "keys" / "reports",
+        instance / "keys" / "report-certificate",
     ]
     assert {str(p): mode(p) for p in folders} == {str(p): 0o700 for p in folders}
     keys = list((instance / "keys").rglob("*.pem"))
-    assert len(keys) == 2 and {mode(p) for p in keys} == {0o600}
+    assert len(keys) == 3 and {mode(p) for p in keys} == {0o600}
     credentials = instance / "demo-accounts.tsv"
     create_demo_accounts(database, credentials)
     assert mode(credentials) == 0o600

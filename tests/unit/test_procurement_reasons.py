@@ -155,6 +155,7 @@ def test_a_major_violation_older_than_three_years_leaves_the_firm_eligible(verdi
         "uscc": firm.enterprise.uscc,
         "found": True,
         "name": firm.enterprise.name,
+        "status": "in_business",
         "eligible": True,
         "grade": "B",
         "risk_class": "medium",

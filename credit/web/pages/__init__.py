@@ -51,7 +51,7 @@ def for_programs() -> bool:
 
 def register(app: Flask) -> None:
     """Wires the pages into the app: called by the app factory after the API."""
-    from credit.web.pages import account, console, public
+    from credit.web.pages import account, console, me, public, verify
 
     settings = app.extensions["credit.settings"]
     web_session.install(app, settings.keys)
@@ -65,26 +65,11 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS, signed_in=web_session.signed_in)
-    for blueprint in (public.blp, account.blp, console.blp):
+    for blueprint in (public.blp, account.blp, me.blp, verify.blp, console.blp):
         app.register_blueprint(blueprint)
-    for optional in ("me", "verify"):
-        _register_if_present(app, optional)
     app.before_request(_before_page)
     app.after_request(_page_headers)
     _render_errors_as_pages(app)
-
-
-def _register_if_present(app: Flask, name: str) -> None:
-    """The areas built beside this one join the site when their module is in the package."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"credit.web.pages.{name}")
-    except ModuleNotFoundError as missing:
-        if missing.name != f"credit.web.pages.{name}":
-            raise
-        return
-    app.register_blueprint(module.blp)
 
 
 def _before_page() -> None:

@@ -1,0 +1,61 @@
+"""The settings for standbys and pooling: what an operator may write, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from credit.config import Settings
+from credit.db import Database
+from credit.standbys import wal_position
+
+
+def test_standby_urls_are_a_comma_separated_list():
+    settings = Settings.from_env(
+        {
+            "CREDIT_DATABASE_REPLICA_URLS": (
+                " postgresql+psycopg://r1.example/credit ,,postgresql+psycopg://r2.example/credit"
+            )
+        }
+    )
+    assert settings.replica_urls == [
+        "postgresql+psycopg://r1.example/credit",
+        "postgresql+psycopg://r2.example/credit",
+    ]
+    assert Settings.from_env({}).replica_urls == []
+
+
+def test_an_unknown_pooler_is_refused_naming_the_setting():
+    with pytest.raises(SystemExit, match="CREDIT_DATABASE_POOLER: 'pgpool' is not one of"):
+        Settings.from_env({"CREDIT_DATABASE_POOLER": "pgpool"})
+    assert Settings.from_env({"CREDIT_DATABASE_POOLER": "pgbouncer"}).database_pooler == "pgbouncer"
+
+
+def test_standbys_need_a_postgresql_primary(tmp_path):
+    settings = Settings(
+        instance_dir=tmp_path,
+        database_replica_urls="postgresql+psycopg://standby.example/credit",
+    )
+    with pytest.raises(ValueError, match="CREDIT_DATABASE_REPLICA_URLS"):
+        Database(settings)
+
+
+def test_without_standbys_there_is_nothing_to_route(tmp_path):
+    database = Database(Settings(instance_dir=tmp_path))
+    try:
+        assert database.standbys is None
+        assert database.primary_position() is None
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize(
+    "lsn, position",
+    [
+        ("0/0", 0),
+        ("0/16B3748", 0x16B3748),
+        ("16/B374D848", (0x16 << 32) + 0xB374D848),
+        (None, None),
+    ],
+)
+def test_wal_positions_compare_as_numbers(lsn, position):
+    assert wal_position(lsn) == position

@@ -1,0 +1,89 @@
+"""The JSON log is written in batches: info lines wait, a warning goes out at once with them, and
+a process that exits writes what was waiting."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from credit.logs import BufferedHandler, JsonFormatter
+
+
+class Writes:
+    """A stream that keeps each write apart."""
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.writes.append(text)
+
+    def flush(self) -> None:
+        pass
+
+    def lines(self) -> list[dict]:
+        return [json.loads(line) for text in self.writes for line in text.splitlines()]
+
+
+@pytest.fixture
+def logger():
+    stream = Writes()
+    handler = BufferedHandler(stream, seconds=3600, lines=50)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("credit.test-buffered")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    yield log, stream, handler
+    log.removeHandler(handler)
+
+
+def test_info_lines_wait_and_go_out_in_one_write(logger):
+    log, stream, handler = logger
+    for n in range(20):
+        log.info("request", extra={"fields": {"n": n}})
+    assert stream.writes == []
+    handler.flush()
+    assert len(stream.writes) == 1
+    assert [line["n"] for line in stream.lines()] == list(range(20))
+
+
+def test_a_full_batch_is_written_without_waiting_for_the_timer(logger):
+    log, stream, _ = logger
+    for n in range(120):
+        log.info("request", extra={"fields": {"n": n}})
+    assert len(stream.writes) == 2
+    assert [line["n"] for line in stream.lines()] == list(range(100))
+
+
+def test_a_warning_goes_out_at_once_after_the_lines_before_it(logger):
+    log, stream, _ = logger
+    log.info("request")
+    log.warning("disk almost full")
+    assert [(line["level"], line["message"]) for line in stream.lines()] == [
+        ("INFO", "request"),
+        ("WARNING", "disk almost full"),
+    ]
+
+
+PROGRAM = """
+import logging, os, sys
+from credit import logs
+logs.configure("INFO")
+logging.getLogger("credit.access").info("request", extra={"fields": {"path": "/x"}})
+if sys.argv[1] == "crash":
+    os._exit(1)
+"""
+
+
+@pytest.mark.parametrize("how, written", [("exit", 1), ("crash", 0)])
+def test_a_process_writes_its_waiting_lines_when_it_exits_but_not_when_killed(how, written):
+    run = subprocess.run(
+        [sys.executable, "-c", PROGRAM, how], capture_output=True, text=True, timeout=60
+    )
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+    assert len([line for line in lines if line.get("path") == "/x"]) == written
