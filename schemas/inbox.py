@@ -23,8 +23,12 @@ class InboxItem(ma.Schema):
         required=True,
         metadata={"description": "the objection's, the repair application's or the listing's id"},
     )
-    uscc = fields.String(required=True)
-    name = fields.String(required=True)
+    uscc = fields.String(
+        required=True, allow_none=True, metadata={"description": "null for an import"}
+    )
+    name = fields.String(
+        required=True, metadata={"description": "the firm's name; for an import, its supplier"}
+    )
     since = fields.Date(
         required=True,
         metadata={"description": "filed on; for a listing due, the first day of its notice"},
@@ -39,6 +43,12 @@ class InboxItem(ma.Schema):
         }
     )
     due_on = fields.Date(metadata={"description": "listing_due: the date itself"})
+    import_id = fields.Integer(metadata={"description": "import_rejected: GET /imports/{id}"})
+    import_kind = fields.String(metadata={"description": "import_rejected: what the file held"})
+    errors = fields.List(
+        fields.Dict(),
+        metadata={"description": "import_rejected: its first errors ({row, column, message})"},
+    )
     evidence = fields.String(
         allow_none=True, metadata={"description": "listing_repair: the evidence the firm gave"}
     )
@@ -57,6 +67,7 @@ class InboxCounts(ma.Schema):
     record_repair = fields.Integer(required=True)
     listing_repair = fields.Integer(required=True)
     listing_due = fields.Integer(required=True)
+    import_rejected = fields.Integer(required=True)
 
 
 class InboxPage(page_of(InboxItem, "InboxItemPage")):

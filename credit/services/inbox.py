@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from credit import clock, policy
 from credit.auth.caller import Caller, require_role
 from credit.errors import InvalidInput
 from credit.models import (
     Enterprise,
+    ImportBatch,
     Listing,
     Objection,
     Record,
@@ -22,7 +23,15 @@ from credit.models import (
 from credit.rules import listings
 from credit.services.lookup import prefix_range
 
-KINDS = ("record_objection", "listing_objection", "record_repair", "listing_repair", "listing_due")
+KINDS = (
+    "record_objection",
+    "listing_objection",
+    "record_repair",
+    "listing_repair",
+    "listing_due",
+    "import_rejected",
+)
+ERRORS_SHOWN = 5
 SUMMARY_LENGTH = 200
 
 
@@ -140,6 +149,46 @@ def _due_listings(session: Session, region: str, today: datetime.date) -> list[d
     return items
 
 
+def _rejected_imports(session: Session, region: str, _today: datetime.date) -> list[dict]:
+    """Uploads of the region refused whole (a dry run is a check, not a submission); one leaves
+    the inbox when its supplier's next upload of the same kind is applied."""
+    later = aliased(ImportBatch)
+    resent = (
+        select(later.id)
+        .where(
+            later.supplier == ImportBatch.supplier,
+            later.kind == ImportBatch.kind,
+            later.state == "applied",
+            later.id > ImportBatch.id,
+        )
+        .exists()
+    )
+    batches = session.scalars(
+        select(ImportBatch).where(
+            ImportBatch.state == "rejected",
+            ImportBatch.dry_run.is_(False),
+            *(prefix_range(ImportBatch.region, region) if region else ()),
+            ~resent,
+        )
+    ).all()
+    return [
+        {
+            "kind": "import_rejected",
+            "id": batch.id,
+            "uscc": None,
+            "name": batch.supplier,
+            "since": clock.business_date(batch.created_at),
+            "import_id": batch.id,
+            "import_kind": batch.kind,
+            "errors": batch.errors[:ERRORS_SHOWN],
+            "summary": _summary(
+                f"{batch.filename}：{batch.rows}行，{len(batch.errors)}处错误，整个文件未导入"
+            ),
+        }
+        for batch in batches
+    ]
+
+
 READERS = {
     "record_objection": lambda s, r, _t: _record_requests(
         s, r, RecordObjection, "record_objection", "reason"
@@ -154,4 +203,5 @@ READERS = {
         s, r, RepairApplication, "listing_repair", "statement", t
     ),
     "listing_due": _due_listings,
+    "import_rejected": _rejected_imports,
 }

@@ -15,7 +15,7 @@ def test_every_kind_of_waiting_item_is_listed_oldest_first(client, make, regulat
     assert response.status_code == 200
     body = response.get_json()
     assert body["total"] == 5 and {item["kind"] for item in body["items"]} == KINDS
-    assert body["counts"] == dict.fromkeys(KINDS, 1)
+    assert body["counts"] == {**dict.fromkeys(KINDS, 1), "import_rejected": 0}
     since = [item["since"] for item in body["items"]]
     assert since == sorted(since)
     by_kind = {item["kind"]: item for item in body["items"]}
@@ -93,3 +93,25 @@ def test_a_listing_whose_expiry_is_near_is_due(client, make, regulator, today):
     assert [(item["listing_id"], item["due"]) for item in body["items"]] == [
         (listing, "expires_on")
     ]
+
+
+def test_a_rejected_upload_waits_until_its_supplier_resends_it_applied(
+    client, make, firm, regulator
+):
+    from tests.api.test_imports import HEADER_ZH, inspection_rows, upload
+
+    bad = f"{HEADER_ZH}\nB1,{firm},省级监督抽查,电线,2026-02-30,合格,R1,\n"
+    assert upload(client, regulator, bad).get_json()["state"] == "rejected"
+    assert upload(client, regulator, bad, dry_run="true").get_json()["state"] == "rejected"
+    body = client.get("/api/v1/inbox?kind=import_rejected", headers=regulator).get_json()
+    (item,) = body["items"]
+    assert item["uscc"] is None and item["name"] == "regulator:3211"
+    assert item["import_kind"] == "inspection" and "1行，1处错误" in item["summary"]
+    assert item["errors"][0]["row"] == 2
+    elsewhere = make.headers("regulator", region="3201")
+    assert (
+        client.get("/api/v1/inbox?kind=import_rejected", headers=elsewhere).get_json()["total"] == 0
+    )
+    assert upload(client, regulator, inspection_rows(firm)).get_json()["state"] == "applied"
+    body = client.get("/api/v1/inbox?kind=import_rejected", headers=regulator).get_json()
+    assert body["total"] == 0

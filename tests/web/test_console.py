@@ -429,3 +429,13 @@ def test_bad_input_never_gets_a_500(client, officer, path):
 def test_bad_posts_never_get_a_500(client, officer, path, form):
     response = post(client, path, form)
     assert response.status_code in (303, 404, 409, 422), path
+
+
+def test_a_rejected_upload_shows_in_the_inbox_with_its_errors(client, make, officer, regulator):
+    from tests.api.test_imports import HEADER_ZH, upload
+
+    firm = make.enterprise()
+    bad = f"{HEADER_ZH}\nB1,{firm},省级监督抽查,电线,2026-02-30,合格,R1,\n"
+    assert upload(client, regulator, bad).get_json()["state"] == "rejected"
+    page = text_of(client.get("/console?kind=import_rejected"))
+    assert "未通过的导入" in page and "第 2 行“抽样日期”" in page and "不是存在的日期" in page

@@ -44,6 +44,7 @@ KIND_LABELS = {
     "record_repair": "记录信用修复",
     "listing_repair": "黑名单信用修复",
     "listing_due": "黑名单临近日期",
+    "import_rejected": "未通过的导入",
 }
 
 
