@@ -19,6 +19,7 @@ CONSOLE_PAGES = {
     "console-new-firm": "/console/firms/new",
     "console-firm": None,  # the rich firm's file
     "console-new-inspection": None,  # the form for a sampling result
+    "console-edit-firm": None,  # the rich firm's register entry
     "console-blacklist": "/console/blacklist",
     "console-listing": None,  # a listing with a pending objection
     "console-statistics": "/console/statistics?by=product",
@@ -44,6 +45,8 @@ def signed_in(page, live_make, path: str = "/console"):
 def address(name: str, made: dict) -> str:
     if name == "console-firm":
         return f"/console/firms/{made['rich']['uscc']}"
+    if name == "console-edit-firm":
+        return f"/console/firms/{made['rich']['uscc']}/edit"
     if name == "console-new-inspection":
         return f"/console/firms/{made['rich']['uscc']}/records/new?kind=inspection"
     if name == "console-listing":

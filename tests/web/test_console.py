@@ -354,6 +354,7 @@ def test_another_regions_officer_sees_none_of_this_regions_firms(client, make):
     assert "镇江异议电器有限公司" not in page and "没有等待决定的事项" in page
     firm = made["firms"]["objected"]
     assert client.get(f"/console/firms/{firm}").status_code == 404
+    assert client.get(f"/console/firms/{firm}/edit").status_code == 404
     assert client.get(f"/console/blacklist/{made['listings']['disputed']}").status_code == 404
     assert client.get(f"/console/blacklist/new?uscc={firm}").status_code == 404
     decided = post(
@@ -439,3 +440,29 @@ def test_a_rejected_upload_shows_in_the_inbox_with_its_errors(client, make, offi
     assert upload(client, regulator, bad).get_json()["state"] == "rejected"
     page = text_of(client.get("/console?kind=import_rejected"))
     assert "未通过的导入" in page and "第 2 行“抽样日期”" in page and "不是存在的日期" in page
+
+
+def test_editing_a_firms_register_entry_changes_only_what_differs(client, make, officer):
+    firm = make.enterprise(name="镇江旧名称机械有限公司", industry_code="C34")
+    form = text_of(client.get(f"/console/firms/{firm}/edit"))
+    assert 'value="镇江旧名称机械有限公司"' in form and 'value="C34"' in form
+    entry = {"name": "镇江旧名称机械有限公司", "industry_code": "C34", "status": "in_business"}
+    refused = post(client, f"/console/firms/{firm}/edit", {**entry, "name": "", "reason": "更名"})
+    assert refused.status_code == 422 and "请填写企业名称" in text_of(refused)
+    no_reason = post(client, f"/console/firms/{firm}/edit", entry)
+    assert no_reason.status_code == 422 and "请填写变更理由" in text_of(no_reason)
+    done = post(
+        client,
+        f"/console/firms/{firm}/edit",
+        {
+            **entry,
+            "name": "镇江新名称机械有限公司",
+            "address": "镇江市京口区学府路1号",
+            "reason": "变更登记",
+        },
+    )
+    assert done.status_code == 303
+    page = text_of(client.get(f"/console/firms/{firm}"))
+    assert "镇江新名称机械有限公司" in page and "已更新登记信息" in page
+    found = text_of(client.get("/console/firms?q=旧名称"))
+    assert "镇江新名称机械有限公司" in found  # found by its former name

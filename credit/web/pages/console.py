@@ -29,9 +29,9 @@ from credit.services.quality_status import quality_status
 from credit.web import session as web_session
 from credit.web.reports import quality_status as report_rendering
 from credit.web.reports import statistics_charts
-from credit.web.templating import read_uscc
+from credit.web.templating import STATUSES, read_uscc
 from schemas.blacklist import ListingIn, ObjectionDecisionIn, RepairDecisionIn
-from schemas.enterprises import EnterpriseIn
+from schemas.enterprises import EnterpriseIn, EnterprisePatchIn
 from schemas.grades import InspectionPlanArgs, OverrideIn
 from schemas.records import AwardIn, CertificationIn, InspectionIn, RescindIn, RevokeIn, ViolationIn
 
@@ -54,6 +54,7 @@ class Field:
     label: str
     kind: str = "text"  # text, date, textarea, lines (one item a line), or a catalog group
     required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # a select's own choices, where no catalog has them
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,18 @@ REGISTER_FIELDS = (
     Field("industry_code", "所属行业（GB/T 4754 代码，如 C38）"),
     Field("registered_on", "成立日期", "date"),
 )
+EDIT_FIELDS = (
+    Field("name", "企业名称", required=True),
+    Field("address", "住所"),
+    Field("legal_representative", "法定代表人"),
+    Field("chief_quality_officer", "首席质量官"),
+    Field("industry_code", "所属行业（GB/T 4754 代码，如 C38）"),
+    Field("status", "登记状态", "choice", True, tuple(STATUSES.items())),
+    Field("status_since", "状态变更日期（默认今天）", "date"),
+    Field("reason", "变更理由", "textarea", True),
+)
+# Optional register fields a form may empty: an empty box clears them.
+CLEARABLE = ("address", "legal_representative", "chief_quality_officer", "industry_code")
 LISTING_FIELDS = (
     Field("reason", "列入事由", "textarea", True),
     Field("legal_basis", "列入依据", required=True),
@@ -434,6 +447,48 @@ def _firm_page(firm, status: int = 200, problems=None, failed=None, values=None)
         values=values or {},
         today=clock.today(),
     )
+
+
+@blp.get("/firms/<code>/edit")
+@regulator_page
+def edit_firm(code):
+    firm = _firm_in_region(code)
+    values = {field.name: getattr(firm, field.name, None) or "" for field in EDIT_FIELDS[:-2]}
+    return _render(
+        "console/edit_firm.html", firm=firm, fields=EDIT_FIELDS, values=values, problems={}
+    )
+
+
+@blp.post("/firms/<code>/edit")
+@regulator_page
+def update_firm(code):
+    """Changes the register entry, PATCH-like: only what differs from the entry is changed."""
+    firm = _firm_in_region(code)
+    body = _form_body(EDIT_FIELDS)
+    for name in CLEARABLE:
+        body.setdefault(name, None)
+    body.setdefault("name", "")
+    changes, problems = _load(EnterprisePatchIn, EDIT_FIELDS, body)
+    session = db_session()
+    if not problems:
+        reason = changes.pop("reason")
+        try:
+            enterprises.update_enterprise(session, web_session.caller(), firm.uscc, changes, reason)
+        except InvalidInput as refused:
+            session.rollback()
+            problems = problems_in_chinese(refused.errors, EDIT_FIELDS)
+    if problems:
+        return _render(
+            "console/edit_firm.html",
+            422,
+            firm=firm,
+            fields=EDIT_FIELDS,
+            values=dict(request.form),
+            problems=problems,
+        )
+    session.commit()
+    flash("已更新登记信息。", "done")
+    return redirect(url_for("console.firm", code=firm.uscc), 303)
 
 
 @blp.get("/firms/<code>/records/new")
