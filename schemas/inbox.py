@@ -17,6 +17,13 @@ class InboxArgs(PageArgs):
     )
 
 
+class InboxAttachment(ma.Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    media_type = fields.String(required=True)
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+
+
 class InboxItem(ma.Schema):
     kind = fields.String(required=True, metadata={"enum": list(KINDS)})
     id = fields.Integer(
@@ -48,6 +55,14 @@ class InboxItem(ma.Schema):
     errors = fields.List(
         fields.Dict(),
         metadata={"description": "import_rejected: its first errors ({row, column, message})"},
+    )
+    attachments = fields.List(
+        fields.Nested(InboxAttachment),
+        metadata={
+            "description": "repairs: the evidence files, each at "
+            "GET /records/{record_id}/repair/attachments/{id} or "
+            "/blacklist/{listing_id}/repair/attachments/{id}"
+        },
     )
     evidence = fields.String(
         allow_none=True, metadata={"description": "listing_repair: the evidence the firm gave"}

@@ -66,6 +66,20 @@ def _summary(text: str | None) -> str:
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
 
 
+def _attachments(request) -> dict:
+    """A repair application's evidence files, named for the officer to open (objections have
+    none)."""
+    files = getattr(request, "attachments", None)
+    if files is None:
+        return {}
+    return {
+        "attachments": [
+            {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size}
+            for a in files
+        ]
+    }
+
+
 def _record_requests(session: Session, region: str, model, kind: str, text: str) -> list[dict]:
     rows = session.execute(
         select(model, Record.kind, Enterprise.uscc, Enterprise.name)
@@ -83,6 +97,7 @@ def _record_requests(session: Session, region: str, model, kind: str, text: str)
             "record_id": request.record_id,
             "record_kind": record_kind,
             "summary": _summary(getattr(request, text)),
+            **_attachments(request),
         }
         for request, record_kind, uscc, name in rows
     ]
@@ -107,6 +122,7 @@ def _listing_requests(
             "listing_id": listing.id,
             "summary": _summary(getattr(request, text)),
             **({"evidence": request.evidence} if kind == "listing_repair" else {}),
+            **_attachments(request),
         }
         for request, listing, uscc, name in rows
     ]

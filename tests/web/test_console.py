@@ -466,3 +466,37 @@ def test_editing_a_firms_register_entry_changes_only_what_differs(client, make, 
     assert "镇江新名称机械有限公司" in page and "已更新登记信息" in page
     found = text_of(client.get("/console/firms?q=旧名称"))
     assert "镇江新名称机械有限公司" in found  # found by its former name
+
+
+def test_a_repairs_evidence_file_is_listed_and_opened_from_the_inbox(client, make, officer):
+    from credit.auth.caller import Caller
+    from credit.services import requests
+
+    made = waiting_requests(make)
+    settings = make.app.extensions["credit.settings"]
+    limits = requests.EvidenceLimits(
+        settings.evidence,
+        settings.repair_attachment_max_count,
+        settings.repair_attachment_max_bytes,
+    )
+    firm = Caller("firm", "enterprise", uscc=made["firms"]["repairing"])
+    content = b"%PDF-1.4 payment receipt"
+    with make.database.writing() as session:
+        requests.attach_evidence(
+            session,
+            firm,
+            "listing",
+            made["listings"]["repairing"],
+            [requests.Upload("缴款凭证.pdf", content)],
+            limits,
+        )
+    api = client.get("/api/v1/inbox?kind=listing_repair", headers=make.headers("regulator"))
+    (item,) = api.get_json()["items"]
+    (attached,) = item["attachments"]
+    assert attached["filename"] == "缴款凭证.pdf" and attached["size"] == len(content)
+    page = text_of(client.get("/console?kind=listing_repair"))
+    link = f"/console/listing/{made['listings']['repairing']}/attachments/{attached['id']}"
+    assert link in page and "缴款凭证.pdf" in page
+    opened = client.get(link)
+    assert opened.status_code == 200 and opened.data == content
+    assert client.get(f"{link}0").status_code == 404

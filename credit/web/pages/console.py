@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from credit import clock, policy, reference
 from credit import uscc as uscc_codes
+from credit.api import evidence
 from credit.api.context import db_session
 from credit.errors import Conflict, InvalidInput, NotFound
 from credit.services import (
@@ -279,6 +280,13 @@ DECISIONS = {
     "record_repair": ("record", "repair", RepairDecisionIn, "approved"),
     "listing_repair": ("listing", "repair", RepairDecisionIn, "approved"),
 }
+
+
+@blp.get("/<any(record, listing):kind>/<int:entry_id>/attachments/<int:attachment_id>")
+@regulator_page
+def attachment(kind: str, entry_id: int, attachment_id: int):
+    """A repair application's evidence file, for the officer who decides it."""
+    return evidence.download(kind, entry_id, attachment_id, web_session.caller())
 
 
 @blp.post("/decisions")
