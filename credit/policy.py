@@ -62,3 +62,9 @@ STATISTICS_MAX_YEARS = 10
 # The most firms one watchlist follows (the HTTP contract, "Data exchange"): a lender's whole
 # book of borrowers in one list, still one set-based write and one join in the change feed.
 WATCHLIST_MAX_SIZE = 10_000
+
+# The regulator's inbox shows an active blacklist listing this many days before its repair date
+# or its expiry: SAMR Order 44 of 2021 (第二十条) has the listing authority decide on a repair
+# application within 15 working days and move a listing out when it lapses, so a month's notice
+# leaves the officer time to prepare either decision.
+INBOX_DUE_DAYS = 30

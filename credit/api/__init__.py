@@ -119,6 +119,7 @@ def init_api(app: Flask) -> Api:
         exports,
         grades,
         imports,
+        inbox,
         inspections,
         quality_reports,
         records,
@@ -162,6 +163,7 @@ def init_api(app: Flask) -> Api:
         exports.blp,
         quality_reports.blp,
         statistics.blp,
+        inbox.blp,
         catalog.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

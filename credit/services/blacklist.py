@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock, policy, reference
-from credit.auth.caller import Caller, require_region
+from credit.auth.caller import Caller, require_region, require_role
 from credit.errors import Conflict, InvalidInput, NotFound
 from credit.grading import evidence
 from credit.models import (
@@ -175,6 +175,30 @@ def public_list(session: Session, *, page: int, per_page: int, region: str | Non
     )
     if region:
         stmt = stmt.where(*lookup.prefix_range(Enterprise.region_code, region))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return {
+        "items": [listings.describe(listing, firm, today, history=False) for listing, firm in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
+
+
+def region_listings(session: Session, caller: Caller, *, page: int, per_page: int) -> dict:
+    """Every listing of the regulator's region whatever its state, newest listing date first:
+    the officer follows each through its states."""
+    require_role(caller, "regulator")
+    today = clock.today()
+    stmt = (
+        select(Listing, Enterprise)
+        .join(Enterprise, Enterprise.id == Listing.enterprise_id)
+        .where(*lookup.prefix_range(Enterprise.region_code, caller.region or "\0"))
+    )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(
         stmt.order_by(Listing.listed_on.desc(), Listing.id.desc())

@@ -21,7 +21,13 @@ from credit.services.users import caller_of
 ACCOUNT_KEY = "account_id"
 SECRET_FILE = "session.key"
 # Where each role lands after signing in when it asked for no page; the others land on `/`.
-ROLE_HOMES = {"enterprise": "/me"}
+ROLE_HOMES = {
+    "enterprise": "/me",
+    "regulator": "/console",
+    "agency": "/console/imports",
+    "bank": "/desk",
+    "procurement": "/desk",
+}
 
 
 class SessionCookies(SecureCookieSessionInterface):

@@ -60,6 +60,7 @@ LAYERS = {
     "credit.services.reports": 7,
     "credit.services.inspection_plan": 7,
     "credit.services.inspections": 7,
+    "credit.services.inbox": 7,
     "credit.services.audit": 7,
     "credit.services.quality_status": 7,
     "credit.services.statistics": 7,

@@ -69,3 +69,62 @@ def blacklisted_firm(make, name: str = "镇江演示劣质建材有限公司") -
         reason="生产销售不合格建材，情节严重",
     )
     return {"uscc": code, "name": name, "listing": listing}
+
+
+def waiting_requests(make) -> dict:
+    """A firm of Zhenjiang's Jingkou district with one of each thing a regulator's inbox shows:
+    an objection to a record, a repair application for a violation, an objection to one listing
+    (of a second firm), a repair application for another listing (of a third), and a fourth
+    firm's listing reaching its repair date. Returns the ids, by kind."""
+    from credit import clock
+    from credit.auth.caller import Caller
+    from credit.rules import periods
+    from credit.services import requests
+
+    today = clock.today()
+    objected = make.enterprise(name="镇江异议电器有限公司")
+    certificate = make.record(objected)
+    repaired = make.record(
+        objected,
+        "violation",
+        category="administrative_penalty",
+        severity="general",
+        decided_on=periods.months_before(today, 4),
+        authority=AUTHORITY,
+        decision_no="镇市监罚〔2026〕2号",
+    )
+    disputed = make.enterprise(name="镇江争议食品有限公司")
+    disputed_listing = make.listing(disputed, listed_on=days_before(today, 20))
+    repairing = make.enterprise(name="镇江修复建材有限公司")
+    repair_listing = make.listing(repairing, listed_on=periods.months_before(today, 13))
+    due = make.enterprise(name="镇江到期化工有限公司")
+    due_listing = make.listing(due, listed_on=days_before(periods.months_before(today, 12), -10))
+    ids = {}
+    with make.database.writing() as session:
+
+        def firm(code):
+            return Caller(username=f"firm-{code}", role="enterprise", uscc=code)
+
+        ids["record_objection"] = requests.file_objection(
+            session, firm(objected), "record", certificate, "证书编号录入有误"
+        ).id
+        ids["record_repair"] = requests.apply_for_repair(
+            session, firm(objected), "record", repaired, "罚款已缴清，问题已整改"
+        ).id
+        ids["listing_objection"] = requests.file_objection(
+            session, firm(disputed), "listing", disputed_listing, "列入决定认定事实不清"
+        ).id
+        ids["listing_repair"] = requests.apply_for_repair(
+            session,
+            firm(repairing),
+            "listing",
+            repair_listing,
+            "已履行处罚，申请提前移出",
+            "缴款凭证",
+        ).id
+    return {
+        "ids": ids,
+        "firms": {"objected": objected, "disputed": disputed, "repairing": repairing, "due": due},
+        "records": {"certificate": certificate, "violation": repaired},
+        "listings": {"disputed": disputed_listing, "repairing": repair_listing, "due": due_listing},
+    }

@@ -51,7 +51,7 @@ def for_programs() -> bool:
 
 def register(app: Flask) -> None:
     """Wires the pages into the app: called by the app factory after the API."""
-    from credit.web.pages import account, desk, imports, me, public, verify
+    from credit.web.pages import account, console, desk, imports, me, public, verify
 
     settings = app.extensions["credit.settings"]
     web_session.install(app, settings.keys)
@@ -65,7 +65,8 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS, signed_in=web_session.signed_in)
-    for blueprint in (public.blp, account.blp, me.blp, verify.blp, desk.blp, imports.blp):
+    blueprints = (public, account, me, verify, console, desk, imports)
+    for blueprint in (module.blp for module in blueprints):
         app.register_blueprint(blueprint)
     app.before_request(_before_page)
     app.after_request(_page_headers)

@@ -1,7 +1,7 @@
 """query-log seals, and a baseline audit event for every account that exists
 
-Revision ID: 0024
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ from credit import canonical, chain
 from credit.clock import utcnow
 from credit.models.base import UTCDateTime
 
-revision = "0024"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """desk checks: batch checks kept for their table, spreadsheet and tender evidence; watchlists
 remember the last change their owner saw
 
-Revision ID: 0023
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-11-30
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 from credit.models.base import UTCDateTime
 
-revision = "0023"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
