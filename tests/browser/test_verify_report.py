@@ -16,7 +16,7 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/desk")
 
 
 @needs_pdf

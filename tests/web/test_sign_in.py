@@ -95,7 +95,16 @@ def test_empty_fields_are_named(client):
     assert "请输入用户名。" in text_of(response) and "请输入密码。" in text_of(response)
 
 
-@pytest.mark.parametrize("role, home", [("bank", "/"), ("regulator", "/"), ("enterprise", "/me")])
+@pytest.mark.parametrize(
+    "role, home",
+    [
+        ("bank", "/desk"),
+        ("procurement", "/desk"),
+        ("regulator", "/console"),
+        ("enterprise", "/me"),
+        ("admin", "/"),
+    ],
+)
 def test_each_role_lands_on_its_home(client, make, role, home):
     binding = {"region": "3211"} if role == "regulator" else {}
     if role == "enterprise":
@@ -119,7 +128,7 @@ def test_next_is_followed_when_it_is_a_path_here(client, make):
 def test_next_leading_elsewhere_is_ignored(client, make, target):
     account = make.account("bank")
     response = sign_in(client, account.username, next=target)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/desk"  # the bank's own home, not the target
 
 
 def test_the_session_cookie_is_httponly_lax_and_not_secure_over_http(client, make):
