@@ -28,7 +28,7 @@ def test_a_wrong_password_is_refused_next_to_the_field(page, live_make):
     screenshot(page, "login-refused-1280")
     # The right password then signs in, and the header names the account.
     fill_in(page, account.username, TEST_PASSWORD)
-    page.wait_for_url("**/")
+    page.wait_for_url("**/desk")
     assert page.get_by_role("banner").get_by_text(account.username).is_visible()
 
 
