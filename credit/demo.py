@@ -530,6 +530,10 @@ class DemoAccount:
     binding: str | None
 
 
+# The testing institute that supplies the demo city's sampling results.
+DEMO_AGENCY = {"agency": "镇江市产品质量监督检验院", "kinds": ("inspection",)}
+
+
 def create_demo_accounts(database: Database, credentials_file: Path) -> list[DemoAccount]:
     """One account per role, sharing a random password written to credentials_file (mode 600)."""
     password = secrets.token_urlsafe(12)
@@ -545,6 +549,7 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
             DemoAccount("demo-bank", "bank", None),
             DemoAccount("demo-procurement", "procurement", None),
             DemoAccount("demo-admin", "admin", None),
+            DemoAccount("demo-agency", "agency", "3211"),
         ]
         if firm is not None:
             accounts.append(DemoAccount("demo-enterprise", "enterprise", firm.uscc))
@@ -555,7 +560,8 @@ def create_demo_accounts(database: Database, credentials_file: Path) -> list[Dem
                 account.role,
                 password,
                 uscc=account.binding if account.role == "enterprise" else None,
-                region=account.binding if account.role == "regulator" else None,
+                region=account.binding if account.role in ("regulator", "agency") else None,
+                **(DEMO_AGENCY if account.role == "agency" else {}),
             )
     lines = [f"{a.username}\t{password}\t{a.role}\t{a.binding or ''}" for a in accounts]
     write_private_text(credentials_file, "\n".join(lines) + "\n")
