@@ -70,7 +70,9 @@ class Settings:
     # and the site's); "off" or empty lifts the limit. A batch check names up to 1,000 firms, so
     # an account checks up to 120,000 a minute; a person reading the site makes a few lookups.
     limit_checks: str = "120/minute"
-    limit_lookups: str = "300/minute"
+    # Lookups are counted by client address, so they are off until CREDIT_TRUSTED_PROXIES says
+    # which proxies to believe: behind a proxy every visitor would share its address and its limit.
+    limit_lookups: str = "off"
     # Where every limit keeps its counters: e.g. redis://host:6379/0, shared by every worker and
     # machine; empty keeps them in each worker's memory, where each worker counts alone.
     ratelimit_storage_url: str = ""

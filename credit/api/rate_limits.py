@@ -19,6 +19,8 @@ from credit.errors import TooManyRequests
 OFF = frozenset({"", "off"})
 # The site's search and firm pages are lookups too, counted with the API's.
 LOOKUP_PATHS = (LOOKUPS_PATH, "/search", "/enterprises/")
+# The desk's batch check runs the same checks as the API, a thousand firms a post.
+DESK_CHECKS = "/desk/checks"
 READS = frozenset({"GET", "HEAD"})
 
 log = logging.getLogger("credit.limits")
@@ -70,7 +72,9 @@ def install(app: Flask, settings: Settings) -> Limiter | None:
 
 
 def _is_check() -> bool:
-    return request.method == "POST" and request.path.startswith(CHECKS_PATH)
+    return request.method == "POST" and (
+        request.path.startswith(CHECKS_PATH) or request.path == DESK_CHECKS
+    )
 
 
 def _is_lookup() -> bool:
@@ -96,6 +100,12 @@ def _address() -> str:
 
 def _account() -> str:
     caller = current_caller()
+    if caller.username is None and request.path == DESK_CHECKS:
+        from credit.web.session import signed_in  # the desk's account is the session's
+
+        account = signed_in()
+        if account is not None:
+            return f"account:{account.username}"
     if caller.username is None:
         return _address()  # refused anyway: a check needs an account
     return f"account:{caller.username}"

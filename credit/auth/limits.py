@@ -7,13 +7,14 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from credit.config import Settings
 from credit.errors import TooManyRequests
 
 log = logging.getLogger("credit.auth")
+STORAGE_RETRY_SECONDS = 30
 
 
 class SignInLimits:
@@ -31,13 +32,23 @@ class SignInLimits:
         self.address_limit = _rate("signin_limit_address", settings.signin_limit_address)
         self.storage = storage_from_string(settings.ratelimit_storage_url or "memory://")
         self._window = MovingWindowRateLimiter(self.storage)
+        # Should the shared storage go away, this process counts alone meanwhile: sign-in keeps
+        # working and stays limited per worker, as the request limits do.
+        self._alone = MovingWindowRateLimiter(MemoryStorage())
+        self._alone_until = 0.0
 
     def check(self, username: str, address: str) -> None:
         """Raises TooManyRequests (429, with Retry-After) when the account or the address is
         over its limit of failures."""
+        window = self._usable()
         for limit, key in self._counters(username, address):
-            if not self._window.test(limit, *key):
-                reset_at = self._window.get_window_stats(limit, *key).reset_time
+            try:
+                allowed = window.test(limit, *key)
+            except Exception:  # the storage's own errors: connection refused, timeouts
+                window = self._fall_back()
+                allowed = window.test(limit, *key)
+            if not allowed:
+                reset_at = window.get_window_stats(limit, *key).reset_time
                 wait = max(1, math.ceil(reset_at - time.time()))
                 raise TooManyRequests(
                     "Too many failed sign-ins for this account or from this address; try again "
@@ -48,8 +59,23 @@ class SignInLimits:
     def failed(self, username: str, address: str) -> None:
         """Counts a refused sign-in and logs the account and the address, never the password."""
         log.warning("sign-in refused", extra={"fields": {"username": username, "address": address}})
+        window = self._usable()
         for limit, key in self._counters(username, address):
-            self._window.hit(limit, *key)
+            try:
+                window.hit(limit, *key)
+            except Exception:
+                window = self._fall_back()
+                window.hit(limit, *key)
+
+    def _usable(self) -> MovingWindowRateLimiter:
+        return self._alone if time.time() < self._alone_until else self._window
+
+    def _fall_back(self) -> MovingWindowRateLimiter:
+        """Counts in this process for a while, then tries the shared storage again."""
+        if time.time() >= self._alone_until:
+            log.warning("sign-in limit storage unreachable; counting in this process meanwhile")
+        self._alone_until = time.time() + STORAGE_RETRY_SECONDS
+        return self._alone
 
     def reset(self) -> None:
         """Forgets every counter."""

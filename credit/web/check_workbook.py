@@ -91,23 +91,23 @@ def workbook(check: DeskCheck, rows: list[dict], checked_by: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "核查结果"
-    sheet.append([KIND_TITLES[check.kind]])
+    _append(sheet, [KIND_TITLES[check.kind]])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["核查日期", date_zh(check.as_of)])
-    sheet.append(["核查人", checked_by])
+    _append(sheet, ["核查日期", date_zh(check.as_of)])
+    _append(sheet, ["核查人", checked_by])
     if check.project:
-        sheet.append(["招标编号", check.project])
+        _append(sheet, ["招标编号", check.project])
     if check.purpose:
-        sheet.append(["查询用途", check.purpose])
-    sheet.append(["数据来源", "企业质量信用信息平台"])
-    sheet.append([])
+        _append(sheet, ["查询用途", check.purpose])
+    _append(sheet, ["数据来源", "企业质量信用信息平台"])
+    _append(sheet, [])
     headers = PROCUREMENT_HEADERS if check.kind == "procurement" else LENDING_HEADERS
-    sheet.append(list(headers))
+    _append(sheet, list(headers))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     shape = _procurement_row if check.kind == "procurement" else _lending_row
     for row in rows:
-        sheet.append(shape(row))
+        _append(sheet, shape(row))
     wrap = Alignment(wrap_text=True, vertical="top")
     widths = (6, 22, 32, 10, 24, 60, 40, 12, 14, 14, 30)
     for column, width in zip("ABCDEFGHIJK", widths, strict=True):
@@ -118,3 +118,14 @@ def workbook(check: DeskCheck, rows: list[dict], checked_by: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append(sheet, values) -> None:
+    """A row whose text is stored as text: what a bidder's name or a typed tender number starts
+    with never makes it a formula, and characters a workbook cannot hold are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from credit import policy
+from credit.services.exchange import files
 from credit.web.templating import read_uscc
 
 # A pasted list may use any of these between codes; full-width forms become these first (NFKC).
@@ -60,14 +62,10 @@ def from_file(filename: str, data: bytes) -> list[Entry]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
-
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own errors for every kind of damage
-        raise UnreadableFile("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。") from error
+        rows = files.first_sheet(data, max_rows=policy.WATCHLIST_MAX_SIZE)  # the longest list taken
+    except files.FileProblem as problem:
+        raise UnreadableFile(str(problem)) from None
     return [[_cell_text(value) for value in row] for row in rows]
 
 

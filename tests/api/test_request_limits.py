@@ -55,7 +55,7 @@ def assert_limited(response) -> int:
 
 def test_the_defaults_are_documented_rates():
     settings = Settings()
-    assert (settings.limit_checks, settings.limit_lookups) == ("120/minute", "300/minute")
+    assert (settings.limit_checks, settings.limit_lookups) == ("120/minute", "off")
 
 
 def test_lookups_past_the_limit_are_429_with_retry_after(limited, make, clock):
@@ -176,3 +176,25 @@ def test_when_redis_cannot_be_reached_lookups_are_still_answered(limited):
     assert get(client, SEARCH).status_code == 200
     assert get(client, SEARCH).status_code == 200
     assert_limited(get(client, SEARCH))
+
+
+def test_the_desks_batch_checks_count_against_the_accounts_check_limit(limited, make):
+    from tests.web.test_sign_in import csrf_token, sign_in
+
+    client = limited(limit_checks="1/minute")
+    account = make.account("procurement")
+    assert sign_in(client, account.username).status_code == 303
+    codes = make.enterprise()
+    posts = [
+        client.post(
+            "/desk/checks", data={"codes": codes, "csrf_token": csrf_token(client, "/desk")}
+        )
+        for _ in range(2)
+    ]
+    assert [p.status_code for p in posts] == [303, 429]
+    api = client.post(
+        "/api/v1/checks/procurement",
+        json={"uscc": [codes]},
+        headers={"Authorization": f"Bearer {make.token(account)}"},
+    )
+    assert api.status_code == 429

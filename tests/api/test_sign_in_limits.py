@@ -225,3 +225,21 @@ def test_the_storage_url_setting_chooses_the_counters_storage(instance_dir, data
     )
     assert type(app.extensions["credit.signin_limits"].storage).__name__ == "MemoryStorage"
     app.extensions["credit.database"].dispose()
+
+
+def test_with_its_redis_unreachable_sign_in_still_answers_and_stays_limited(
+    instance_dir, database_url, database, clock, make
+):
+    settings = Settings(
+        instance_dir=instance_dir,
+        database_url=database_url,
+        log_level="WARNING",
+        ratelimit_storage_url="redis://127.0.0.1:1/0",  # nothing listens there
+    )
+    app = create_app(settings)
+    app.extensions["credit.database"].dispose()
+    app.extensions["credit.database"] = database
+    client = app.test_client()
+    officer = make.account("regulator", region="3211")
+    fail(client, officer.username, ACCOUNT_LIMIT)
+    assert_limited(sign_in(client, officer.username))

@@ -292,6 +292,41 @@ def test_a_check_posted_without_its_csrf_token_is_refused(client, make, session)
     assert queries(session) == 0
 
 
+def test_a_post_asking_for_json_still_needs_its_csrf_token(client, make, session):
+    signed_in(client, make, "bank")
+    response = client.post(
+        "/desk/checks",
+        data={"codes": make.enterprise(), "purpose": PURPOSE},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert queries(session) == 0
+
+
+def test_a_sheet_used_far_beyond_its_cells_is_refused_before_it_is_read(client, make):
+    signed_in(client, make, "procurement")
+    book = openpyxl.Workbook()
+    book.active["A1"] = "统一社会信用代码"
+    book.active["ZZ20000"] = "x"  # two cells, a rectangle of fourteen million
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    response = check(client, file=(out, "codes.xlsx"))
+    assert response.status_code == 422
+    assert re.search(r'id="file-problem">工作表用到第 702 列', text_of(response))
+
+
+def test_text_in_the_xlsx_is_never_a_formula(client, make):
+    signed_in(client, make, "procurement")
+    firm = make.graded_enterprise()
+    answer = check(client, codes=f"{firm}\n9132\x02", project='=HYPERLINK("http://evil.example")')
+    response = client.get(answer.headers["Location"] + ".xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    (tender,) = [row[1] for row in sheet.iter_rows() if row[0].value == "招标编号"]
+    assert tender.data_type == "s" and tender.value == '=HYPERLINK("http://evil.example")'
+
+
 def watch(client, path="/desk/watchlists", **form):
     data = {"csrf_token": csrf_token(client, "/desk/watchlists"), **form}
     return client.post(path, data=data, content_type="multipart/form-data")

@@ -134,16 +134,30 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict]]:
         yield number, value
 
 
-def _xlsx_table(data: bytes) -> Table:
+def first_sheet(data: bytes, max_rows: int | None = None) -> list[list]:
+    """The first sheet's cells, row by row, empty leading rows kept (so that each row's number is
+    the one the sheet shows). Its extent is checked before it is read: a sheet is read as the
+    rectangle up to its last used cell, so two cells far apart in a few bytes of file would
+    otherwise fill the memory."""
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        # Empty leading rows are kept, so that each row's number is the one the sheet shows.
-        cells = sheet.to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        width, height = sheet.width, sheet.height
     except Exception as error:  # calamine raises its own types for each way a workbook breaks
-        raise FileProblem(f"无法读取 XLSX 工作簿：{error}。") from None
+        raise FileProblem(UNREADABLE) from error
+    if width > MAX_SHEET_COLUMNS:
+        raise FileProblem(f"工作表用到第 {width} 列，超过 {MAX_SHEET_COLUMNS} 列；请删去多余的列。")
+    if max_rows is not None and height > max_rows + 1:
+        raise FileProblem(f"工作表用到第 {height} 行，超过 {max_rows} 行数据的上限。")
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except Exception as error:
+        raise FileProblem(UNREADABLE) from error
+
+
+def _xlsx_table(data: bytes) -> Table:
+    cells = first_sheet(data)
     if not cells or not any(_filled(c) for c in cells[0]):
         raise FileProblem("工作簿的第一个工作表为空，或第 1 行不是表头。")
     header = [_text(cell) for cell in cells[0]]
@@ -161,6 +175,11 @@ def _text(cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
+UNREADABLE = "无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。"
+# A template has about fifteen columns; a sheet used past this many is not a table of records.
+MAX_SHEET_COLUMNS = 200
+# Spreadsheet XML packs about tenfold; a sheet unpacking to far more is built to fill memory.
+MAX_UNPACKED_RATIO = 100
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
@@ -172,6 +191,8 @@ def _formulas(data: bytes) -> dict[tuple[int, int], str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             path = _first_sheet_path(archive)
+            if archive.getinfo(path).file_size > MAX_UNPACKED_RATIO * len(data) + 2**20:
+                raise FileProblem("工作簿解压后异常庞大，不像是正常的表格文件。")
             xml = archive.read(path)
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}

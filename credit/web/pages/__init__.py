@@ -74,7 +74,8 @@ def register(app: Flask) -> None:
 
 
 def _before_page() -> None:
-    if for_programs():
+    # Only the program paths go without a token: a page's form asking for JSON is still a form.
+    if request.path.startswith(PROGRAM_PATHS):
         return
     csrf.protect()
     # A disabled account's session ends on its next request, whatever page it asks for.
