@@ -284,16 +284,23 @@ def apply_for_repair(
 
 
 def decide_repair(
-    session: Session, caller: Caller, kind: str, entry_id: int, approved: bool, reason: str
+    session: Session,
+    caller: Caller,
+    kind: str,
+    entry_id: int,
+    approved: bool,
+    reason: str,
+    application_id: int | None = None,
 ) -> Entry:
     """Approved, the public no longer sees the entry; the file (and for a record, the grade's
-    rules) keep it."""
+    rules) keep it. With `application_id`, only that application is decided: an officer who
+    read one application never decides a newer one filed meanwhile."""
     chain.lock_chain(session)
     item = entry(session, kind, entry_id)
     require_region(caller, item.enterprise.region_code)
     application = next((r for r in item.row.repairs if r.pending), None)
-    if application is None:
-        raise Conflict(f"{item.label} has no pending repair application.")
+    if application is None or application_id not in (None, application.id):
+        raise Conflict(f"{item.label} has no pending repair application {application_id or ''}.")
     application.decide("approved" if approved else "rejected", caller.username, reason)
     session.flush()
     _changed(

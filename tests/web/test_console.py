@@ -84,6 +84,25 @@ def test_an_objection_is_decided_in_place_and_leaves_the_inbox(client, make, off
     assert "已撤回（记录有误）" in firm and "经核对，证书编号确有错误" in firm
 
 
+def test_a_repair_decision_names_the_application_it_was_made_on(client, make, officer):
+    made = waiting_requests(make)
+    response = post(
+        client,
+        "/console/decisions",
+        {
+            "kind": "listing_repair",
+            "entry_id": made["listings"]["repairing"],
+            "request_id": made["ids"]["listing_repair"] + 1000,  # not the one pending
+            "decision": "yes",
+            "reason": "处罚已履行完毕",
+        },
+    )
+    assert response.status_code == 303
+    listing = text_of(client.get(f"/console/blacklist/{made['listings']['repairing']}"))
+    assert "已提前移出" not in listing
+    assert '黑名单信用修复 <span class="count">1</span>' in text_of(client.get("/console"))
+
+
 def test_a_repair_is_approved_in_place(client, make, officer):
     made = waiting_requests(make)
     response = post(

@@ -321,7 +321,14 @@ def decide():
                 session, web_session.caller(), entry_kind, entry_id, request_id, **decision
             )
         else:
-            requests.decide_repair(session, web_session.caller(), entry_kind, entry_id, **decision)
+            requests.decide_repair(
+                session,
+                web_session.caller(),
+                entry_kind,
+                entry_id,
+                **decision,
+                application_id=request_id,
+            )
     except Conflict:
         session.rollback()
         flash("该事项已由他人处理，无需再次决定。", "notice")
