@@ -79,6 +79,24 @@ def test_the_register_as_csv_opens_in_excel_with_names_as_text(client, make, ses
     assert int(response.headers["Audit-Cursor"]) == head_cursor(session)
 
 
+def test_a_state_row_the_profile_would_not_serve_is_not_exported_either(client, make, database):
+    from sqlalchemy import null, update
+
+    from credit.models import Enterprise, EnterpriseState
+
+    graded = make.graded_enterprise()
+    with database.writing() as writing:
+        firm = writing.scalar(select(Enterprise.id).where(Enterprise.uscc == graded))
+        writing.execute(
+            update(EnterpriseState)
+            .where(EnterpriseState.enterprise_id == firm)
+            .values(grade="AAA", public_profile=null())  # SQL NULL, not JSON null
+        )
+    rows = {row["uscc"]: row for row in csv_rows(download(client, "enterprises.csv"))}
+    assert client.get(f"/api/v1/enterprises/{graded}").get_json()["grade"] == "B"
+    assert rows[graded]["grade"] == "B"  # graded afresh, as the profile is
+
+
 def test_the_headers_name_the_snapshot_the_rows_were_read_at(client, make, session):
     make.graded_enterprise()
     before = head_cursor(session)

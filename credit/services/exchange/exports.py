@@ -12,14 +12,13 @@ import datetime
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, and_, case, exists, select
 from sqlalchemy.orm import Session
 
 from credit import catalog, clock, policy
 from credit.auth.caller import Caller, require_role
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.grading import evidence
-from credit.grading import ruleset as rulesets
 from credit.models import (
     AuditEvent,
     Correction,
@@ -196,7 +195,6 @@ def _in_region(column, region: str | None) -> tuple:
 
 
 def _enterprises(session: Session, day: datetime.date, region: str | None) -> Iterator[dict]:
-    version = rulesets.current().version
     statement = (
         select(
             _FIRM.c.id,
@@ -207,22 +205,17 @@ def _enterprises(session: Session, day: datetime.date, region: str | None) -> It
             _STATE.c.assessment_id,
             _STATE.c.next_change_on,
             _STATE.c.ruleset,
+            # Only whether a profile is stored, all `state.servable` asks of it.
+            case((_STATE.c.public_profile.is_(None), None), else_=True).label("public_profile"),
         )
         .select_from(_FIRM.outerjoin(_STATE, _STATE.c.enterprise_id == _FIRM.c.id))
         .where(*_in_region(_FIRM.c.region_code, region))
         .order_by(_FIRM.c.id)
     )
     for partition in _partitions(session, statement):
-        # A stored grade past its next change (or of another ruleset) is not served: those firms
-        # are graded afresh, as their profile would be.
-        stale = [
-            row.id
-            for row in partition
-            if row.assessment_id is None
-            or row.next_change_on is None
-            or day >= row.next_change_on
-            or row.ruleset != version
-        ]
+        # A stored row the profile would not serve is not served here either: those firms are
+        # graded afresh, as their profile would be.
+        stale = [row.id for row in partition if not state.servable(row, day)]
         fresh = {}
         if stale:
             firms = session.scalars(select(Enterprise).where(Enterprise.id.in_(stale))).all()
