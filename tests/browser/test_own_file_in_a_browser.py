@@ -7,23 +7,17 @@ import re
 
 import pytest
 
-from credit.rules import periods
 from tests.browser.conftest import screenshot
 from tests.conftest import TEST_PASSWORD
 from tests.days import DEFAULT_TODAY, days_before
-
-AUTHORITY = "镇江市市场监督管理局"
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.web.firms import PDF, fined_firm
 
 
 @pytest.fixture
 def firm(live_make):
-    code = live_make.enterprise(
-        region="321102", name="镇江演示华东电缆有限公司", industry_code="C38"
-    )
-    live_make.record(code)
+    made = fined_firm(live_make, "镇江演示华东电缆有限公司")
     live_make.record(
-        code,
+        made["uscc"],
         "inspection",
         level="provincial",
         product="电线电缆",
@@ -32,28 +26,8 @@ def firm(live_make):
         report_no="JS-2026-0417",
         failed_items=["导体电阻"],
     )
-    general = live_make.record(
-        code,
-        "violation",
-        category="administrative_penalty",
-        severity="general",
-        decided_on=periods.months_before(DEFAULT_TODAY, 3),
-        authority=AUTHORITY,
-        decision_no="镇市监罚〔2026〕18号",
-        fine_fen=5_000_000,
-        legal_basis="《产品质量法》第四十九条",
-    )
-    serious = live_make.record(
-        code,
-        "violation",
-        category="quality_accident",
-        severity="serious",
-        decided_on=periods.months_before(DEFAULT_TODAY, 2),
-        authority=AUTHORITY,
-        decision_no="镇市监罚〔2026〕30号",
-    )
-    account = live_make.account("enterprise", uscc=code)
-    return {"uscc": code, "username": account.username, "general": general, "serious": serious}
+    account = live_make.account("enterprise", uscc=made["uscc"])
+    return {**made, "username": account.username}
 
 
 def sign_in(page, username: str) -> None:

@@ -12,9 +12,7 @@ import pytest
 from credit.rules import periods
 from tests.conftest import TEST_PASSWORD
 from tests.days import DEFAULT_TODAY, days_before
-
-AUTHORITY = "镇江市市场监督管理局"
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.web.firms import AUTHORITY, PDF, fined_firm
 
 
 def text_of(response) -> str:
@@ -36,30 +34,7 @@ def sign_in(client, username: str):
 
 @pytest.fixture
 def firm(make):
-    """A graded firm (ISO 9001) with a general fine decided 3 months ago (repair allowed today)
-    and a serious one decided 2 months ago (repair allowed from 1 year after it)."""
-    code = make.enterprise(region="321102", name="镇江华东电缆有限公司", industry_code="C38")
-    make.record(code)
-    general = make.record(
-        code,
-        "violation",
-        category="administrative_penalty",
-        severity="general",
-        decided_on=periods.months_before(DEFAULT_TODAY, 3),
-        authority=AUTHORITY,
-        decision_no="镇市监罚〔2026〕18号",
-        fine_fen=5_000_000,
-    )
-    serious = make.record(
-        code,
-        "violation",
-        category="quality_accident",
-        severity="serious",
-        decided_on=periods.months_before(DEFAULT_TODAY, 2),
-        authority=AUTHORITY,
-        decision_no="镇市监罚〔2026〕30号",
-    )
-    return {"uscc": code, "general": general, "serious": serious}
+    return fined_firm(make)
 
 
 @pytest.fixture
