@@ -131,13 +131,7 @@ class ListingRepairAttachments(MethodView):
 
 @blp.route("/blacklist/<int:listing_id>/repair/attachments/<int:attachment_id>")
 class ListingRepairAttachment(MethodView):
-    @blp.response(
-        200,
-        {"type": "string", "format": "binary"},
-        content_type="application/octet-stream",
-        description="the file as sent (application/pdf, image/png or image/jpeg), with its "
-        "SHA-256 in `Repr-Digest`",
-    )
+    @blp.response(200, **evidence.DOWNLOAD_RESPONSE)
     @blp.doc(**AUTH)
     def get(self, listing_id, attachment_id):
         """Download an evidence file (the listed firm itself, the regulator of its region)."""

@@ -20,6 +20,15 @@ UPLOAD_DESCRIPTION = (
 )
 
 
+# The download's answer as the OpenAPI document describes it, for records and listings alike.
+DOWNLOAD_RESPONSE = {
+    "schema": {"type": "string", "format": "binary"},
+    "content_type": "application/octet-stream",
+    "description": "the file as sent (application/pdf, image/png or image/jpeg), with its "
+    "SHA-256 in `Repr-Digest`",
+}
+
+
 def upload_limit(settings: Settings) -> int:
     """The body limit of an upload endpoint (read by the request hooks before the body is)."""
     return settings.repair_upload_bytes

@@ -185,13 +185,7 @@ class RecordRepairAttachments(MethodView):
 
 @blp.route("/records/<int:record_id>/repair/attachments/<int:attachment_id>")
 class RecordRepairAttachment(MethodView):
-    @blp.response(
-        200,
-        {"type": "string", "format": "binary"},
-        content_type="application/octet-stream",
-        description="the file as sent (application/pdf, image/png or image/jpeg), with its "
-        "SHA-256 in `Repr-Digest`",
-    )
+    @blp.response(200, **evidence.DOWNLOAD_RESPONSE)
     @blp.doc(**WRITE_DOC)
     def get(self, record_id, attachment_id):
         """Download an evidence file (the enterprise itself, the regulator of its region)."""
