@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import current_app, g, request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -13,6 +16,8 @@ from credit.auth.tokens import read_token
 from credit.errors import InvalidInput, Unauthorized
 from credit.services.users import active_caller
 from schemas.common import uscc_error
+
+T = TypeVar("T")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -47,6 +52,15 @@ def lookup_connection() -> Connection:
     if database.standbys is None:
         return database.lookup()
     return database.lookup(at_least=own_writes.position())
+
+
+def read_lookup(read: Callable[[Connection], T]) -> T:
+    """`read(connection)` on the worker's lookup connection, run once more elsewhere if that was
+    a standby's and was lost before it answered (see `Database.read_lookup`)."""
+    database = current_app.extensions["credit.database"]
+    if database.standbys is None:
+        return read(database.lookup())
+    return database.read_lookup(read, at_least=own_writes.position())
 
 
 def close_session(_error=None) -> None:
