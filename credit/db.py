@@ -6,11 +6,13 @@ import json
 import os
 import threading
 from collections import namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
+import orjson
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -238,10 +240,91 @@ class OneRowQuery:
         return processors
 
 
+def insert_rows(session: Session, table: Table, rows: Sequence[dict]) -> None:
+    """Inserts rows (dicts with the same keys) with the driver's own executemany, each value
+    converted by its column's type as SQLAlchemy would: its per-row parameter bookkeeping costs
+    more than the insert itself in a bulk write."""
+    if not rows:
+        return
+    names = list(rows[0])
+    # Columns nobody gave get their Python-side default, as SQLAlchemy would give them.
+    defaults = [
+        column
+        for column in table.columns
+        if column.key not in names and column.default is not None and not column.default.is_sequence
+    ]
+    if defaults:
+        rows = [
+            {
+                **row,
+                **{
+                    column.key: column.default.arg(None)
+                    if column.default.is_callable
+                    else column.default.arg
+                    for column in defaults
+                },
+            }
+            for row in rows
+        ]
+        names += [column.key for column in defaults]
+    preparer = session.get_bind().dialect.identifier_preparer
+    _run_many(
+        session,
+        table,
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(table.c[name].name) for name in names)}) VALUES ({{marks}})",
+        names,
+        rows,
+    )
+
+
+def update_rows(session: Session, table: Table, key: str, rows: Sequence[dict]) -> None:
+    """Updates rows by their `key` column, each dict giving the key and the same other columns,
+    with the driver's own executemany (as `insert_rows`)."""
+    if rows:
+        names = [name for name in rows[0] if name != key]
+        preparer = session.get_bind().dialect.identifier_preparer
+        assignments = ", ".join(
+            f"{preparer.quote(table.c[name].name)} = {{mark}}" for name in names
+        )
+        _run_many(
+            session,
+            table,
+            f"UPDATE {preparer.format_table(table)} SET {assignments} "
+            f"WHERE {preparer.quote(table.c[key].name)} = {{mark}}",
+            [*names, key],
+            rows,
+        )
+
+
+def _run_many(session: Session, table: Table, sql: str, names: list[str], rows) -> None:
+    connection = session.connection()
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = sql.format(mark=mark, marks=", ".join([mark] * len(names)))
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    params = [pick(row) for row in rows]
+    if processors:
+        converted = [list(values) for values in params]
+        for values in converted:
+            for index, process in processors:
+                values[index] = process(values[index])
+        params = [tuple(values) for values in converted]
+    connection.exec_driver_sql(sql, params)
+
+
 def json_text(value) -> str:
     """How JSON columns are stored: UTF-8 as it is (Chinese in a third of the space of \\u escapes),
     no spaces; a public profile is sent to clients in this very form."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return orjson.dumps(value).decode("utf-8")  # the same text, several times faster
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def make_engine(settings: Settings, url: str | None = None, *, standby: bool = False) -> Engine:
@@ -266,6 +349,7 @@ def make_engine(settings: Settings, url: str | None = None, *, standby: bool = F
             pool_size=10,
             max_overflow=10,
             json_serializer=json_text,
+            json_deserializer=orjson.loads,
             connect_args=connect_args,
         )
     if url.database and url.database != ":memory:":
@@ -274,6 +358,7 @@ def make_engine(settings: Settings, url: str | None = None, *, standby: bool = F
         url,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
         json_serializer=json_text,
+        json_deserializer=orjson.loads,
     )
     _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
     return engine
