@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, chain
 from credit.auth.caller import Caller, require_role
 from credit.clock import utcnow
+from credit.db import insert_rows
 from credit.errors import CreditError, Forbidden, InvalidInput, NotFound
 from credit.models import Correction, Enterprise, ImportBatch, ImportedRow
 from credit.services.enterprises import NewEnterprise, register_many
@@ -606,8 +607,9 @@ def write_rows(
             actor,
             [(row.enterprise_id, row.uscc, kind, row.fields) for row in rows],
         )
-    session.execute(
-        insert(ImportedRow.__table__),
+    insert_rows(
+        session,
+        ImportedRow.__table__,
         [
             {
                 "supplier": supplier,
