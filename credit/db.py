@@ -267,41 +267,36 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict]) -> None:
             for row in rows
         ]
         names += [column.key for column in defaults]
-    preparer = session.get_bind().dialect.identifier_preparer
-    _run_many(
-        session,
-        table,
-        f"INSERT INTO {preparer.format_table(table)} "
-        f"({', '.join(preparer.quote(table.c[name].name) for name in names)}) VALUES ({{marks}})",
-        names,
-        rows,
-    )
+    connection, quote, mark = _writing(session, table.insert())
+    columns = ", ".join(quote(table.c[name].name) for name in names)
+    marks = ", ".join([mark] * len(names))
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+    _run_many(connection, table, sql, names, rows)
 
 
 def update_rows(session: Session, table: Table, key: str, rows: Sequence[dict]) -> None:
     """Updates rows by their `key` column, each dict giving the key and the same other columns,
     with the driver's own executemany (as `insert_rows`)."""
-    if rows:
-        names = [name for name in rows[0] if name != key]
-        preparer = session.get_bind().dialect.identifier_preparer
-        assignments = ", ".join(
-            f"{preparer.quote(table.c[name].name)} = {{mark}}" for name in names
-        )
-        _run_many(
-            session,
-            table,
-            f"UPDATE {preparer.format_table(table)} SET {assignments} "
-            f"WHERE {preparer.quote(table.c[key].name)} = {{mark}}",
-            [*names, key],
-            rows,
-        )
+    if not rows:
+        return
+    names = [name for name in rows[0] if name != key]
+    connection, quote, mark = _writing(session, table.update())
+    assignments = ", ".join(f"{quote(table.c[name].name)} = {mark}" for name in names)
+    sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE {quote(table.c[key].name)} = {mark}"
+    _run_many(connection, table, sql, [*names, key], rows)
 
 
-def _run_many(session: Session, table: Table, sql: str, names: list[str], rows) -> None:
-    connection = session.connection()
+def _writing(session: Session, statement: UpdateBase):
+    """The session's connection for a write (the primary's), the dialect's quoting of names and
+    its parameter mark."""
+    connection = session.connection(bind_arguments={"clause": statement})
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = sql.format(mark=mark, marks=", ".join([mark] * len(names)))
+    return connection, dialect.identifier_preparer.quote, mark
+
+
+def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:
+    dialect = connection.dialect
     processors = [
         (index, process)
         for index, name in enumerate(names)
@@ -318,11 +313,14 @@ def _run_many(session: Session, table: Table, sql: str, names: list[str], rows) 
     connection.exec_driver_sql(sql, params)
 
 
+_AS_STANDARD = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def json_text(value) -> str:
     """How JSON columns are stored: UTF-8 as it is (Chinese in a third of the space of \\u escapes),
     no spaces; a public profile is sent to clients in this very form."""
-    try:
-        return orjson.dumps(value).decode("utf-8")  # the same text, several times faster
+    try:  # the same text, several times faster; what the standard library refuses, it refuses
+        return orjson.dumps(value, option=_AS_STANDARD).decode("utf-8")
     except orjson.JSONEncodeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

@@ -70,3 +70,8 @@ def test_a_dict_keeps_its_order_when_stored():
 def test_what_neither_encodes_is_refused():
     with pytest.raises(TypeError):
         canonical.encode({"at": datetime.time(10, 0)})
+
+
+def test_stored_json_refuses_what_the_standard_library_refuses():
+    with pytest.raises(TypeError):
+        json_text({"on": datetime.date(2026, 6, 15)})
