@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from credit import canonical
 from credit.clock import utcnow
+from credit.db import insert_rows
 from credit.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -44,10 +45,10 @@ def event_hash(
     record_id: int | None,
     payload: str,
 ) -> str:
-    body = canonical.encode(
+    body = canonical.encode_bytes(
         [prev_hash, seq, at.isoformat(), actor, kind, enterprise_id, record_id, payload]
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(body).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -93,5 +94,5 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> list[int]:
         )
         prev = digest
     if rows:
-        session.execute(insert(AuditEvent.__table__), rows)
+        insert_rows(session, AuditEvent.__table__, rows)
     return [row["seq"] for row in rows]

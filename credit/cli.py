@@ -134,13 +134,22 @@ def _describe_schema(state) -> str:
 @click.option("--enterprises", "count", type=click.IntRange(min=0), default=1000, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True, help="same seed, same firms")
 @click.option("--batch", type=click.IntRange(min=100), default=5000, show_default=True)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1, max=64),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="processes grading the firms written",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
-def seed(count: int, seed: int, batch: int, quiet: bool) -> None:
+def seed(count: int, seed: int, batch: int, processes: int, quiet: bool) -> None:
     """Fill the database with synthetic demo firms (every name carries 演示)."""
     from credit import demo
 
     database = _database()
-    written = demo.seed_enterprises(database, count, seed=seed, batch=batch, progress=not quiet)
+    written = demo.seed_enterprises(
+        database, count, seed=seed, batch=batch, processes=processes, progress=not quiet
+    )
     click.echo(f"{written} demo enterprises written")
 
 

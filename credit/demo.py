@@ -22,10 +22,10 @@ from credit.auth.caller import Caller
 from credit.db import Database
 from credit.models import Enterprise, Violation
 from credit.private_files import write_private_text
+from credit.services import regrading
 from credit.services.blacklist import list_enterprise
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.records import add_many
-from credit.services.state import refresh_states
 from credit.services.statistics.targets import set_targets
 from credit.services.users import create_user
 
@@ -390,13 +390,17 @@ def seed_enterprises(
     batch: int = 5000,
     progress: bool = True,
     records: bool = True,
+    processes: int = 1,
 ) -> int:
     """Adds `count` demo firms after those already there, with their records unless `records`
-    is false; each batch is its own transaction."""
+    is false, each batch its own transaction; then grades every firm whose grade is due, as
+    `credit regrade --due` does, over `processes` processes. Stopped half-way, a run leaves
+    whole batches, ungraded firms read as they would be graded, and the next run (or
+    `credit regrade --due`) grades them."""
     with database.reading() as session:
         start = session.scalar(select(func.count()).select_from(Enterprise)) or 0
     written = 0
-    with tqdm(total=count, unit="firm", disable=not progress, desc="seeding") as bar:
+    with tqdm(total=count, unit="firm", disable=not progress, desc="writing") as bar:
         while written < count:
             size = min(batch, count - written)
             firms = list(demo_firms(start + written, size, seed))
@@ -416,9 +420,16 @@ def seed_enterprises(
                     ]
                     if entries:
                         add_many(session, DEMO_ACTOR, entries, grade=False)
-                refresh_states(session, ids, trigger="enterprise_registered", actor=DEMO_ACTOR)
             written += size
             bar.update(size)
+    with tqdm(total=count, unit="firm", disable=not progress, desc="grading") as bar:
+        regrading.regrade(
+            database,
+            scope="due",
+            processes=processes,
+            on_start=lambda due: setattr(bar, "total", due),
+            on_progress=lambda examined, _changed: bar.update(examined),
+        )
     return written
 
 

@@ -105,7 +105,7 @@ def result_digest(result: Result) -> str:
         explanation_rows(result),
         cap_rows(result),
     ]
-    return hashlib.sha256(canonical.encode(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode_bytes(content)).hexdigest()
 
 
 def fingerprint(evidence: Evidence, inputs: Inputs, ruleset: str, day: datetime.date) -> str:
@@ -120,4 +120,4 @@ def fingerprint(evidence: Evidence, inputs: Inputs, ruleset: str, day: datetime.
         inputs.override.id if inputs.override else None,
         inputs.listing.id if inputs.listing else None,
     ]
-    return hashlib.sha256(canonical.encode(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode_bytes(content)).hexdigest()

@@ -41,7 +41,10 @@ class Record(Base):
     }
 
     def correction(self, action: str) -> Correction | None:
-        return next((c for c in self.corrections if c.action == action), None)
+        for correction in self.corrections:  # most records have none: no generator to build
+            if correction.action == action:
+                return correction
+        return None
 
 
 class Award(Record):

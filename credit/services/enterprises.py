@@ -13,6 +13,7 @@ from credit import canonical, chain, clock, policy
 from credit import uscc as uscc_codes
 from credit.auth.caller import Caller, require_region, require_writer
 from credit.clock import utcnow
+from credit.db import insert_rows
 from credit.errors import Conflict, InvalidInput
 from credit.models import Enterprise, EnterpriseFormerName, EnterpriseNameGram, EnterpriseState
 from credit.services import lookup, state
@@ -192,7 +193,7 @@ def register_many(
     # Core inserts of the tables: the ORM's per-row bookkeeping would dominate a bulk import.
     # Read the new ids back by code: ordered RETURNING runs row by row on SQLite.
     table = Enterprise.__table__
-    session.execute(insert(table), rows)
+    insert_rows(session, table, rows)
     by_code = dict(
         session.execute(
             select(table.c.uscc, table.c.id).where(table.c.uscc.in_([row["uscc"] for row in rows]))
@@ -204,9 +205,10 @@ def register_many(
         for id_, row in zip(ids, rows, strict=False)
         for gram in name_grams(row["name"])
     ]
-    session.execute(insert(EnterpriseNameGram.__table__), grams)
-    session.execute(
-        insert(EnterpriseState.__table__),
+    insert_rows(session, EnterpriseNameGram.__table__, grams)
+    insert_rows(
+        session,
+        EnterpriseState.__table__,
         [
             {"enterprise_id": id_, "blacklisted": False, "active_records": 0, "updated_at": now}
             for id_ in ids

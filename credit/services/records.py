@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy import inspect as orm_inspect
 from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock
 from credit.auth.caller import Caller, require_region, require_writer
 from credit.clock import utcnow
+from credit.db import insert_rows
 from credit.errors import Conflict, InvalidInput, NotFound
 from credit.models import (
     Award,
@@ -127,9 +128,9 @@ def add_many(
             )
         )
     # Core inserts: the ORM's per-object bookkeeping would dominate a bulk import.
-    session.execute(insert(Record.__table__), base_rows)
+    insert_rows(session, Record.__table__, base_rows)
     for kind, rows in kind_rows.items():
-        session.execute(insert(MODELS[kind].__table__), rows)
+        insert_rows(session, MODELS[kind].__table__, rows)
     chain.append_many(session, events)
     if grade:
         refresh_states(

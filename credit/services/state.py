@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, chain, clock
 from credit.clock import utcnow
-from credit.db import json_text
+from credit.db import insert_rows, json_text, update_rows
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
 from credit.grading.engine import Inputs, Result, assess
@@ -267,6 +267,26 @@ def refresh_states(
     return write_plan(session, plan, actor=actor)
 
 
+# What a projection reads of the firms themselves, as rows: a bulk regrade has no use for the
+# ORM's objects, which cost more to build than the rest of reading a firm.
+_FIRMS = select(
+    *(
+        Enterprise.__table__.c[name]
+        for name in (
+            "id",
+            "uscc",
+            "name",
+            "region_code",
+            "industry_code",
+            "registered_on",
+            "status",
+            "status_since",
+            "address",
+            "legal_representative",
+            "chief_quality_officer",
+        )
+    )
+)
 _CURRENT = select(
     _STATE.c.enterprise_id, _STATE.c.valid_until, *(_STATE.c[name] for name in PROJECTED + GRADED)
 )
@@ -316,8 +336,7 @@ def plan_states(
         for row in session.execute(_CURRENT.where(_STATE.c.enterprise_id.in_(enterprise_ids)))
     }
     firms = {
-        firm.id: firm
-        for firm in session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))
+        firm.id: firm for firm in session.execute(_FIRMS.where(Enterprise.id.in_(enterprise_ids)))
     }
     plan.usccs = {firm_id: firm.uscc for firm_id, firm in firms.items()}
     for enterprise_id in enterprise_ids:
@@ -373,8 +392,9 @@ def write_plan(session: Session, plan: StatePlan, *, actor: str) -> int:
     events. Returns how many grades changed."""
     chain.lock_chain(session)
     if plan.missing:
-        session.execute(
-            insert(_STATE),
+        insert_rows(
+            session,
+            _STATE,
             [
                 {
                     "enterprise_id": firm,
@@ -457,17 +477,11 @@ def drifted(
 
 def _update_states(session: Session, rows: list[dict]) -> None:
     # One executemany per set of columns: rows whose grade did not change leave it alone.
-    table = EnterpriseState.__table__
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(
-            {("key" if k == "enterprise_id" else k): v for k, v in row.items()}
-        )
-    for columns, group in groups.items():
-        values = {c: bindparam(c) for c in columns if c != "enterprise_id"}
-        session.execute(
-            update(table).where(table.c.enterprise_id == bindparam("key")).values(values), group
-        )
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        update_rows(session, _STATE, "enterprise_id", group)
 
 
 def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:
@@ -477,7 +491,7 @@ def _insert_assessments(session: Session, rows: list[dict]) -> list[int]:
     reading them back is much faster than an ordered RETURNING, which SQLite runs row by row.
     """
     table = Assessment.__table__
-    session.execute(insert(table), rows)
+    insert_rows(session, table, rows)
     firms = [row["enterprise_id"] for row in rows]
     newest = dict(
         session.execute(

@@ -79,7 +79,9 @@ def bare_database(enterprises: int, seed: int) -> Database:
     dbschema.upgrade(database.engine)
     if not (folder / "seeded.json").exists():
         started = time.perf_counter()
-        seed_enterprises(database, enterprises, seed=seed, records=False)
+        seed_enterprises(
+            database, enterprises, seed=seed, records=False, processes=os.cpu_count() or 1
+        )
         elapsed = round(time.perf_counter() - started, 1)
         (folder / "seeded.json").write_text(json.dumps({"enterprises": enterprises, "s": elapsed}))
     return database

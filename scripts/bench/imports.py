@@ -161,12 +161,13 @@ def main(argv=None) -> int:
             "import_seconds": round(imported, 2),
             "rows_per_second": round(count / imported),
             "import_cpu_seconds": round(cpu, 2),
+            "import_peak_rss_mib": round(after.ru_maxrss / 1024),
             "raw_executemany_seconds": None if raw is None else round(raw, 3),
             "import_to_raw": None if raw is None else round(imported / raw, 1),
         }
     print(
         f"credit import: {count:,} rows in {imported:.1f} s ({count / imported:,.0f} rows/s, "
-        f"{cpu:.1f} s of CPU)"
+        f"{cpu:.1f} s of CPU, peak RSS {after.ru_maxrss / 1024:,.0f} MiB)"
         + ("" if raw is None else f"; raw executemany {raw:.2f} s; ratio {imported / raw:.0f}x")
     )
     results = ROOT / "bench-data" / "results"

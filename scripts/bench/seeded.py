@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,7 +46,9 @@ def seeded_database(enterprises: int, seed: int, database_url: str | None = None
                 file=sys.stderr,
             )
             started = time.perf_counter()
-            seed_enterprises(database, enterprises - present, seed=seed)
+            seed_enterprises(
+                database, enterprises - present, seed=seed, processes=os.cpu_count() or 1
+            )
             elapsed = time.perf_counter() - started
             marker.write_text(
                 json.dumps({"enterprises": enterprises, "seed": seed, "seconds": round(elapsed, 1)})

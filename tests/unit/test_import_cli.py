@@ -207,3 +207,85 @@ def test_a_killed_import_run_again_writes_every_row_exactly_once(credit, live, e
         command("audit", "verify"), env=environment, capture_output=True, text=True
     )
     assert verified.returncode == 0, verified.stderr
+
+
+def test_a_file_checked_part_by_part_finds_repeats_across_the_parts(
+    credit, live, tmp_path, monkeypatch
+):
+    """The valid rows wait on disk and the register is checked a few rows at a time: a report
+    number or a firm repeated in a later part is still the same report or firm."""
+    from credit.services.exchange import spill
+
+    monkeypatch.setattr(spill, "CHECK_CHUNK", 2)
+    assert (
+        credit(
+            "users",
+            "create",
+            "officer",
+            "--role",
+            "regulator",
+            "--region",
+            "3211",
+            "--password-stdin",
+            input=PASSWORD,
+        ).exit_code
+        == 0
+    )
+    codes = firms(live, 3)
+    path = tmp_path / "抽查.csv"
+
+    def write(fourth_report: str) -> None:
+        reports = ["R-1", "R-2", "R-3", fourth_report, "R-5"]
+        lines = [
+            f"A{n + 1},{codes[n % 3]},省级监督抽查,电线电缆,2024-01-1{n},合格,{report}"
+            for n, report in enumerate(reports)
+        ]
+        path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+
+    write("R-1")  # row 5 repeats row 2's report, two parts later
+    refused = credit("import", str(path), "--kind", "inspections", "--as", "officer", "--quiet")
+    assert refused.exit_code == 1
+    assert "row 5 报告编号" in refused.output and "与第 2 行重复" in refused.output
+    with live.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Inspection)) == 0
+
+    write("R-4")
+    done = credit(
+        "import", str(path), "--kind", "inspections", "--as", "officer", "--quiet", "--chunk", "1"
+    )
+    assert "applied: 5 rows, 5 written, 0 unchanged" in done.output, done.output
+    again = credit("import", str(path), "--kind", "inspections", "--as", "officer", "--quiet")
+    assert "applied: 5 rows, 0 written, 5 unchanged" in again.output
+    with live.reading() as session:
+        reports = sorted(session.scalars(select(Inspection.report_no)))
+    assert reports == ["R-1", "R-2", "R-3", "R-4", "R-5"]
+
+
+def test_firms_registered_from_a_file_checked_part_by_part(credit, live, tmp_path, monkeypatch):
+    from credit.services.exchange import spill
+
+    monkeypatch.setattr(spill, "CHECK_CHUNK", 1)
+    assert (
+        credit(
+            "users",
+            "create",
+            "officer",
+            "--role",
+            "regulator",
+            "--region",
+            "3211",
+            "--password-stdin",
+            input=PASSWORD,
+        ).exit_code
+        == 0
+    )
+    one, two = (with_check_character(f"91321102{n:08d}0") for n in (71, 72))
+    path = tmp_path / "企业.csv"
+    path.write_text(
+        "来源编号,统一社会信用代码,企业名称\n"
+        f"E1,{one},镇江甲演示有限公司\nE2,{two},镇江乙演示有限公司\nE3,{one},镇江丙演示有限公司\n",
+        encoding="utf-8",
+    )
+    refused = credit("import", str(path), "--kind", "enterprises", "--as", "officer", "--quiet")
+    assert refused.exit_code == 1
+    assert f"企业 {one} 与第 2 行重复" in refused.output

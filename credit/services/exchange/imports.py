@@ -10,22 +10,26 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, chain
 from credit.auth.caller import Caller, require_role
 from credit.clock import utcnow
+from credit.db import insert_rows
 from credit.errors import CreditError, Forbidden, InvalidInput, NotFound
 from credit.models import Correction, Enterprise, ImportBatch, ImportedRow
 from credit.services.enterprises import NewEnterprise, register_many
 from credit.services.exchange.columns import COLUMNS, IMPORT_KINDS, Column, by_heading
 from credit.services.exchange.files import FileProblem, Table, read_table
+from credit.services.exchange.spill import RowSpill
 from credit.services.records import IDENTITY, MODELS, add_many, source_of
 
 # Rows looked up in one statement: well under every engine's limit on bound parameters.
@@ -69,6 +73,14 @@ class ValidRow:
     fields: dict[str, Any]
     digest: str
     enterprise_id: int | None = None
+
+    def __reduce__(self):
+        # Pickled as its values alone while a large import keeps it on disk: smaller and
+        # quicker than a dataclass's state.
+        return (
+            ValidRow,
+            (self.row, self.source_id, self.uscc, self.fields, self.digest, self.enterprise_id),
+        )
 
 
 @dataclass
@@ -131,8 +143,10 @@ def read_rows(
     *,
     max_rows: int | None = None,
     on_row: Callable[[int], None] | None = None,
+    on_valid: Callable[[ValidRow], None] | None = None,
 ) -> Checked:
-    """Every row of the file validated with the kind's schema; all errors, none written."""
+    """Every row of the file validated with the kind's schema; all errors, none written. The
+    valid rows go to `on_valid` when given, else into the result."""
     written = data_kind(kind)
     try:
         table = read_table(data, filename)
@@ -142,7 +156,7 @@ def read_rows(
         return checked
     checked = Checked(written, table.file_format)
     try:
-        _validate_table(checked, table, row_format, max_rows, on_row)
+        _validate_table(checked, table, row_format, max_rows, on_row, on_valid)
     except FileProblem as problem:
         checked.errors.append(RowError(None, None, str(problem)))
     return checked
@@ -152,8 +166,9 @@ def _format_name(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "unknown"
 
 
-def _validate_table(checked, table: Table, row_format, max_rows, on_row) -> None:
+def _validate_table(checked, table: Table, row_format, max_rows, on_row, on_valid) -> None:
     kind = checked.kind
+    keep = on_valid or checked.valid.append
     headings = by_heading(kind)
     positions: list[Column | None] = []
     if table.header is not None:
@@ -202,9 +217,7 @@ def _validate_table(checked, table: Table, row_format, max_rows, on_row) -> None
             continue
         seen[source_id] = number
         uscc = data.pop("uscc")
-        checked.valid.append(
-            ValidRow(number, source_id, uscc, data, canonical.digest([kind, uscc, data]))
-        )
+        keep(ValidRow(number, source_id, uscc, data, canonical.digest([kind, uscc, data])))
 
 
 def _column_order(problem: RowError, positions: list[Column | None]) -> int:
@@ -387,15 +400,34 @@ def _date_cell(raw: Any, file_format: str) -> str:
 # Checking against the register -------------------------------------------------------------
 
 
+@dataclass
+class Seen:
+    """What the rows checked so far hold that a later row may repeat: the firms registered
+    (an import of firms) and the source documents (of records), with the first row of each."""
+
+    firms: dict[str, int] = field(default_factory=dict)
+    documents: dict[tuple, int] = field(default_factory=dict)
+
+
 def check_register(
-    session: Session, caller: Caller, checked: Checked, region: str, *, supplier: str
+    session: Session,
+    caller: Caller,
+    checked: Checked,
+    region: str,
+    *,
+    supplier: str,
+    rows: Sequence[ValidRow] | None = None,
+    seen: Seen | None = None,
 ) -> Plan:
     """Which valid rows are new, which were imported before (unchanged), and which cannot be
-    written (firm unknown or outside the region, source_id reused, document already recorded)."""
+    written (firm unknown or outside the region, source_id reused, document already recorded).
+
+    A file checked part by part passes each part's `rows` and the same `seen`."""
     plan = Plan()
     kind = checked.kind
     heading = checked.headings.get
-    rows = checked.valid
+    rows = checked.valid if rows is None else rows
+    seen = Seen() if seen is None else seen
     previous = _imported(session, supplier, kind, [row.source_id for row in rows])
     fresh: list[ValidRow] = []
     for row in rows:
@@ -453,9 +485,9 @@ def check_register(
                 continue
         plan.new.append(row)
     if kind == "enterprise":
-        _refuse_repeated_firms(plan, heading)
+        _refuse_repeated_firms(plan, heading, seen.firms)
     else:
-        _refuse_recorded_documents(session, kind, plan, heading)
+        _refuse_recorded_documents(session, kind, plan, heading, seen.documents)
     return plan
 
 
@@ -491,8 +523,7 @@ def _chunks(values: Sequence, size: int = LOOKUP_CHUNK) -> Iterator[Sequence]:
         yield values[start : start + size]
 
 
-def _refuse_repeated_firms(plan: Plan, heading) -> None:
-    first: dict[str, int] = {}
+def _refuse_repeated_firms(plan: Plan, heading, first: dict[str, int]) -> None:
     kept = []
     for row in plan.new:
         if row.uscc in first:
@@ -507,7 +538,9 @@ def _refuse_repeated_firms(plan: Plan, heading) -> None:
     plan.new = kept
 
 
-def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
+def _refuse_recorded_documents(
+    session, kind: str, plan: Plan, heading, first: dict[tuple, int]
+) -> None:
     """The same source document twice is a duplicate, in the file or in the register, as when
     records are added one by one."""
     identity = IDENTITY[kind]
@@ -544,7 +577,6 @@ def _refuse_recorded_documents(session, kind: str, plan: Plan, heading) -> None:
             if record_id not in rescinded:
                 recorded.setdefault(tuple(values), record_id)
     labels = {c.field: c.label for c in COLUMNS[kind]}
-    first: dict[tuple, int] = {}
     refused = set()
     what = catalog.RECORD_KINDS[kind].label_zh
     for key, row in keyed:
@@ -606,8 +638,9 @@ def write_rows(
             actor,
             [(row.enterprise_id, row.uscc, kind, row.fields) for row in rows],
         )
-    session.execute(
-        insert(ImportedRow.__table__),
+    insert_rows(
+        session,
+        ImportedRow.__table__,
         [
             {
                 "supplier": supplier,
@@ -621,20 +654,6 @@ def write_rows(
         ],
     )
     return len(rows)
-
-
-def firm_chunks(rows: Sequence[ValidRow], size: int) -> Iterator[list[ValidRow]]:
-    """Rows in chunks of about `size`, each firm's rows in one chunk, so that a firm is
-    regraded once however its rows fall in the file."""
-    ordered = sorted(rows, key=lambda row: (row.uscc, row.row))
-    chunk: list[ValidRow] = []
-    for row in ordered:
-        if len(chunk) >= size and chunk[-1].uscc != row.uscc:
-            yield chunk
-            chunk = []
-        chunk.append(row)
-    if chunk:
-        yield chunk
 
 
 # One upload -----------------------------------------------------------------------------------
@@ -762,46 +781,67 @@ def import_in_chunks(
 ) -> dict:
     """A file of any size: validated in full first, then written in chunks of about
     `chunk_size` rows, each its own transaction (each firm's rows in one chunk). Killed half-way
-    and run again, it writes the rows not yet written and counts the others unchanged."""
+    and run again, it writes the rows not yet written and counts the others unchanged.
+
+    The valid rows wait in a temporary file, not in memory, between reading and writing."""
     supplier = supplier_of(caller)
-    checked = read_rows(kind, data, filename, row_format, on_row=on_validated)
-    plan = Plan()
-    if not checked.errors:
-        with database.reading() as session:
-            plan = check_register(session, caller, checked, region, supplier=supplier)
-    errors = sorted(checked.errors + plan.errors, key=_error_order)
-    with database.writing() as session:
-        batch = new_batch(session, caller, checked, filename, region=region, dry_run=dry_run)
-        batch.unchanged = plan.unchanged
-        if errors:
-            batch.state, batch.errors = "rejected", [e.as_dict() for e in errors]
-        elif dry_run:
-            batch.state, batch.created = "validated", len(plan.new)
-        if batch.state != "applying":
-            batch.finished_at = utcnow()
-        session.flush()
-        batch_id, report = batch.id, describe(batch)
-    if report["state"] != "applying":
-        return report
-    created = 0
-    for rows in firm_chunks(plan.new, chunk_size):
+    with (
+        tempfile.TemporaryDirectory(prefix="credit-import-") as folder,
+        RowSpill(Path(folder)) as spill,
+    ):
+        checked = read_rows(
+            kind, data, filename, row_format, on_row=on_validated, on_valid=spill.add
+        )
+        plan, new = Plan(), 0
+        if not checked.errors:
+            seen = Seen()
+            for rows in spill.in_file_order():
+                with database.reading() as session:
+                    part = check_register(
+                        session, caller, checked, region, supplier=supplier, rows=rows, seen=seen
+                    )
+                plan.unchanged += part.unchanged
+                plan.errors += part.errors
+                spill.keep_new(part.new)
+                new += len(part.new)
+        errors = sorted(checked.errors + plan.errors, key=_error_order)
         with database.writing() as session:
-            # Another run of the same file may have written some of these meanwhile.
-            done = _imported(session, supplier, checked.kind, [row.source_id for row in rows])
-            todo = [row for row in rows if row.source_id not in done]
-            created += write_rows(
-                session, caller.username, checked.kind, todo, supplier=supplier, import_id=batch_id
-            )
-            record_progress(session, batch_id, created=created)
-        if on_written:
-            on_written(len(rows))
+            batch = new_batch(session, caller, checked, filename, region=region, dry_run=dry_run)
+            batch.unchanged = plan.unchanged
+            if errors:
+                batch.state, batch.errors = "rejected", [e.as_dict() for e in errors]
+            elif dry_run:
+                batch.state, batch.created = "validated", new
+            if batch.state != "applying":
+                batch.finished_at = utcnow()
+            session.flush()
+            batch_id, report = batch.id, describe(batch)
+        if report["state"] != "applying":
+            return report
+        created = 0
+        for rows in spill.new_by_firm(chunk_size):
+            with database.writing() as session:
+                # Another run of the same file may have written some of these meanwhile.
+                done = _imported(session, supplier, checked.kind, [row.source_id for row in rows])
+                todo = [row for row in rows if row.source_id not in done]
+                created += write_rows(
+                    session,
+                    caller.username,
+                    checked.kind,
+                    todo,
+                    supplier=supplier,
+                    import_id=batch_id,
+                )
+                record_progress(session, batch_id, created=created)
+            if on_written:
+                on_written(len(rows))
     with database.writing() as session:
         record_progress(
             session,
             batch_id,
             state="applied",
             created=created,
-            unchanged=plan.unchanged + len(plan.new) - created,
+            unchanged=plan.unchanged + new - created,
             finished_at=utcnow(),
         )
         return describe(session.get(ImportBatch, batch_id))
