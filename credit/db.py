@@ -295,6 +295,14 @@ def _writing(session: Session, statement: UpdateBase):
     return connection, dialect.identifier_preparer.quote, mark
 
 
+def run_core(session: Session, statement, params: dict | None = None):
+    """A Core statement run on the session's connection (the one `session.execute` would pick),
+    its result plain rows: for a request's few fixed statements, without the ORM's per-execution
+    work, which costs more than the statement itself."""
+    connection = session.connection(bind_arguments={"clause": statement})
+    return connection.execute(statement, params)
+
+
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:
     dialect = connection.dialect
     processors = [

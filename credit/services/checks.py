@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, clock, policy
 from credit.auth.caller import Caller, require_role
+from credit.db import run_core
 from credit.errors import InvalidInput
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
@@ -179,7 +180,8 @@ def standings(
     be served and which the `shortcut` says its row shows all a check reports of is answered from
     that row alone (most firms, most days); the others are graded from their evidence, read once
     for all of them. A standing's `enterprise` is the firm's row (id, uscc, name, status)."""
-    rows = session.execute(
+    rows = run_core(
+        session,
         _CHECK_ROWS if shortcut is None else shortcut.rows,
         {
             "codes": list(set(codes)),

@@ -12,7 +12,7 @@ from credit import uscc as uscc_codes
 from credit.auth.caller import ROLES, WRITABLE_KINDS, Caller
 from credit.auth.passwords import hash_password, verify_password
 from credit.clock import utcnow
-from credit.db import OneRowQuery
+from credit.db import OneRowQuery, run_core
 from credit.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from credit.models import User
 
@@ -246,7 +246,7 @@ _ACCOUNT = select(
 
 def active_caller(session: Session, username: str) -> Caller:
     """The caller as the database has it now: a token of a disabled or deleted account stops working."""
-    user = session.execute(_ACCOUNT, {"username": username}).first()
+    user = run_core(session, _ACCOUNT, {"username": username}).first()
     if user is None or user.disabled_at is not None:
         raise Unauthorized("The account behind this token is disabled or no longer exists.")
     return Caller(
