@@ -106,17 +106,18 @@ class Database:
             return self._reading()
         return self._reading(info={_AT_LEAST: at_least})
 
-    def lookup(self, at_least: int | None = None) -> Connection:
+    def lookup(self, at_least: int | None = None, *, primary: bool = False) -> Connection:
         """This thread's connection for reads of one statement each, with no transaction begun
         (on SQLite no BEGIN, on PostgreSQL autocommit), so a lookup is one round trip; with
-        standbys, to one in use that has replayed `at_least`, else to the primary.
+        standbys, to one in use that has replayed `at_least`, else (or when `primary`) to the
+        primary.
 
         It is opened on first use and kept for the thread's life, as a server's worker keeps its
         connection; one the driver lost is replaced on the next call.
         """
         if self._bound is not None:
             return self._bound
-        if self.standbys is None:
+        if self.standbys is None or primary:
             return self._kept_connection(0, self._lookups)
         standby = self.standbys.pick(at_least)
         while standby is not None:
@@ -293,6 +294,14 @@ def _writing(session: Session, statement: UpdateBase):
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     return connection, dialect.identifier_preparer.quote, mark
+
+
+def run_core(session: Session, statement, params: dict | None = None):
+    """A Core statement run on the session's connection (the one `session.execute` would pick),
+    its result plain rows: for a request's few fixed statements, without the ORM's per-execution
+    work, which costs more than the statement itself."""
+    connection = session.connection(bind_arguments={"clause": statement})
+    return connection.execute(statement, params)
 
 
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:

@@ -11,7 +11,7 @@ from credit.api import own_writes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
 from credit.errors import InvalidInput, Unauthorized
-from credit.services.users import active_caller
+from credit.services.users import token_caller
 from schemas.common import uscc_error
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -49,6 +49,14 @@ def lookup_connection() -> Connection:
     return database.lookup(at_least=own_writes.position())
 
 
+def _account_connection() -> Connection:
+    """Where a token's account is read: where the request's reads go, and for a request that
+    writes the primary, so that an account disabled there cannot write once more."""
+    if request.method in READ_METHODS:
+        return lookup_connection()
+    return current_app.extensions["credit.database"].lookup(primary=True)
+
+
 def close_session(_error=None) -> None:
     session = g.pop("db_session", None)
     g.pop("db_session_writes", None)
@@ -77,7 +85,7 @@ def _caller_from_header(header: str | None) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <token>`.")
     claimed = read_token(token.strip(), current_app.extensions["credit.token_keys"])
-    caller = active_caller(db_session(), claimed.username)
+    caller = token_caller(_account_connection(), claimed.username)
     if (caller.role, caller.uscc, caller.region) != (claimed.role, claimed.uscc, claimed.region):
         raise Unauthorized("The account's role or binding has changed; request a new token.")
     return caller

@@ -275,9 +275,10 @@ def search_enterprises(
     with a grade (as stored by the last write or daily regrade). A query of digits alone is a
     code prefix and is not looked for in names.
 
-    Order: the exact USCC first, then names that start with q, then the rest by name. The total is
-    counted exactly up to `policy.SEARCH_EXACT_TOTAL`; past it the page says so. A page of few
-    matches is sorted; a page of many is read along the name index, never sorting them all.
+    Order: the exact USCC first, then names that start with q, then the rest by name; a code
+    prefix alone, in code order. The total is counted exactly up to `policy.SEARCH_EXACT_TOTAL`;
+    past it the page says so. A page of few matches is sorted; a page of many is read along the
+    name index (or the code index), never sorting them all.
     """
     filters = []
     if region:
@@ -300,6 +301,8 @@ def search_enterprises(
         ).all()
         return SearchPage(items, page, per_page, total, exact)
     query = _Query.of(session, q)
+    if not query.grams:
+        return _code_page(session, query, filters, page, per_page)
     by_region = False
     if region:
         # A region with fewer firms than q's rarest gram (or code range) has drives the match:
@@ -328,6 +331,26 @@ def search_enterprises(
     return SearchPage(items, page, per_page, total, exact)
 
 
+def _code_page(session: Session, query: _Query, filters, page: int, per_page: int) -> SearchPage:
+    """A code prefix alone: its firms are a range of the code index, counted along it and paged
+    in code order (the exact code, the range's first, leads), so no page sorts the range."""
+    matches = select(Enterprise.id).where(*query._code_range(), *filters)
+    total, exact = _bounded_count(session, matches)
+    if exact and total <= (page - 1) * per_page:
+        return SearchPage([], page, per_page, total, exact)
+    # Few matches (a region's or a grade's, say) are found as they were counted, then sorted;
+    # many are read along the code index, in order, until the page is full.
+    found = Enterprise.id.in_(matches) if exact else and_(*query._code_range(), *filters)
+    items = session.scalars(
+        select(Enterprise)
+        .where(found)
+        .order_by(Enterprise.uscc)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return SearchPage(items, page, per_page, total, exact)
+
+
 def _bounded_count(session: Session, ids, limit: int | None = None) -> tuple[int, bool]:
     """How many rows `ids` selects, counted no further than `limit` (the search's exact limit
     unless given), and whether that is the exact number."""
@@ -349,7 +372,7 @@ class _Query:
     code: str
     by_code: bool
     grams: tuple[str, ...]  # empty: not looked for in names
-    driver: int  # the rows the match is driven from (gram postings, codes), counted as a total is
+    driver: int  # rows the name match is driven from (gram postings, codes), counted as a total is
 
     @classmethod
     def of(cls, session: Session, q: str) -> _Query:
@@ -373,7 +396,7 @@ class _Query:
             }
             grams = tuple(sorted(size, key=lambda gram: (size[gram], gram)))
             driver += size[grams[0]]
-        if by_code:
+        if by_code and by_name:  # a code alone is paged along the code index, undriven
             codes = select(Enterprise.id).where(*lookup.prefix_range(Enterprise.uscc, code))
             driver += _bounded_count(session, codes)[0]
         return cls(text, code, by_code, grams, driver)
