@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, Select, Table, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.session import SessionTransactionOrigin
 from sqlalchemy.sql.dml import UpdateBase
 
 from credit import standbys
 from credit.config import POOLERS, Settings
 from credit.private_files import private_database_file
+
+T = TypeVar("T")
 
 WRITE_OPTION = "credit_writes"
 # A lookup's connection runs each statement on its own: one SELECT needs no transaction around it.
@@ -77,6 +82,9 @@ class Database:
             max_lag_seconds=settings.replica_max_lag_ms / 1000,
             check_seconds=settings.replica_check_ms / 1000,
         )
+        # Asked once now, so that a standby that does not answer is logged at start and every
+        # read goes to the primary until it does.
+        self.standbys.refresh()
         self._standby_lookups = {
             s.number: s.engine.execution_options(**_lookup_options(s.engine))
             for s in self.standbys.standbys
@@ -115,18 +123,41 @@ class Database:
         It is opened on first use and kept for the thread's life, as a server's worker keeps its
         connection; one the driver lost is replaced on the next call.
         """
+        return self._lookup(at_least, primary=primary)[1]
+
+    def read_lookup(self, read: Callable[[Connection], T], at_least: int | None = None) -> T:
+        """`read(connection)` on this thread's lookup connection. When that is a standby's and is
+        lost before it answers (the standby stopped or restarted), the standby is skipped and the
+        read runs once more, on another standby in use or the primary: a read the primary could
+        answer does not fail because a standby went away."""
+        standby, connection = self._lookup(at_least)
+        if standby is None:
+            return read(connection)
+        try:
+            return read(connection)
+        except Exception as error:
+            if not connection.invalidated:
+                raise  # not a lost connection: the read itself failed
+            self.standbys.mark_down(standby, error)
+        return read(self._lookup(at_least)[1])
+
+    def _lookup(
+        self, at_least: int | None, *, primary: bool = False
+    ) -> tuple[standbys.Standby | None, Connection]:
+        """The standby a lookup reads (None: the primary) and this thread's connection to it."""
         if self._bound is not None:
-            return self._bound
+            return None, self._bound
         if self.standbys is None or primary:
-            return self._kept_connection(0, self._lookups)
+            return None, self._kept_connection(0, self._lookups)
         standby = self.standbys.pick(at_least)
         while standby is not None:
             try:
-                return self._kept_connection(standby.number, self._standby_lookups[standby.number])
+                engine = self._standby_lookups[standby.number]
+                return standby, self._kept_connection(standby.number, engine)
             except SQLAlchemyError as error:
                 self.standbys.mark_down(standby, error)
                 standby = self.standbys.pick(at_least)
-        return self._kept_connection(0, self._lookups)
+        return None, self._kept_connection(0, self._lookups)
 
     def primary_position(self) -> int | None:
         """Where the primary's WAL ends now (None without standbys, where nobody needs it)."""
@@ -173,7 +204,12 @@ class Database:
 class StandbyReadingSession(Session):
     """A reading session where standbys serve reads: its reads go to one standby in use (the
     primary when none is); a write (a query-log entry) goes to the primary, and so does every
-    statement after it, so that the session reads what it wrote."""
+    statement after it, so that the session reads what it wrote.
+
+    A read that fails because its standby stopped (the connection was lost, or could not be
+    made, before any row came back) runs once more on another standby in use or the primary.
+    Nothing is retried once the session has written.
+    """
 
     def get_bind(self, mapper=None, clause=None, **kw):
         info = self.info
@@ -185,6 +221,55 @@ class StandbyReadingSession(Session):
             standby = info[_STANDBYS].pick(info.get(_AT_LEAST))
             engine = info[_READ_FROM] = self.bind if standby is None else standby.engine
         return engine
+
+    def _execute_internal(self, statement, params=None, **kw):
+        try:
+            return super()._execute_internal(statement, params, **kw)
+        except DBAPIError as error:
+            if not self._standby_lost(error):
+                raise
+        self.rollback()  # the transaction on the lost connection is gone; nothing was written
+        self.info.pop(_READ_FROM, None)
+        return super()._execute_internal(statement, params, **kw)
+
+    def commit(self) -> None:
+        self._end_standby_read()
+        super().commit()
+
+    def _end_standby_read(self) -> None:
+        """A session that read a standby and then wrote (a check and its query-log entry) ends
+        the standby's transaction on its own before committing: it holds nothing to commit, and
+        a standby lost since must not fail the commit of what was written on the primary."""
+        engine = self.info.get(_READ_FROM)
+        transaction = self.get_transaction()
+        if not self.info.get(_ON_PRIMARY) or engine in (None, self.bind) or transaction is None:
+            return
+        joined = transaction._connections.get(engine)
+        if joined is None:
+            return
+        connection, began, _commit, autoclose = joined
+        with contextlib.suppress(DBAPIError):
+            began.rollback()
+        transaction._connections[connection] = transaction._connections[engine] = (
+            connection,
+            began,
+            False,  # nothing to commit there: the session's commit leaves it alone
+            autoclose,
+        )
+
+    def _standby_lost(self, error: DBAPIError) -> bool:
+        """Whether the last read failed because the standby it went to is no longer in use
+        (its connection was lost or refused: see `Standbys._watch`), and may run elsewhere."""
+        info = self.info
+        engine = info.get(_READ_FROM)
+        if info.get(_ON_PRIMARY) or engine is None or engine is self.bind:
+            return False
+        transaction = self.get_transaction()
+        if transaction is not None and transaction.origin is not SessionTransactionOrigin.AUTOBEGIN:
+            return False  # a block the caller began: rolling it back here would end it
+        return error.connection_invalidated or any(
+            s.engine is engine and s.state != standbys.IN_USE for s in info[_STANDBYS].standbys
+        )
 
 
 class OneRowQuery:

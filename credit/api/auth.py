@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from credit.api.context import close_session, lookup_connection
+from credit.api.context import close_session, read_lookup
 from credit.auth.tokens import issue_token
 from credit.errors import Unauthorized
 from credit.services.users import authenticate
@@ -33,7 +33,9 @@ class Token(MethodView):
         limits = current_app.extensions["credit.signin_limits"]
         limits.check(username, address)
         try:
-            caller = authenticate(lookup_connection(), username, credentials["password"])
+            caller = read_lookup(
+                lambda lookup: authenticate(lookup, username, credentials["password"])
+            )
         except Unauthorized:
             limits.failed(username, address)
             raise

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import current_app, g, request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -13,6 +16,8 @@ from credit.auth.tokens import read_token
 from credit.errors import InvalidInput, Unauthorized
 from credit.services.users import token_caller
 from schemas.common import uscc_error
+
+T = TypeVar("T")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -49,12 +54,21 @@ def lookup_connection() -> Connection:
     return database.lookup(at_least=own_writes.position())
 
 
-def _account_connection() -> Connection:
-    """Where a token's account is read: where the request's reads go, and for a request that
-    writes the primary, so that an account disabled there cannot write once more."""
+def read_lookup(read: Callable[[Connection], T]) -> T:
+    """`read(connection)` on the worker's lookup connection, run once more elsewhere if that was
+    a standby's and was lost before it answered (see `Database.read_lookup`)."""
+    database = current_app.extensions["credit.database"]
+    if database.standbys is None:
+        return read(database.lookup())
+    return database.read_lookup(read, at_least=own_writes.position())
+
+
+def _token_account(username: str) -> Caller:
+    """A token's account, read where the request's reads go, and for a request that writes on
+    the primary, so that an account disabled there cannot write once more."""
     if request.method in READ_METHODS:
-        return lookup_connection()
-    return current_app.extensions["credit.database"].lookup(primary=True)
+        return read_lookup(lambda lookup: token_caller(lookup, username))
+    return token_caller(current_app.extensions["credit.database"].lookup(primary=True), username)
 
 
 def close_session(_error=None) -> None:
@@ -85,7 +99,7 @@ def _caller_from_header(header: str | None) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <token>`.")
     claimed = read_token(token.strip(), current_app.extensions["credit.token_keys"])
-    caller = token_caller(_account_connection(), claimed.username)
+    caller = _token_account(claimed.username)
     if (caller.role, caller.uscc, caller.region) != (claimed.role, claimed.uscc, claimed.region):
         raise Unauthorized("The account's role or binding has changed; request a new token.")
     return caller

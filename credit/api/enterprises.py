@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from credit.api.context import current_caller, db_session, lookup_connection, path_uscc
+from credit.api.context import current_caller, db_session, path_uscc, read_lookup
 from credit.services import enterprises, profiles
 from schemas.checks import PurposeArgs
 from schemas.enterprises import (
@@ -58,8 +58,9 @@ class Enterprises(MethodView):
 @blp.alt_response(422, description="Not a valid USCC")
 def enterprise_by_uscc(uscc):
     """The public profile: grade, blacklist state, and records inside their display period."""
+    uscc = path_uscc(uscc)
     return Response(
-        profiles.public_profile(lookup_connection(), db_session, path_uscc(uscc)),
+        read_lookup(lambda lookup: profiles.public_profile(lookup, db_session, uscc)),
         mimetype="application/json",
     )
 

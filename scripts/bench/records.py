@@ -21,13 +21,12 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from credit import clock, create_app, dbschema  # noqa: E402  (after the path is set)
+from credit import chain, clock, create_app, dbschema  # noqa: E402  (after the path is set)
 from credit.auth.caller import Caller  # noqa: E402
 from credit.auth.tokens import issue_token  # noqa: E402
 from credit.config import Settings  # noqa: E402
 from credit.db import Database  # noqa: E402
 from credit.models import User  # noqa: E402
-from credit.services import audit  # noqa: E402
 from credit.services.enterprises import NewEnterprise, register_many  # noqa: E402
 from credit.uscc import with_check_character  # noqa: E402
 
@@ -44,7 +43,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 @contextmanager
 def chain_left_out():
     """The same writes without the audit event: the baseline."""
-    with mock.patch.object(audit, "append_many", lambda session, events: [0 for _ in events]):
+    with mock.patch.object(chain, "append_many", lambda session, events: [0 for _ in events]):
         yield
 
 

@@ -2,7 +2,8 @@
 # start_scratch_postgres sets SCRATCH_PG_URL; stop_scratch_postgres removes it all.
 # Beside it, start_scratch_standby starts a hot standby of it (SCRATCH_STANDBY_URL) and
 # start_scratch_pgbouncer a pgbouncer in transaction pooling mode in front of it
-# (SCRATCH_PGBOUNCER_URL); stop_scratch_postgres stops them too.
+# (SCRATCH_PGBOUNCER_URL); start_scratch_spare_standby a second standby that tests may restart and
+# promote (SCRATCH_SPARE_URL); stop_scratch_postgres stops them too.
 # PostgreSQL (and pgbouncer) refuse to run as root, so as root they run as the `postgres` user.
 
 postgres_bindir() {
@@ -58,18 +59,32 @@ _free_port() {
 
 # A hot standby of the scratch server streaming from it (pg_basebackup -R), on another free port.
 start_scratch_standby() {
-  local port
+  _scratch_standby standby || return 1
+  SCRATCH_STANDBY_DIR=$SCRATCH_PG_DIR/standby
+  SCRATCH_STANDBY_URL="postgresql+psycopg://credit@127.0.0.1:$_standby_port/postgres"
+  echo "hot standby started on port $_standby_port"
+}
+
+# A second hot standby, for tests that restart and promote it (SCRATCH_SPARE_URL, its data
+# folder SCRATCH_SPARE_DIR).
+start_scratch_spare_standby() {
+  _scratch_standby spare || return 1
+  SCRATCH_SPARE_DIR=$SCRATCH_PG_DIR/spare
+  SCRATCH_SPARE_URL="postgresql+psycopg://credit@127.0.0.1:$_standby_port/postgres"
+  echo "spare hot standby started on port $_standby_port"
+}
+
+# _scratch_standby NAME: a standby in $SCRATCH_PG_DIR/NAME, its port in _standby_port.
+_scratch_standby() {
+  local name=$1
   [ -n "${SCRATCH_PG_DIR:-}" ] || return 1
   _as_postgres "$SCRATCH_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$SCRATCH_PG_PORT" -U credit \
-    -D "$SCRATCH_PG_DIR/standby" -R -X stream -c fast >"$SCRATCH_PG_DIR/basebackup.log" 2>&1 || {
-      cat "$SCRATCH_PG_DIR/basebackup.log" >&2; return 1; }
-  port=$(_free_port)
-  _as_postgres "$SCRATCH_PG_BIN/pg_ctl" -D "$SCRATCH_PG_DIR/standby" -l "$SCRATCH_PG_DIR/standby.log" -w -t 60 \
-    -o "-p $port -k $SCRATCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=200" \
-    start >/dev/null || { cat "$SCRATCH_PG_DIR/standby.log" >&2; return 1; }
-  SCRATCH_STANDBY_DIR=$SCRATCH_PG_DIR/standby
-  SCRATCH_STANDBY_URL="postgresql+psycopg://credit@127.0.0.1:$port/postgres"
-  echo "hot standby started on port $port"
+    -D "$SCRATCH_PG_DIR/$name" -R -X stream -c fast >"$SCRATCH_PG_DIR/$name-basebackup.log" 2>&1 || {
+      cat "$SCRATCH_PG_DIR/$name-basebackup.log" >&2; return 1; }
+  _standby_port=$(_free_port)
+  _as_postgres "$SCRATCH_PG_BIN/pg_ctl" -D "$SCRATCH_PG_DIR/$name" -l "$SCRATCH_PG_DIR/$name.log" -w -t 60 \
+    -o "-p $_standby_port -k $SCRATCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=200" \
+    start >/dev/null || { cat "$SCRATCH_PG_DIR/$name.log" >&2; return 1; }
 }
 
 # pgbouncer in transaction pooling mode in front of the scratch server; every database name is
@@ -111,10 +126,12 @@ stop_scratch_postgres() {
     kill "$SCRATCH_PGBOUNCER_PID" 2>/dev/null || true
     SCRATCH_PGBOUNCER_PID=
   fi
-  if [ -n "${SCRATCH_STANDBY_DIR:-}" ]; then
-    _as_postgres "$SCRATCH_PG_BIN/pg_ctl" -D "$SCRATCH_STANDBY_DIR" -m fast -w stop >/dev/null 2>&1 || true
-    SCRATCH_STANDBY_DIR=
-  fi
+  local standby
+  for standby in "${SCRATCH_STANDBY_DIR:-}" "${SCRATCH_SPARE_DIR:-}"; do
+    [ -n "$standby" ] || continue
+    _as_postgres "$SCRATCH_PG_BIN/pg_ctl" -D "$standby" -m fast -w stop >/dev/null 2>&1 || true
+  done
+  SCRATCH_STANDBY_DIR= SCRATCH_SPARE_DIR=
   _as_postgres "$SCRATCH_PG_BIN/pg_ctl" -D "$SCRATCH_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$SCRATCH_PG_DIR"
   SCRATCH_PG_DIR=

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import socket
+import subprocess
 import threading
 import time
 
@@ -29,6 +30,16 @@ from tests.factories import CERT, code, post
 
 PRIMARY = os.environ.get("CREDIT_TEST_DATABASE_URL")
 STANDBY = os.environ.get("CREDIT_TEST_REPLICA_URL")
+# A second standby that the tests below may restart and promote, its data folder, and the server's
+# programs (pg_ctl).
+SPARE = os.environ.get("CREDIT_TEST_SPARE_STANDBY_URL")
+SPARE_DIR = os.environ.get("CREDIT_TEST_SPARE_STANDBY_DIR")
+POSTGRES_BIN = os.environ.get("CREDIT_TEST_POSTGRES_BIN")
+needs_spare = pytest.mark.skipif(
+    not (SPARE and SPARE_DIR and POSTGRES_BIN),
+    reason="needs a second hot standby this test may restart and promote "
+    "(CREDIT_TEST_SPARE_STANDBY_URL, _DIR and CREDIT_TEST_POSTGRES_BIN): ./scripts/test starts one",
+)
 
 if not (PRIMARY and STANDBY):
     pytest.skip(
@@ -109,10 +120,10 @@ class Relay:
     """A TCP relay in front of the standby, which `stop()` cuts as a stopped server would: it
     stops listening and every open connection is reset."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, port: int = 0):
         target = make_url(url)
         self.target = (target.host, target.port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server(("127.0.0.1", port))
         self.url = target.set(port=self.listener.getsockname()[1]).render_as_string(False)
         self.sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
@@ -187,6 +198,72 @@ def unused_port_url(pair) -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return make_url(pair[1]).set(port=port).render_as_string(False)
+
+
+def on_spare(pair) -> str:
+    """The URL of the test database on the spare standby."""
+    return make_url(SPARE).set(database=make_url(pair[0]).database).render_as_string(False)
+
+
+def pg_ctl(*args: str) -> None:
+    """pg_ctl on the spare standby, as the user that owns its files (PostgreSQL refuses root)."""
+    command = [f"{POSTGRES_BIN}/pg_ctl", "-D", SPARE_DIR, "-l", f"{SPARE_DIR}.log", *args]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    # Not captured: the server it starts would hold the pipes open.
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=60)
+
+
+def until(condition, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+    return found
+
+
+class Load:
+    """`threads` clients, each looking the firm up, searching for it and asking a lending check
+    in turn, until the block has ended and each has made `at_least` requests; `statuses` holds
+    every answer's status code."""
+
+    def __init__(self, app, firm: str, threads: int = 4, at_least: int = 15):
+        self.app, self.firm, self.at_least = app, firm, at_least
+        self.lender = bearer(app, LENDER)
+        self.statuses: list[int] = []
+        self.failures: list[str] = []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._client) for _ in range(threads)]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        until(lambda: len(self.statuses) >= len(self.threads), "the clients did not start")
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(120)
+
+    def _client(self) -> None:
+        client, made = self.app.test_client(), 0
+        while made < self.at_least or not self.stop.is_set():
+            kind = made % 3
+            if kind == 0:
+                answer = client.get(f"/api/v1/enterprises/{self.firm}")
+            elif kind == 1:
+                answer = client.get("/api/v1/enterprises", query_string={"q": "镇江备库"})
+            else:
+                answer = client.post(
+                    "/api/v1/checks/lending",
+                    json={"uscc": [self.firm], "purpose": "授信审批"},
+                    headers=self.lender,
+                )
+            self.statuses.append(answer.status_code)
+            if answer.status_code != 200:
+                self.failures.append(f"{answer.request.path}: {answer.get_data(as_text=True)}")
+            made += 1
 
 
 def test_sessions_and_lookups_read_the_standby_and_write_the_primary(standby_app):
@@ -348,3 +425,111 @@ def test_a_standby_that_stops_is_skipped_and_reported(standby_app, pair, standby
     (standby,) = client.get("/healthz").get_json()["standbys"]
     assert (standby["state"], standby["detail"]) == ("down", "does not answer")
     assert any("skipped: down" in r.getMessage() for r in standby_log.records)
+
+
+def test_standbys_that_do_not_answer_at_start_are_logged_once_and_used_once_up(
+    standby_app, pair, standby_log
+):
+    refused = make_url(unused_port_url(pair)).set(password="not-shown")
+    unknown = make_url(pair[1]).set(host="standby-2.invalid", password="not-shown")
+    app = standby_app(
+        replicas=[refused.render_as_string(False), unknown.render_as_string(False)],
+        replica_check_ms=100,
+    )
+    at_start = [r.getMessage() for r in standby_log.records]
+    assert len(at_start) == 2, at_start
+    assert f"standby 1 (127.0.0.1:{refused.port}/" in at_start[0] and "down" in at_start[0]
+    assert "standby 2 (standby-2.invalid:" in at_start[1] and "down" in at_start[1]
+    assert not any("not-shown" in message for message in at_start)
+
+    firm = register(app, 706)
+    client = app.test_client()
+    for _ in range(3):  # the primary serves every read
+        assert client.get(f"/api/v1/enterprises/{firm}").status_code == 200
+        assert (
+            client.get("/api/v1/enterprises", query_string={"q": "镇江备库706"}).status_code == 200
+        )
+    health = client.get("/healthz").get_json()
+    assert [(s["standby"], s["state"]) for s in health["standbys"]] == [(1, "down"), (2, "down")]
+    assert len(standby_log.records) == 2  # said once, not on every read
+
+    # The first standby comes up: it is read again from the next check on.
+    relay = Relay(pair[1], port=refused.port)
+    try:
+        replayed(*pair)
+        until(
+            lambda: client.get("/healthz").get_json()["standbys"][0]["state"] == "in use",
+            "the standby that came up was not used again",
+        )
+        recovering = text("SELECT pg_is_in_recovery()")
+        assert app.extensions["credit.database"].lookup().execute(recovering).scalar() is True
+        assert client.get(f"/api/v1/enterprises/{firm}").status_code == 200
+        assert any(
+            "standby 1" in r.getMessage() and "in use again" in r.getMessage()
+            for r in standby_log.records
+        )
+    finally:
+        relay.stop()
+
+
+@needs_spare
+def test_a_standby_restarted_under_load_fails_no_request(standby_app, pair, standby_log):
+    app = standby_app(replicas=[on_spare(pair)], replica_check_ms=200, limit_checks="off")
+    firm = register(app, 707)
+    replayed(pair[0], on_spare(pair))
+    database = app.extensions["credit.database"]
+    port = text("SELECT inet_server_port()")
+    assert database.lookup().execute(port).scalar() == make_url(SPARE).port
+
+    with Load(app, firm) as load:
+        time.sleep(0.3)
+        pg_ctl("restart", "-m", "fast", "-w", "-t", "60")
+        time.sleep(0.3)
+    assert load.failures == []
+    assert set(load.statuses) == {200} and len(load.statuses) >= 4 * 15
+    assert any(
+        "standby 1" in r.getMessage() and "down" in r.getMessage() for r in standby_log.records
+    )
+    # Back in recovery after the restart: read again.
+    client = app.test_client()
+    until(
+        lambda: client.get("/healthz").get_json()["standbys"][0]["state"] == "in use",
+        "the restarted standby was not used again",
+    )
+
+
+@needs_spare
+def test_a_standby_promoted_under_load_is_no_longer_read(standby_app, pair, standby_log):
+    app = standby_app(replicas=[on_spare(pair), pair[1]], replica_check_ms=200, limit_checks="off")
+    firm = register(app, 708)
+    replayed(pair[0], on_spare(pair))
+    replayed(*pair)
+    client = app.test_client()
+    assert [s["state"] for s in client.get("/healthz").get_json()["standbys"]] == ["in use"] * 2
+
+    with Load(app, firm) as load:
+        time.sleep(0.3)
+        pg_ctl("promote", "-w", "-t", "60")
+        until(
+            lambda: client.get("/healthz").get_json()["standbys"][0]["state"] == "not a standby",
+            "the promoted standby was not reported",
+        )
+    assert load.failures == []
+    assert set(load.statuses) == {200}
+    (first, second) = client.get("/healthz").get_json()["standbys"]
+    assert first == {
+        "standby": 1,
+        "state": "not a standby",
+        "lag_seconds": None,
+        "detail": "it is not in recovery: no longer a standby",
+    }
+    assert second["state"] == "in use"
+    promoted = [r.getMessage() for r in standby_log.records if "not a standby" in r.getMessage()]
+    assert len(promoted) == 1 and promoted[0].startswith("standby 1 (")
+    # Only the standby still in recovery is read.
+    database = app.extensions["credit.database"]
+    port = text("SELECT inet_server_port()")
+    for _ in range(5):
+        assert database.lookup().execute(port).scalar() == make_url(pair[1]).port
+        with database.reading() as session:
+            assert session.scalar(port) == make_url(pair[1]).port

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
 
-from credit.api.context import close_session, lookup_connection
+from credit.api.context import close_session, read_lookup
 from credit.errors import Unauthorized
 from credit.services.users import authenticate
 from credit.web import session as web_session
@@ -38,7 +38,7 @@ def login_post():
     address = request.remote_addr or ""
     limits.check(username, address)  # over the limit: the 429 page says when to retry
     try:
-        caller = authenticate(lookup_connection(), username, password)
+        caller = read_lookup(lambda lookup: authenticate(lookup, username, password))
     except Unauthorized:
         limits.failed(username, address)
         return _form(username, target, {"password": WRONG_CREDENTIALS}, 401)

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
-from credit.api.context import db_session, lookup_connection
+from credit.api.context import db_session, read_lookup
 from credit.errors import InvalidInput, NotFound
 from credit.services import blacklist, enterprises, inspections, profiles, state
 from credit.services.statistics import warnings
@@ -75,7 +75,7 @@ def enterprise(code):
     if problem:
         return render_template("public/no_enterprise.html", code=code, problem=problem), 404
     try:
-        text = profiles.public_profile(lookup_connection(), db_session, uscc)
+        text = read_lookup(lambda lookup: profiles.public_profile(lookup, db_session, uscc))
     except NotFound:
         return render_template("public/no_enterprise.html", code=code, problem=None), 404
     return render_template("public/enterprise.html", firm=json.loads(text))
