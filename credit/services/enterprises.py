@@ -275,10 +275,9 @@ def search_enterprises(
     with a grade (as stored by the last write or daily regrade). A query of digits alone is a
     code prefix and is not looked for in names.
 
-    Order: the exact USCC first, then names that start with q, then the rest by name; a code
-    prefix alone, in code order. The total is counted exactly up to `policy.SEARCH_EXACT_TOTAL`;
-    past it the page says so. A page of few matches is sorted; a page of many is read along the
-    name index (or the code index), never sorting them all.
+    Order: the exact USCC first, then names that start with q, then the rest by name. The total is
+    counted exactly up to `policy.SEARCH_EXACT_TOTAL`; past it the page says so. A page of few
+    matches is sorted; a page of many is read along the name index, never sorting them all.
     """
     filters = []
     if region:
@@ -332,22 +331,24 @@ def search_enterprises(
 
 
 def _code_page(session: Session, query: _Query, filters, page: int, per_page: int) -> SearchPage:
-    """A code prefix alone: its firms are a range of the code index, counted along it and paged
-    in code order (the exact code, the range's first, leads), so no page sorts the range."""
+    """A code prefix alone: its firms are a range of the code index, counted along it. A page of
+    few (a region's or a grade's, say) is found as they were counted and sorted; a page of many
+    is read along the name index, which holds each firm's code, so no page sorts the range."""
     matches = select(Enterprise.id).where(*query._code_range(), *filters)
     total, exact = _bounded_count(session, matches)
-    if exact and total <= (page - 1) * per_page:
+    offset = (page - 1) * per_page
+    if exact and total <= offset:
         return SearchPage([], page, per_page, total, exact)
-    # Few matches (a region's or a grade's, say) are found as they were counted, then sorted;
-    # many are read along the code index, in order, until the page is full.
-    found = Enterprise.id.in_(matches) if exact else and_(*query._code_range(), *filters)
-    items = session.scalars(
-        select(Enterprise)
-        .where(found)
-        .order_by(Enterprise.uscc)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    if exact:
+        items = session.scalars(
+            select(Enterprise)
+            .where(Enterprise.id.in_(matches))
+            .order_by(*query.ranked())
+            .limit(per_page)
+            .offset(offset)
+        ).all()
+    else:
+        items = query.page_in_name_order(session, filters, offset, per_page)
     return SearchPage(items, page, per_page, total, exact)
 
 
