@@ -114,15 +114,16 @@ class Database:
             return self._reading()
         return self._reading(info={_AT_LEAST: at_least})
 
-    def lookup(self, at_least: int | None = None) -> Connection:
+    def lookup(self, at_least: int | None = None, *, primary: bool = False) -> Connection:
         """This thread's connection for reads of one statement each, with no transaction begun
         (on SQLite no BEGIN, on PostgreSQL autocommit), so a lookup is one round trip; with
-        standbys, to one in use that has replayed `at_least`, else to the primary.
+        standbys, to one in use that has replayed `at_least`, else (or when `primary`) to the
+        primary.
 
         It is opened on first use and kept for the thread's life, as a server's worker keeps its
         connection; one the driver lost is replaced on the next call.
         """
-        return self._lookup(at_least)[1]
+        return self._lookup(at_least, primary=primary)[1]
 
     def read_lookup(self, read: Callable[[Connection], T], at_least: int | None = None) -> T:
         """`read(connection)` on this thread's lookup connection. When that is a standby's and is
@@ -140,11 +141,13 @@ class Database:
             self.standbys.mark_down(standby, error)
         return read(self._lookup(at_least)[1])
 
-    def _lookup(self, at_least: int | None) -> tuple[standbys.Standby | None, Connection]:
+    def _lookup(
+        self, at_least: int | None, *, primary: bool = False
+    ) -> tuple[standbys.Standby | None, Connection]:
         """The standby a lookup reads (None: the primary) and this thread's connection to it."""
         if self._bound is not None:
             return None, self._bound
-        if self.standbys is None:
+        if self.standbys is None or primary:
             return None, self._kept_connection(0, self._lookups)
         standby = self.standbys.pick(at_least)
         while standby is not None:
@@ -376,6 +379,14 @@ def _writing(session: Session, statement: UpdateBase):
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     return connection, dialect.identifier_preparer.quote, mark
+
+
+def run_core(session: Session, statement, params: dict | None = None):
+    """A Core statement run on the session's connection (the one `session.execute` would pick),
+    its result plain rows: for a request's few fixed statements, without the ORM's per-execution
+    work, which costs more than the statement itself."""
+    connection = session.connection(bind_arguments={"clause": statement})
+    return connection.execute(statement, params)
 
 
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:

@@ -14,7 +14,7 @@ from credit.api import own_writes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
 from credit.errors import InvalidInput, Unauthorized
-from credit.services.users import active_caller
+from credit.services.users import token_caller
 from schemas.common import uscc_error
 
 T = TypeVar("T")
@@ -63,6 +63,14 @@ def read_lookup(read: Callable[[Connection], T]) -> T:
     return database.read_lookup(read, at_least=own_writes.position())
 
 
+def _token_account(username: str) -> Caller:
+    """A token's account, read where the request's reads go, and for a request that writes on
+    the primary, so that an account disabled there cannot write once more."""
+    if request.method in READ_METHODS:
+        return read_lookup(lambda lookup: token_caller(lookup, username))
+    return token_caller(current_app.extensions["credit.database"].lookup(primary=True), username)
+
+
 def close_session(_error=None) -> None:
     session = g.pop("db_session", None)
     g.pop("db_session_writes", None)
@@ -91,7 +99,7 @@ def _caller_from_header(header: str | None) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be `Bearer <token>`.")
     claimed = read_token(token.strip(), current_app.extensions["credit.token_keys"])
-    caller = active_caller(db_session(), claimed.username)
+    caller = _token_account(claimed.username)
     if (caller.role, caller.uscc, caller.region) != (claimed.role, claimed.uscc, claimed.region):
         raise Unauthorized("The account's role or binding has changed; request a new token.")
     return caller

@@ -31,7 +31,10 @@ class Enterprises(MethodView):
     @blp.arguments(EnterpriseSearchArgs, location="query")
     @blp.response(200, EnterprisePage)
     def get(self, args):
-        """Search by any part of the name (2+ characters) or the start of a USCC."""
+        """Search by any part of the name (2+ characters) or the start of a USCC.
+
+        Order: the exact USCC, then names starting with q, then the rest by name. A query of
+        digits alone is the start of a USCC and is not looked for in names."""
         return enterprises.search_enterprises(db_session(), **args)
 
     @blp.arguments(EnterpriseIn)

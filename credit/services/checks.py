@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Row, Select, and_, bindparam, case, exists, or_, select
+from sqlalchemy import Row, Select, bindparam, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, clock, policy
 from credit.auth.caller import Caller, require_role
+from credit.db import run_core
 from credit.errors import InvalidInput
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
@@ -119,23 +120,33 @@ _CHECK_ROWS = (
     )
 )
 _RECORD, _INSPECTION = Record.__table__, Inspection.__table__
+_VIOLATION, _AWARD = Violation.__table__, Award.__table__
 _OVERRIDE = GradeOverride.__table__
-# A lender's check also asks whether the firm holds anything a lender is told of beyond its row
-# (a violation, an honour, a failed sampling) and whether an override is in force: a firm with
-# certificates and passed samplings alone is then answered from its row too.
-_LENDING_ROWS = _CHECK_ROWS.add_columns(
-    exists()
-    .where(
-        _RECORD.c.enterprise_id == _FIRM.c.id,
-        or_(
-            _RECORD.c.kind.in_(("violation", "award")),
-            and_(
-                _RECORD.c.kind == "inspection",
-                exists().where(_INSPECTION.c.id == _RECORD.c.id, _INSPECTION.c.result == "fail"),
-            ),
-        ),
+
+
+def _record_of_firm(kind_table, *conditions):
+    return exists().where(
+        _RECORD.c.enterprise_id == _FIRM.c.id, kind_table.c.id == _RECORD.c.id, *conditions
     )
-    .label("lender_records"),
+
+
+# A lender's check also asks whether the firm holds anything a lender is told of beyond its row
+# (a violation decided within the look-back, a failed sampling within its year, an honour not
+# expired) and whether an override is in force: a firm with certificates, passed samplings or
+# older records alone is then answered from its row too. A correction only takes a record away,
+# so a record outside these bounds can add nothing to the answer.
+_LENDING_ROWS = _CHECK_ROWS.add_columns(
+    or_(
+        _record_of_firm(_VIOLATION, _VIOLATION.c.decided_on >= bindparam("violations_since")),
+        _record_of_firm(
+            _INSPECTION,
+            _INSPECTION.c.result == "fail",
+            _INSPECTION.c.sampled_on >= bindparam("inspections_since"),
+        ),
+        _record_of_firm(
+            _AWARD, or_(_AWARD.c.expires_on.is_(None), _AWARD.c.expires_on > bindparam("day"))
+        ),
+    ).label("lender_records"),
     exists()
     .where(
         _OVERRIDE.c.enterprise_id == _FIRM.c.id,
@@ -153,6 +164,7 @@ class Shortcut:
 
     rows: Select
     test: Callable[[Row, datetime.date], bool]
+    bounds: Callable[[datetime.date], dict] = lambda _day: {}  # the statement's own parameters
 
 
 def standings(
@@ -168,12 +180,14 @@ def standings(
     be served and which the `shortcut` says its row shows all a check reports of is answered from
     that row alone (most firms, most days); the others are graded from their evidence, read once
     for all of them. A standing's `enterprise` is the firm's row (id, uscc, name, status)."""
-    rows = session.execute(
+    rows = run_core(
+        session,
         _CHECK_ROWS if shortcut is None else shortcut.rows,
         {
             "codes": list(set(codes)),
             "day": day,
             "day_ends": clock.start_of(day + datetime.timedelta(days=1)),
+            **(shortcut.bounds(day) if shortcut is not None else {}),
         },
     ).all()
     found: dict[str, Standing] = {}
@@ -213,16 +227,26 @@ def _nothing_to_report(current: Row, day: datetime.date) -> bool:
 
 
 def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
-    """No violation, honour or failed sampling, no listing, no dispute, no override in force: a
-    lender's counts are nought and its flags come from the row (a low grade, a closed firm), so
-    no evidence is read."""
+    """No violation, honour or failed sampling a lender counts, no listing, no dispute, no
+    override in force: a lender's counts are nought and its flags come from the row (a low
+    grade, a closed firm), so no evidence is read."""
     return not (
         current.lender_records or current.blacklisted or current.open_disputes or current.overridden
     )
 
 
 PROCUREMENT = Shortcut(_CHECK_ROWS, _nothing_to_report)
-LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender)
+
+
+def _lending_bounds(day: datetime.date) -> dict:
+    """The first days of the look-backs `lending_flags` counts records within."""
+    return {
+        "violations_since": _months_before(day, policy.LENDING_VIOLATION_MONTHS),
+        "inspections_since": _months_before(day, policy.LENDING_INSPECTION_MONTHS),
+    }
+
+
+LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender, _lending_bounds)
 
 
 def status_on(enterprise: Row | Enterprise, day: datetime.date) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from credit.auth.caller import Caller
 from credit.clock import utcnow
+from credit.db import run_core
 from credit.errors import Forbidden, Unauthorized
 from credit.models import Enterprise, QueryLogEntry
 from credit.services import lookup
@@ -41,7 +42,8 @@ def log_queries(
     """A row for each firm (anything with the firm's `id`), in one statement."""
     ids = [firm.id for firm in firms]
     if ids:
-        session.execute(
+        run_core(
+            session,
             _LOG_FIRMS,
             {
                 "ids": ids,

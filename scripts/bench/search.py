@@ -63,6 +63,8 @@ def query_classes(session, draw: random.Random, size: int) -> dict[str, list[str
     }
     common = sorted(counted, key=lambda g: -counted[g])[:size]
     rare = [g for g in counted if 0 < counted[g] <= 200][:size]
+    if not rare:  # a large register's names share every gram drawn: the rarest of them
+        rare = sorted((g for g in counted if counted[g]), key=lambda g: counted[g])[:size]
     # The commonest four characters of a demo name, then runs from the start and the middle.
     four = ["有限公司", "（演示）"] + [n[i : i + 4] for n in names[:size] for i in (0, 2)]
     four = list(dict.fromkeys(four))[:size]

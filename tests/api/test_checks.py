@@ -270,6 +270,61 @@ def test_lending_check_gives_facts_and_signals(client, make, regulator, bank):
     assert known["score"] == "35.00"  # 60 - 20 - 4 (half weight) - 5 + 4
 
 
+def lend(client, bank, firm) -> dict:
+    response = client.post(LENDING, headers=bank, json={"uscc": [firm], "purpose": "授信审批"})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["results"][0]
+
+
+def sampled(client, regulator, firm, day: str, result: str = "fail") -> None:
+    body = {"level": "provincial", "product": "电线", "sampled_on": day, "result": result}
+    if result == "fail":
+        body["failed_items"] = ["绝缘电阻"]
+    response = client.post(f"/api/v1/enterprises/{firm}/inspections", headers=regulator, json=body)
+    assert response.status_code == 201, response.get_json()
+
+
+def honoured(client, regulator, firm, awarded_on: str, expires_on: str | None) -> None:
+    body = {
+        "kind": "famous_trademark",
+        "level": "provincial",
+        "title": "江苏省著名商标",
+        "issuer": "江苏省市场监督管理局",
+        "awarded_on": awarded_on,
+        "expires_on": expires_on,
+    }
+    response = client.post(f"/api/v1/enterprises/{firm}/awards", headers=regulator, json=body)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_lender_is_told_nothing_of_records_outside_its_look_backs(client, make, regulator, bank):
+    firm = make.enterprise()
+    make.record(firm)
+    fine(client, regulator, firm, 1, severity="serious", decided_on=years_ago(3, 1))
+    sampled(client, regulator, firm, years_ago(1, 1))
+    honoured(client, regulator, firm, years_ago(5), DEFAULT_TODAY.isoformat())
+    profile = client.get(f"/api/v1/enterprises/{firm}").get_json()
+    answer = lend(client, bank, firm)
+    assert (answer["violations_36m"], answer["failed_inspections_12m"]) == (0, 0)
+    assert answer["awards"] == [] and answer["flags"] == []
+    assert (answer["grade"], answer["risk_class"]) == (profile["grade"], profile["risk_class"])
+
+
+def test_a_lender_is_told_of_records_on_the_first_day_of_its_look_backs(
+    client, make, regulator, bank
+):
+    tomorrow = (DEFAULT_TODAY + datetime.timedelta(days=1)).isoformat()
+    violated, failed, honour = make.enterprise(), make.enterprise(), make.enterprise()
+    for firm in (violated, failed, honour):
+        make.record(firm)
+    fine(client, regulator, violated, 1, severity="serious", decided_on=years_ago(3))
+    sampled(client, regulator, failed, years_ago(1))
+    honoured(client, regulator, honour, years_ago(5), tomorrow)
+    assert lend(client, bank, violated)["violations_36m"] == 1
+    assert lend(client, bank, failed)["flags"] == ["failed_inspection_12m"]
+    assert [a["title"] for a in lend(client, bank, honour)["awards"]] == ["江苏省著名商标"]
+
+
 def test_the_query_log_shows_who_looked_and_why_to_the_firm_and_its_regulator(
     client, make, regulator, bank, buyer
 ):

@@ -1,5 +1,6 @@
 """Search past the exact count: the total is bounded and says so, and every page keeps the order
-(the exact code, names starting with q, the rest by name) whichever way it is read."""
+(the exact code, names starting with q, the rest by name) whichever way it is read, a code
+prefix's firms too."""
 
 from __future__ import annotations
 
@@ -113,3 +114,48 @@ def test_a_query_of_digits_is_a_code_prefix_and_not_looked_for_in_names(client, 
     codes = {i["uscc"] for i in search(client, q="9132")["items"]}
     assert codes and all(code.startswith("9132") for code in codes)
     assert [i["name"] for i in search(client, q="123电器")["items"]] == ["镇江123电器有限公司"]
+
+
+@pytest.fixture
+def coded(make, database) -> list[str]:
+    """Eight firms of two Zhenjiang districts, their names in the reverse of their codes' order,
+    and one firm of Nanjing."""
+    codes = [make.uscc("321102") for _ in range(5)] + [make.uscc("321111") for _ in range(3)]
+    firms = [
+        NewEnterprise(uscc=code, name=f"镇江{9 - i}号有限公司") for i, code in enumerate(codes)
+    ]
+    firms.append(NewEnterprise(uscc=make.uscc("320102"), name="南京甲有限公司"))
+    with database.writing() as session:
+        register_many(session, firms)
+    return codes
+
+
+@pytest.mark.parametrize("per_page", [1, 3, 50])
+def test_a_code_prefix_lists_its_firms_by_name(client, coded, per_page):
+    assert [i["uscc"] for i in every_page(client, per_page, q="913211")] == coded[::-1]
+    body = search(client, q="913211")
+    assert (body["total"], body["total_exact"]) == (8, True)
+
+
+@pytest.mark.parametrize("per_page", [1, 3, 50])
+def test_past_the_exact_count_a_code_prefix_keeps_name_order(client, coded, few_counted, per_page):
+    nanjing = search(client, q="913201")["items"][0]["uscc"]  # 南京 sorts before 镇江
+    assert [i["uscc"] for i in every_page(client, per_page, q="9132")] == [nanjing, *coded[::-1]]
+    body = search(client, q="9132")
+    assert (body["total"], body["total_exact"]) == (5, False)
+
+
+def test_a_code_prefix_within_a_region(client, coded, few_counted):
+    assert [i["uscc"] for i in every_page(client, 2, q="91", region="321111")] == coded[:4:-1]
+    assert search(client, q="91", region="321111")["total_exact"] is True
+    assert [i["uscc"] for i in every_page(client, 2, q="913211", region="3211")] == coded[::-1]
+    assert search(client, q="91", region="6501") == search(client, q="91", region="6501") | {
+        "items": [],
+        "total": 0,
+        "total_exact": True,
+    }
+
+
+def test_a_whole_code_leads_its_page(client, coded):
+    assert [i["uscc"] for i in search(client, q=coded[2])["items"]] == [coded[2]]
+    assert search(client, q=coded[2], page=2)["items"] == []

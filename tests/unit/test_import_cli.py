@@ -180,7 +180,8 @@ def test_a_killed_import_run_again_writes_every_row_exactly_once(credit, live, e
     importing = command(
         "import", str(path), "--kind", "inspections", "--as", "officer", "--quiet", "--chunk", "10"
     )
-    environment = {**os.environ, **env}
+    # A killed run leaves its temporary rows behind: in the test's own folder.
+    environment = {**os.environ, **env, "TMPDIR": str(tmp_path)}
     process = subprocess.Popen(
         importing, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
