@@ -80,7 +80,7 @@ def main(argv=None) -> int:
         report = {
             "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "enterprises": args.enterprises,
-            "records": not args.no_records,
+            "with_records": not args.no_records,
             "cpus": os.cpu_count(),
             "load_before": os.getloadavg(),
             "seeding": seeded(server, name, args),
@@ -422,7 +422,7 @@ def pct(values: list, p: int, scale: float = 1):
 
 def print_summary(report: dict) -> None:
     print(
-        f"\n{report['enterprises']} firms ({'with' if report['records'] else 'without'} records), "
+        f"\n{report['enterprises']} firms ({'with' if report['with_records'] else 'without'} records), "
         f"{report['cpus']} CPUs, load average {report['load_before'][0]:.1f} before, "
         f"{report['load_after'][0]:.1f} after"
     )
