@@ -39,6 +39,24 @@ def credit(env):
     return run
 
 
+@pytest.fixture
+def officer(credit) -> str:
+    """A regulator of Zhenjiang, created as an operator would: the account imports run as."""
+    made = credit(
+        "users",
+        "create",
+        "officer",
+        "--role",
+        "regulator",
+        "--region",
+        "3211",
+        "--password-stdin",
+        input=PASSWORD,
+    )
+    assert made.exit_code == 0, made.output
+    return "officer"
+
+
 def firms(live, count: int, start: int = 1) -> list[str]:
     codes = [with_check_character(f"91321102{start + n:08d}0") for n in range(count)]
     with live.writing() as session:
@@ -113,21 +131,7 @@ def test_an_agency_account_is_created_with_its_agency_region_and_kinds(credit, l
     assert refused.exit_code == 1
 
 
-def test_credit_import_validates_everything_then_writes(credit, live, tmp_path):
-    assert (
-        credit(
-            "users",
-            "create",
-            "officer",
-            "--role",
-            "regulator",
-            "--region",
-            "3211",
-            "--password-stdin",
-            input=PASSWORD,
-        ).exit_code
-        == 0
-    )
+def test_credit_import_validates_everything_then_writes(credit, live, tmp_path, officer):
     codes = firms(live, 3)
     path = tmp_path / "抽查.csv"
     inspections(path, codes, 2)
@@ -153,21 +157,9 @@ def test_credit_import_validates_everything_then_writes(credit, live, tmp_path):
         assert session.scalar(select(func.count()).select_from(Inspection)) == 6
 
 
-def test_a_killed_import_run_again_writes_every_row_exactly_once(credit, live, env, tmp_path):
-    assert (
-        credit(
-            "users",
-            "create",
-            "officer",
-            "--role",
-            "regulator",
-            "--region",
-            "3211",
-            "--password-stdin",
-            input=PASSWORD,
-        ).exit_code
-        == 0
-    )
+def test_a_killed_import_run_again_writes_every_row_exactly_once(
+    credit, live, env, tmp_path, officer
+):
     codes = firms(live, 300)
     path = tmp_path / "抽查.csv"
     inspections(path, codes, 10)
@@ -211,27 +203,13 @@ def test_a_killed_import_run_again_writes_every_row_exactly_once(credit, live, e
 
 
 def test_a_file_checked_part_by_part_finds_repeats_across_the_parts(
-    credit, live, tmp_path, monkeypatch
+    credit, live, tmp_path, monkeypatch, officer
 ):
     """The valid rows wait on disk and the register is checked a few rows at a time: a report
     number or a firm repeated in a later part is still the same report or firm."""
     from credit.services.exchange import spill
 
     monkeypatch.setattr(spill, "CHECK_CHUNK", 2)
-    assert (
-        credit(
-            "users",
-            "create",
-            "officer",
-            "--role",
-            "regulator",
-            "--region",
-            "3211",
-            "--password-stdin",
-            input=PASSWORD,
-        ).exit_code
-        == 0
-    )
     codes = firms(live, 3)
     path = tmp_path / "抽查.csv"
 
@@ -262,24 +240,12 @@ def test_a_file_checked_part_by_part_finds_repeats_across_the_parts(
     assert reports == ["R-1", "R-2", "R-3", "R-4", "R-5"]
 
 
-def test_firms_registered_from_a_file_checked_part_by_part(credit, live, tmp_path, monkeypatch):
+def test_firms_registered_from_a_file_checked_part_by_part(
+    credit, live, tmp_path, monkeypatch, officer
+):
     from credit.services.exchange import spill
 
     monkeypatch.setattr(spill, "CHECK_CHUNK", 1)
-    assert (
-        credit(
-            "users",
-            "create",
-            "officer",
-            "--role",
-            "regulator",
-            "--region",
-            "3211",
-            "--password-stdin",
-            input=PASSWORD,
-        ).exit_code
-        == 0
-    )
     one, two = (with_check_character(f"91321102{n:08d}0") for n in (71, 72))
     path = tmp_path / "企业.csv"
     path.write_text(
