@@ -300,8 +300,6 @@ def search_enterprises(
         ).all()
         return SearchPage(items, page, per_page, total, exact)
     query = _Query.of(session, q)
-    if not query.grams:
-        return _code_page(session, query, filters, page, per_page)
     by_region = False
     if region:
         # A region with fewer firms than q's rarest gram (or code range) has drives the match:
@@ -318,28 +316,6 @@ def search_enterprises(
     matches = query.matches(filters, by_region=by_region)
     total, exact = _bounded_count(session, matches)
     if exact or by_region or not query.uncased:
-        items = session.scalars(
-            select(Enterprise)
-            .where(Enterprise.id.in_(matches))
-            .order_by(*query.ranked())
-            .limit(per_page)
-            .offset(offset)
-        ).all()
-    else:
-        items = query.page_in_name_order(session, filters, offset, per_page)
-    return SearchPage(items, page, per_page, total, exact)
-
-
-def _code_page(session: Session, query: _Query, filters, page: int, per_page: int) -> SearchPage:
-    """A code prefix alone: its firms are a range of the code index, counted along it. A page of
-    few (a region's or a grade's, say) is found as they were counted and sorted; a page of many
-    is read along the name index, which holds each firm's code, so no page sorts the range."""
-    matches = select(Enterprise.id).where(*query._code_range(), *filters)
-    total, exact = _bounded_count(session, matches)
-    offset = (page - 1) * per_page
-    if exact and total <= offset:
-        return SearchPage([], page, per_page, total, exact)
-    if exact:
         items = session.scalars(
             select(Enterprise)
             .where(Enterprise.id.in_(matches))
@@ -373,7 +349,7 @@ class _Query:
     code: str
     by_code: bool
     grams: tuple[str, ...]  # empty: not looked for in names
-    driver: int  # rows the name match is driven from (gram postings, codes), counted as a total is
+    driver: int  # the rows the match is driven from (gram postings, codes), counted as a total is
 
     @classmethod
     def of(cls, session: Session, q: str) -> _Query:
@@ -397,7 +373,7 @@ class _Query:
             }
             grams = tuple(sorted(size, key=lambda gram: (size[gram], gram)))
             driver += size[grams[0]]
-        if by_code and by_name:  # a code alone is paged along the code index, undriven
+        if by_code:
             codes = select(Enterprise.id).where(*lookup.prefix_range(Enterprise.uscc, code))
             driver += _bounded_count(session, codes)[0]
         return cls(text, code, by_code, grams, driver)
