@@ -46,14 +46,6 @@ def db_session(*, write: bool | None = None, logged_read: bool = False) -> Sessi
     return current
 
 
-def lookup_connection() -> Connection:
-    """The worker's connection for reads of one statement each (see `Database.lookup`)."""
-    database = current_app.extensions["credit.database"]
-    if database.standbys is None:
-        return database.lookup()
-    return database.lookup(at_least=own_writes.position())
-
-
 def read_lookup(read: Callable[[Connection], T]) -> T:
     """`read(connection)` on the worker's lookup connection, run once more elsewhere if that was
     a standby's and was lost before it answered (see `Database.read_lookup`)."""
