@@ -223,14 +223,20 @@ class StandbyReadingSession(Session):
         return engine
 
     def _execute_internal(self, statement, params=None, **kw):
+        parent = super()._execute_internal
+        return self.read_again_if_lost(lambda: parent(statement, params, **kw))
+
+    def read_again_if_lost(self, read: Callable[[], T]) -> T:
+        """`read()`, run once more (on another standby in use or the primary) if it failed
+        because its standby was lost; every read of the session comes through here."""
         try:
-            return super()._execute_internal(statement, params, **kw)
+            return read()
         except DBAPIError as error:
             if not self._standby_lost(error):
                 raise
         self.rollback()  # the transaction on the lost connection is gone; nothing was written
         self.info.pop(_READ_FROM, None)
-        return super()._execute_internal(statement, params, **kw)
+        return read()
 
     def commit(self) -> None:
         self._end_standby_read()
@@ -384,9 +390,16 @@ def _writing(session: Session, statement: UpdateBase):
 def run_core(session: Session, statement, params: dict | None = None):
     """A Core statement run on the session's connection (the one `session.execute` would pick),
     its result plain rows: for a request's few fixed statements, without the ORM's per-execution
-    work, which costs more than the statement itself."""
-    connection = session.connection(bind_arguments={"clause": statement})
-    return connection.execute(statement, params)
+    work, which costs more than the statement itself. A read whose standby was lost runs once
+    more elsewhere, as the session's own reads do."""
+
+    def run():
+        connection = session.connection(bind_arguments={"clause": statement})
+        return connection.execute(statement, params)
+
+    if isinstance(session, StandbyReadingSession):
+        return session.read_again_if_lost(run)
+    return run()
 
 
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:

@@ -415,8 +415,14 @@ def test_a_standby_that_stops_is_skipped_and_reported(standby_app, pair, standby
     assert client.get(search).status_code == 200
     recovering = text("SELECT pg_is_in_recovery()")
     assert app.extensions["credit.database"].lookup().execute(recovering).scalar() is True
+    lending = {"json": {"uscc": [firm], "purpose": "授信审批"}, "headers": bearer(app, LENDER)}
+    assert client.post("/api/v1/checks/lending", **lending).status_code == 200
 
     relay.stop()
+    # A check's own statements, read on the session's pooled standby connection, run once more
+    # on the primary when that connection is found gone.
+    check = client.post("/api/v1/checks/lending", **lending)
+    assert check.status_code == 200, check.get_json()
     # The lookup already under way on the lost connection fails; the ones after it are the
     # primary's.
     statuses = [client.get(profile).status_code for _ in range(3)]
