@@ -31,6 +31,19 @@ from credit.models import Assessment, Enterprise, EnterpriseState, Violation
 from credit.rules import display, listings
 
 SERIOUS = frozenset({"serious", "especially_serious"})
+# The register's columns a public profile shows of the firm itself, in the profile's order.
+FIRM_COLUMNS = (
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "registered_on",
+    "status",
+    "status_since",
+    "address",
+    "legal_representative",
+    "chief_quality_officer",
+)
 PUBLIC_KINDS = {
     "award": "awards",
     "certification": "certifications",
@@ -124,16 +137,7 @@ def public_profile(
     """The firm as anyone may see it on a day, in wire form: records only inside their display
     period, listings only while active."""
     profile: dict[str, Any] = {
-        "uscc": firm.uscc,
-        "name": firm.name,
-        "region_code": firm.region_code,
-        "industry_code": firm.industry_code,
-        "registered_on": firm.registered_on,
-        "status": firm.status,
-        "status_since": firm.status_since,
-        "address": firm.address,
-        "legal_representative": firm.legal_representative,
-        "chief_quality_officer": firm.chief_quality_officer,
+        **{name: getattr(firm, name) for name in FIRM_COLUMNS},
         "grade": result.grade,
         "risk_class": result.risk_class,
         "graded": result.graded,
@@ -269,24 +273,7 @@ def refresh_states(
 
 # What a projection reads of the firms themselves, as rows: a bulk regrade has no use for the
 # ORM's objects, which cost more to build than the rest of reading a firm.
-_FIRMS = select(
-    *(
-        Enterprise.__table__.c[name]
-        for name in (
-            "id",
-            "uscc",
-            "name",
-            "region_code",
-            "industry_code",
-            "registered_on",
-            "status",
-            "status_since",
-            "address",
-            "legal_representative",
-            "chief_quality_officer",
-        )
-    )
-)
+_FIRMS = select(*(Enterprise.__table__.c[name] for name in ("id", *FIRM_COLUMNS)))
 _CURRENT = select(
     _STATE.c.enterprise_id, _STATE.c.valid_until, *(_STATE.c[name] for name in PROJECTED + GRADED)
 )

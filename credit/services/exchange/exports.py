@@ -43,16 +43,7 @@ FILES_CHUNK = 200
 
 COLUMNS = {
     "enterprises": (
-        "uscc",
-        "name",
-        "region_code",
-        "industry_code",
-        "registered_on",
-        "status",
-        "status_since",
-        "address",
-        "legal_representative",
-        "chief_quality_officer",
+        *state.FIRM_COLUMNS,
         "grade",
         "risk_class",
         "graded",
@@ -198,7 +189,7 @@ def _enterprises(session: Session, day: datetime.date, region: str | None) -> It
     statement = (
         select(
             _FIRM.c.id,
-            *(_FIRM.c[name] for name in COLUMNS["enterprises"][:10]),
+            *(_FIRM.c[name] for name in state.FIRM_COLUMNS),
             _STATE.c.grade,
             _STATE.c.risk_class,
             _STATE.c.blacklisted,
@@ -223,7 +214,7 @@ def _enterprises(session: Session, day: datetime.date, region: str | None) -> It
         for row in partition:
             standing = fresh.get(row.id, row)
             yield {
-                **{name: row._mapping[name] for name in COLUMNS["enterprises"][:10]},
+                **{name: row._mapping[name] for name in state.FIRM_COLUMNS},
                 "grade": standing.grade,
                 "risk_class": standing.risk_class,
                 "graded": standing.grade is not None,
