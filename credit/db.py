@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, Select, Table, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -466,7 +467,17 @@ def make_engine(settings: Settings, url: str | None = None, *, standby: bool = F
         json_deserializer=orjson.loads,
     )
     _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+    engine.dialect.statement_compiler = _SQLiteCompiler
     return engine
+
+
+class _SQLiteCompiler(SQLiteCompiler):
+    """SQLite's compiler, writing a statement's table hints (`with_hint(..., "sqlite")`, e.g.
+    `INDEXED BY ix_...`) after the table's name, where SQLite reads them; SQLAlchemy's own
+    leaves them out."""
+
+    def get_from_hint_text(self, table, text):
+        return text
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

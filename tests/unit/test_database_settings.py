@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from credit import dbschema
 from credit.config import Settings
 from credit.db import Database
+from credit.models import Enterprise
 from credit.standbys import wal_position
 
 
@@ -59,3 +62,22 @@ def test_without_standbys_there_is_nothing_to_route(tmp_path):
 )
 def test_wal_positions_compare_as_numbers(lsn, position):
     assert wal_position(lsn) == position
+
+
+def test_an_sqlite_index_named_for_a_statement_is_the_one_it_reads(tmp_path):
+    database = Database(Settings(instance_dir=tmp_path))
+    try:
+        dbschema.upgrade(database.engine)
+        statement = (
+            select(Enterprise.id)
+            .with_hint(Enterprise, "INDEXED BY ix_enterprise_uscc_name", "sqlite")
+            .where(Enterprise.uscc >= "9132")
+            .order_by(Enterprise.name)
+        )
+        with database.engine.connect() as connection:
+            plan = connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(statement.compile(connection)), ("9132",)
+            ).all()
+        assert "ix_enterprise_uscc_name" in " ".join(str(row) for row in plan)
+    finally:
+        database.dispose()
