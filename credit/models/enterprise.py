@@ -12,8 +12,13 @@ from credit.models.base import Base, code_string, created_at
 
 class Enterprise(Base):
     __tablename__ = "enterprise"
-    # Search pages are in name order: read along this index, never sorted whole.
-    __table_args__ = (Index("ix_enterprise_name_uscc", "name", "uscc"),)
+    __table_args__ = (
+        # Search pages are in name order: read along this index, never sorted whole...
+        Index("ix_enterprise_name_uscc", "name", "uscc"),
+        # ...except a code prefix whose firms lie far along it: its code range, sorted by name
+        # from this index alone.
+        Index("ix_enterprise_uscc_name", "uscc", "name", "region_code", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(code_string(18), unique=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from credit import policy
+from credit.services import enterprises
 from credit.services.enterprises import NewEnterprise, register_many
 
 ENTERPRISES = "/api/v1/enterprises"
@@ -137,12 +138,54 @@ def test_a_code_prefix_lists_its_firms_by_name(client, coded, per_page):
     assert (body["total"], body["total_exact"]) == (8, True)
 
 
+@pytest.fixture(params=["along the name index", "from the code range"])
+def code_pages(request, monkeypatch):
+    """Either way a code prefix's page is read: along the name index, or (when its firms are not
+    among the first names) its code range sorted by name."""
+    if request.param == "from the code range":
+        monkeypatch.setattr(enterprises, "NAME_WALK", 0)
+
+
 @pytest.mark.parametrize("per_page", [1, 3, 50])
-def test_past_the_exact_count_a_code_prefix_keeps_name_order(client, coded, few_counted, per_page):
+def test_past_the_exact_count_a_code_prefix_keeps_name_order(
+    client, coded, few_counted, code_pages, per_page
+):
     nanjing = search(client, q="913201")["items"][0]["uscc"]  # 南京 sorts before 镇江
     assert [i["uscc"] for i in every_page(client, per_page, q="9132")] == [nanjing, *coded[::-1]]
     body = search(client, q="9132")
     assert (body["total"], body["total_exact"]) == (5, False)
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 50])
+def test_past_the_exact_count_a_name_starting_with_the_code_prefix_comes_first(
+    client, coded, few_counted, code_pages, make, per_page
+):
+    nanjing = search(client, q="913201")["items"][0]["uscc"]
+    named = make.enterprise("321102", name="9132仪器有限公司")
+    found = [i["uscc"] for i in every_page(client, per_page, q="9132")]
+    assert found == [named, nanjing, *coded[::-1]]
+
+
+def test_past_the_exact_count_a_code_range_keeps_a_region_filter(
+    client, coded, monkeypatch, make, database
+):
+    # Counted exactly up to 3 only, and the region as large as the code range, so that the page
+    # is read from the code range with the region as a filter.
+    monkeypatch.setattr(policy, "SEARCH_EXACT_TOTAL", 3)
+    monkeypatch.setattr(enterprises, "NAME_WALK", 0)
+    moved_away = NewEnterprise(
+        uscc=make.uscc("321102"), name="丹阳甲有限公司", region_code="321181"
+    )
+    moved_in = [
+        NewEnterprise(uscc=make.uscc("320102"), name=f"句容{i}有限公司", region_code="321102")
+        for i in range(5)
+    ]
+    with database.writing() as session:
+        register_many(session, [moved_away, *moved_in])
+    found = every_page(client, 3, q="913211", region="321102")
+    assert [i["uscc"] for i in found] == coded[:5][::-1]
+    found = every_page(client, 3, q="913211", region="3211")
+    assert [i["uscc"] for i in found] == [moved_away.uscc, *coded[::-1]]
 
 
 def test_a_code_prefix_within_a_region(client, coded, few_counted):
