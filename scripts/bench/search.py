@@ -151,6 +151,11 @@ def main(argv=None) -> int:
             for name, v in times.items()
         },
         "baseline": {"p50_ms": round(pct(base, 50), 2), "p90_ms": round(pct(base, 90), 2)},
+        # Each query's median CPU, to tell which of a class makes its p90.
+        "cpu_median_ms": {
+            q: round(statistics.median(v) * 1000, 1)
+            for q, v in sorted(cpu_times.items(), key=lambda kv: -statistics.median(kv[1]))
+        },
     }
     print(f"\n{args.rounds} rounds; load average {report['load_after'][0]:.1f} after")
     # On a busy machine the process's CPU time (SQLite runs in it) is the steadier figure.
@@ -162,6 +167,8 @@ def main(argv=None) -> int:
         )
     b = report["baseline"]
     print(f"  {'raw page (base)':16} {b['p50_ms']:8.2f} {b['p90_ms']:8.2f}")
+    slowest = ", ".join(f"{q} {ms} ms" for q, ms in list(report["cpu_median_ms"].items())[:3])
+    print(f"  slowest queries by median CPU: {slowest}")
     print(
         f"  median of all search latencies {statistics.median(sum(times.values(), [])) * 1000:.1f} ms"
     )
