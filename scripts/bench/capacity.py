@@ -229,10 +229,10 @@ def seeded(server: str, name: str, args) -> dict:
     started, cpu = time.perf_counter(), os.times()
     if args.no_records:
         code = (
-            "import sys; from credit.config import Settings; from credit.db import Database; "
+            "import os, sys; from credit.config import Settings; from credit.db import Database; "
             "from credit.demo import seed_enterprises; "
             "seed_enterprises(Database(Settings.from_env()), int(sys.argv[1]), "
-            "seed=int(sys.argv[2]), progress=False, records=False)"
+            "seed=int(sys.argv[2]), progress=False, records=False, processes=os.cpu_count() or 1)"
         )
         command = [sys.executable, "-c", code, str(missing), str(args.seed)]
     else:
