@@ -7,6 +7,7 @@ Keys are created before the server forks its workers (`credit serve`), and creat
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ class SigningKey:
     kid: str
     private: Ed25519PrivateKey
 
-    @property
+    @functools.cached_property
     def public(self) -> Ed25519PublicKey:
         return self.private.public_key()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import stat
 import time
 
 import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credit.auth.caller import Caller
@@ -269,3 +271,23 @@ def test_a_key_rotated_in_by_another_process_is_found(keyring):
     elsewhere = KeyRing(keyring.directory).rotate()
     found = keyring.find(elsewhere.kid)
     assert found is not None and found.jwk() == elsewhere.jwk()
+
+
+def test_a_token_read_before_and_expired_since_is_refused(keyring):
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 23, 59, tzinfo=datetime.UTC)):
+        token = issue_token(REGULATOR, keyring, 60)
+        assert read_token(token, keyring) == REGULATOR
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 0, 0, 1, tzinfo=datetime.UTC)):
+        assert "expired" in refused(token, keyring)
+
+
+def test_a_refused_token_is_refused_again(keyring):
+    token = signed(keyring, claims(iss="someone-else"))
+    assert "issuer" in refused(token, keyring).lower()
+    assert "issuer" in refused(token, keyring).lower()
+
+
+def test_a_token_read_before_is_refused_once_its_key_is_no_longer_the_rings(keyring, tmp_path):
+    token = issue_token(REGULATOR, keyring, 600)
+    assert read_token(token, keyring) == REGULATOR
+    assert "key id" in refused(token, KeyRing(tmp_path / "other"))
