@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import close_session, read_lookup
 from credit.auth.tokens import issue_token
 from credit.errors import Unauthorized

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from credit.api import evidence
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.services import blacklist, requests
 from schemas.blacklist import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.catalog import CATALOG
 from schemas.catalog import CatalogOut
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.db import json_text
 from credit.services import checks, query_log

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session, path_uscc, read_lookup
 from credit.services import enterprises, profiles
 from schemas.checks import PurposeArgs

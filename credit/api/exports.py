@@ -6,8 +6,8 @@ from email.utils import format_datetime
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import close_session, current_caller
 from credit.services.exchange import exports, writers
 from schemas.exports import DUMPS, ExportArgs

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import db_session
 from credit.services import inspections
 from schemas.inspections import InspectionListArgs, InspectionResultPage

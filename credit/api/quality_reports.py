@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.services.quality_status import quality_status
 from credit.web.reports import quality_status as rendering

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from credit import clock
 from credit.api import evidence
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.rules import display
 from credit.services import records, requests

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from credit.api.blueprints import Blueprint
 from credit.api.context import current_caller, db_session
 from credit.services import changes, reports
 from credit.web import credit_report
