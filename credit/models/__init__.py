@@ -9,7 +9,7 @@ from credit.models.enterprise import Enterprise, EnterpriseFormerName, Enterpris
 from credit.models.exchange import ImportBatch, ImportedRow
 from credit.models.grading import Assessment, GradeOverride, RegradeRun
 from credit.models.issued_report import IssuedReport
-from credit.models.query_log import QueryLogEntry, QueryLogSeal
+from credit.models.query_log import QueryLogEntry, QueryLogFirm, QueryLogSeal
 from credit.models.record import (
     Award,
     Certification,
@@ -47,6 +47,7 @@ __all__ = [
     "Objection",
     "QualityWarning",
     "QueryLogEntry",
+    "QueryLogFirm",
     "QueryLogSeal",
     "Record",
     "RecordObjection",

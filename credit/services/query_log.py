@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from credit.auth.caller import Caller
 from credit.clock import utcnow
 from credit.db import run_core
 from credit.errors import Forbidden, Unauthorized
-from credit.models import Enterprise, QueryLogEntry
+from credit.models import Enterprise, QueryLogEntry, QueryLogFirm, QueryLogSeal
 from credit.services import lookup
 
 _LOG = QueryLogEntry.__table__
@@ -58,6 +58,19 @@ def log_queries(
         )
 
 
+def _entries_of(enterprise_id: int):
+    """The ids of a firm's entries: those filed under it when they were sealed, and those
+    written since the last seal (a range of the log's newest ids, read in id order)."""
+    sealed_up_to = select(func.coalesce(func.max(QueryLogSeal.last_entry_id), 0))
+    return union(
+        select(QueryLogFirm.entry_id).where(QueryLogFirm.enterprise_id == enterprise_id),
+        select(QueryLogEntry.id).where(
+            QueryLogEntry.id > sealed_up_to.scalar_subquery(),
+            QueryLogEntry.enterprise_id == enterprise_id,
+        ),
+    )
+
+
 def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page: int) -> dict:
     """Who looked at a firm's file: for the firm itself and the regulator of its region."""
     enterprise = lookup.get_enterprise(session, uscc)
@@ -67,7 +80,10 @@ def queries_of(session: Session, caller: Caller, uscc: str, page: int, per_page:
         raise Forbidden("The query log is for the firm itself and the regulator of its region.")
     stmt = (
         select(QueryLogEntry)
-        .where(QueryLogEntry.enterprise_id == enterprise.id)
+        .where(
+            QueryLogEntry.id.in_(_entries_of(enterprise.id)),
+            QueryLogEntry.enterprise_id == enterprise.id,
+        )
         .order_by(QueryLogEntry.id.desc())
     )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -7,13 +7,14 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import exists, func, insert, not_, select, text
 from sqlalchemy.orm import Session
 
 from credit import canonical
 from credit.chain import GENESIS
 from credit.clock import utcnow
-from credit.models import QueryLogEntry, QueryLogSeal
+from credit.db import insert_rows
+from credit.models import QueryLogEntry, QueryLogFirm, QueryLogSeal
 
 # The sealers' own advisory lock on PostgreSQL ("SEAL" in ASCII): never the records' chain lock,
 # so sealing and the writers of records do not wait for each other.
@@ -106,7 +107,19 @@ def seal(session: Session, size: int = SEAL_SIZE) -> QueryLogSeal | None:
         values["sealed_at"],
     )
     session.execute(insert(QueryLogSeal.__table__), values)
+    _file_under_firms(session, rows)
     return session.get(QueryLogSeal, values["id"])
+
+
+def _file_under_firms(session: Session, rows) -> None:
+    """Files a seal's entries under their firms, in firm order: where a firm's query log finds
+    them from now on (`query_log.queries_of`)."""
+    pairs = sorted((row.enterprise_id, row.id) for row in rows)
+    insert_rows(
+        session,
+        QueryLogFirm.__table__,
+        [{"enterprise_id": firm, "entry_id": entry} for firm, entry in pairs],
+    )
 
 
 def _encoded(row) -> bytes:
@@ -162,6 +175,11 @@ def verify(session: Session, batch: int = 5000) -> Iterator[str]:
             )
         elif digest != found.entries_hash:
             yield f"{span} does not match its entries: an entry was edited"
+        if hidden := _unfiled(session, found.first_entry_id, found.last_entry_id):
+            yield (
+                f"{span}: {hidden} of its entries are not filed under their firm "
+                "(the firm's query log would not show them)"
+            )
         prev, expected_id = found.hash, found.id + 1
         covered = max(covered, found.last_entry_id)
 
@@ -186,6 +204,16 @@ def _count(session: Session, after: int, up_to: int) -> int:
         return 0
     return session.scalar(
         select(func.count()).where(QueryLogEntry.id > after, QueryLogEntry.id <= up_to)
+    )
+
+
+def _unfiled(session: Session, first: int, last: int) -> int:
+    filed = exists().where(
+        QueryLogFirm.enterprise_id == QueryLogEntry.enterprise_id,
+        QueryLogFirm.entry_id == QueryLogEntry.id,
+    )
+    return session.scalar(
+        select(func.count()).where(QueryLogEntry.id >= first, QueryLogEntry.id <= last, not_(filed))
     )
 
 

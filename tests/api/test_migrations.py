@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from credit import dbschema
@@ -157,18 +157,18 @@ def _register(engine, firms: dict[str, str | None]) -> None:
 
 
 @contextmanager
-def engine_at_0010(tmp_path) -> Iterator[Engine]:
+def engine_at(tmp_path, revision: str) -> Iterator[Engine]:
     with fresh_database_url(tmp_path) as url:
         engine = make_engine(Settings(instance_dir=tmp_path, database_url=url))
         try:
-            dbschema.upgrade(engine, "0010")
+            dbschema.upgrade(engine, revision)
             yield engine
         finally:
             engine.dispose()
 
 
 def test_industry_codes_gain_their_section_letter_on_upgrade_and_lose_it_on_downgrade(tmp_path):
-    with engine_at_0010(tmp_path) as engine:
+    with engine_at(tmp_path, "0010") as engine:
         firms = {
             with_check_character(f"91321102{n:08d}0"): old
             for n, old in enumerate(STORED_BEFORE, start=1)
@@ -198,7 +198,7 @@ def test_industry_codes_gain_their_section_letter_on_upgrade_and_lose_it_on_down
 
 
 def test_a_row_altered_outside_the_registry_stays_named_after_the_upgrade(tmp_path):
-    with engine_at_0010(tmp_path) as engine:
+    with engine_at(tmp_path, "0010") as engine:
         code = with_check_character("91321102000009900")
         _register(engine, {code: "38"})
         with engine.begin() as connection:
@@ -207,3 +207,38 @@ def test_a_row_altered_outside_the_registry_stays_named_after_the_upgrade(tmp_pa
         assert _codes(engine) == {code: "C38"}
         [mismatch] = _mismatches(engine)
         assert mismatch.startswith("enterprise ") and mismatch.endswith(" in: name")
+
+
+def test_entries_sealed_before_the_upgrade_are_filed_under_their_firms(tmp_path):
+    with engine_at(tmp_path, "0023") as engine:
+        firms = {with_check_character(f"91321102{n:08d}0"): "C38" for n in range(1, 3)}
+        _register(engine, firms)
+        with engine.begin() as connection:
+            ids = connection.scalars(text("SELECT id FROM enterprise ORDER BY id")).all()
+            for firm in (ids[0], ids[1], ids[0], ids[1]):
+                connection.execute(
+                    text(
+                        "INSERT INTO query_log (at, enterprise_id, uscc, actor, role, kind) "
+                        "VALUES ('2026-11-30 08:00:00', :firm, '-', 'bank-1', 'bank', 'file_read')"
+                    ),
+                    {"firm": firm},
+                )
+            entries = connection.scalars(text("SELECT id FROM query_log ORDER BY id")).all()
+            connection.execute(
+                text(
+                    "INSERT INTO query_log_seal VALUES "
+                    "(1, :first, :last, 3, '-', '-', '-', '2026-11-30 08:01:00')"
+                ),
+                {"first": entries[0], "last": entries[2]},
+            )
+        dbschema.upgrade(engine)
+        with engine.connect() as connection:
+            filed = connection.execute(
+                text("SELECT enterprise_id, entry_id FROM query_log_firm ORDER BY entry_id")
+            ).all()
+        assert [tuple(row) for row in filed] == list(zip(ids + ids[:1], entries[:3], strict=True))
+
+        command.downgrade(dbschema.alembic_config(engine), "0023")
+        assert "query_log_firm" not in tables(engine)
+        indexes = {i["name"] for i in inspect(engine).get_indexes("query_log")}
+        assert "ix_query_log_enterprise_id_id" in indexes

@@ -214,3 +214,61 @@ def test_a_check_does_not_wait_for_the_records_chain_lock(live, live_app, passwo
         answered_while_locked = list(answers)
     checking.join(timeout=20)
     assert answered_while_locked == [200]
+
+
+@pytest.fixture
+def firm_log(logged, live_app, password_hash):
+    """A firm's query log as its regulator reads it."""
+    regulator = Builder(logged, live_app, password_hash).headers("regulator")
+
+    def read(n: int, **query) -> dict:
+        answer = live_app.test_client().get(
+            f"/api/v1/enterprises/{code(n)}/queries", headers=regulator, query_string=query
+        )
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    return read
+
+
+def read_by_bank(database, n: int, purpose: str) -> None:
+    with database.writing() as session:
+        firm = lookup.get_enterprise(session, code(n))
+        log_queries(session, BANK, "lending_check", [firm], purpose=purpose)
+
+
+def test_a_firm_reads_its_entries_sealed_and_not_yet_sealed_newest_first(logged, firm_log):
+    # Firm 2 has two sealed entries (the lending check of both firms, the file read).
+    read_by_bank(logged, 2, "复查一")
+    read_by_bank(logged, 1, "复查二")
+    read_by_bank(logged, 2, "复查三")
+    log = firm_log(2)
+    assert log["total"] == 4
+    assert [i["purpose"] for i in log["items"]] == ["复查三", "复查一", "贷后检查", "授信审批"]
+    ids = [i["id"] for i in log["items"]]
+    # Pages cross from the entries not sealed yet to the sealed ones.
+    pages = [firm_log(2, per_page=3, page=p) for p in (1, 2)]
+    assert [i["id"] for page in pages for i in page["items"]] == ids
+    seal_all(logged)
+    assert firm_log(2)["items"] == log["items"]
+    assert mismatches(logged) == []
+
+
+def test_an_entry_taken_out_of_its_firms_log_is_named_by_its_seal(logged):
+    ids = entry_ids(logged)
+    tamper(logged, "DELETE FROM query_log_firm WHERE entry_id = :id", id=ids[3])
+    assert mismatches(logged) == [
+        f"query-log seal 2 (entries {ids[2]}–{ids[3]}): 1 of its entries are not filed under "
+        "their firm (the firm's query log would not show them)"
+    ]
+
+
+def test_another_firms_entry_filed_under_a_firm_does_not_show_in_its_log(logged, firm_log):
+    before = firm_log(1)
+    with logged.reading() as session:
+        theirs = session.scalar(
+            select(QueryLogEntry.id).where(QueryLogEntry.kind == "file_read")  # firm 2's
+        )
+        firm_1 = lookup.get_enterprise(session, code(1)).id
+    tamper(logged, "INSERT INTO query_log_firm VALUES (:firm, :entry)", firm=firm_1, entry=theirs)
+    assert firm_log(1) == before
