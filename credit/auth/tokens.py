@@ -42,7 +42,7 @@ def issue_token(caller: Caller, keyring: KeyRing, lifetime_seconds: int) -> str:
 def read_token(token: str, keyring: KeyRing) -> Caller:
     """The caller a token names, or Unauthorized saying why it is refused."""
     try:
-        header = jwt.get_unverified_header(token)
+        header = _header(token)
     except jwt.InvalidTokenError:
         raise Unauthorized("The token is not a well-formed JWT.") from None
     if header.get("alg") != ALGORITHM:
@@ -65,6 +65,10 @@ def read_token(token: str, keyring: KeyRing) -> Caller:
     return Caller(
         username=claims["sub"], role=role, uscc=claims.get("uscc"), region=claims.get("region")
     )
+
+
+# A token's header as written, once it has been read (one that cannot be read is not kept).
+_header = functools.lru_cache(maxsize=VERIFIED_TOKENS)(jwt.get_unverified_header)
 
 
 @functools.lru_cache(maxsize=VERIFIED_TOKENS)
