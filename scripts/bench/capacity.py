@@ -42,8 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--no-records",
         action="store_true",
-        help="seed firms without records (for size and lookup figures at the largest N); "
-        "only lookup and size are then measured",
+        help="seed firms without records (for the figures that need none at the largest N); "
+        "only lookup, search and size are then measured",
     )
     parser.add_argument(
         "--database-url",
@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     if unknown := set(parts) - set(PARTS):
         raise SystemExit(f"--only: unknown {', '.join(sorted(unknown))}")
     if args.no_records:
-        parts = [p for p in parts if p in ("lookup", "size")]
+        parts = [p for p in parts if p in ("lookup", "search", "size")]
     with ExitStack() as stack:
         if args.database_url:
             server, standby = args.database_url, args.standby_url
