@@ -39,6 +39,7 @@ _STANDBYS = "credit_standbys"
 _AT_LEAST = "credit_at_least"  # the WAL position of the caller's own last write, if recent
 _READ_FROM = "credit_read_from"  # the engine its reads went to
 _ON_PRIMARY = "credit_on_primary"  # it has written: everything after goes to the primary
+_WRITER = "credit_writer"  # where a logged read's write goes, when not to the session's bind
 
 
 class Database:
@@ -66,14 +67,24 @@ class Database:
             bound = sessionmaker(
                 bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
             )
-            self._reading = self._writing = bound
+            self._reading = self._writing = self._logged_reading = bound
             return
         self._lookups = self.engine.execution_options(**_lookup_options(self.engine))
-        self._writing = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        self._writing = sessionmaker(writer, expire_on_commit=False)
         if not settings.replica_urls:
             self._reading = sessionmaker(self.engine, expire_on_commit=False)
+            # On PostgreSQL a read does not hold up writers, so it may write as any write does.
+            self._logged_reading = (
+                sessionmaker(
+                    self.engine,
+                    class_=LoggedReadSession,
+                    expire_on_commit=False,
+                    info={_WRITER: writer},
+                )
+                if self.is_sqlite
+                else self._writing
+            )
             return
         if self.is_sqlite:
             raise ValueError("CREDIT_DATABASE_REPLICA_URLS: standbys need a PostgreSQL primary")
@@ -106,13 +117,15 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, write: bool, at_least: int | None = None) -> Session:
+    def session(self, *, write: bool, at_least: int | None = None, logged: bool = False) -> Session:
         """A writing or a reading session; `at_least` is the WAL position of the caller's own
-        recent write, which the standby a reading session reads must have replayed."""
+        recent write, which the standby a reading session reads must have replayed. A `logged`
+        read writes its query-log entry: it reads a standby and writes on the primary where
+        standbys serve reads, and on SQLite reads without holding the write lock."""
         if write:
             return self._writing()
         if self.standbys is None:
-            return self._reading()
+            return self._logged_reading() if logged else self._reading()
         return self._reading(info={_AT_LEAST: at_least})
 
     def lookup(self, at_least: int | None = None, *, primary: bool = False) -> Connection:
@@ -202,7 +215,26 @@ class Database:
             standby.engine.dispose()
 
 
-class StandbyReadingSession(Session):
+class LoggedReadSession(Session):
+    """A read whose only write is its query-log entry (a check, a bank's read of a file), on
+    SQLite: its reads take no write lock (a deferred transaction on one connection), and the
+    entry is written on a second connection (`_WRITER`) that takes the lock for the insert
+    alone, so that two workers' checks read side by side and queue only for their inserts.
+    Every statement after the write goes to that connection, so that the session reads what it
+    wrote."""
+
+    def get_bind(self, mapper=None, clause=None, **kw):
+        info = self.info
+        if info.get(_ON_PRIMARY) or self._flushing or isinstance(clause, UpdateBase):
+            info[_ON_PRIMARY] = True
+            return info.get(_WRITER, self.bind)
+        return self._read_bind()
+
+    def _read_bind(self):
+        return self.bind
+
+
+class StandbyReadingSession(LoggedReadSession):
     """A reading session where standbys serve reads: its reads go to one standby in use (the
     primary when none is); a write (a query-log entry) goes to the primary, and so does every
     statement after it, so that the session reads what it wrote.
@@ -212,11 +244,8 @@ class StandbyReadingSession(Session):
     Nothing is retried once the session has written.
     """
 
-    def get_bind(self, mapper=None, clause=None, **kw):
+    def _read_bind(self):
         info = self.info
-        if info.get(_ON_PRIMARY) or self._flushing or isinstance(clause, UpdateBase):
-            info[_ON_PRIMARY] = True
-            return self.bind
         engine = info.get(_READ_FROM)
         if engine is None:
             standby = info[_STANDBYS].pick(info.get(_AT_LEAST))

@@ -28,21 +28,25 @@ def db_session(*, write: bool | None = None, logged_read: bool = False) -> Sessi
     A read that must also write asks for `write=True`: the reading session opened so far only
     read the caller's account, so it is replaced. A read whose only write is its query-log entry
     (a check, a bank's read of a file) asks for `logged_read=True`: where standbys serve reads it
-    reads a standby and appends the entry on the primary; without standbys it writes as any
-    write does.
+    reads a standby and appends the entry on the primary; on SQLite it reads without the write
+    lock and takes it for the entry alone (`Database.session`).
     """
     database = current_app.extensions["credit.database"]
     if logged_read:
-        write = database.standbys is None
-    writes = request.method not in READ_METHODS if write is None else write
+        mode = "logged"
+    else:
+        writes = request.method not in READ_METHODS if write is None else write
+        mode = "write" if writes else "read"
     current = g.get("db_session")
-    if current is not None and g.get("db_session_writes") != writes and (writes or logged_read):
+    if current is not None and g.get("db_session_mode") != mode and mode != "read":
         current.close()
         current = None
     if current is None:
-        at_least = None if writes or database.standbys is None else own_writes.position()
-        current = g.db_session = database.session(write=writes, at_least=at_least)
-        g.db_session_writes = writes
+        at_least = None if mode == "write" or database.standbys is None else own_writes.position()
+        current = g.db_session = database.session(
+            write=mode == "write", at_least=at_least, logged=mode == "logged"
+        )
+        g.db_session_mode = mode
     return current
 
 
@@ -65,7 +69,7 @@ def _token_account(username: str) -> Caller:
 
 def close_session(_error=None) -> None:
     session = g.pop("db_session", None)
-    g.pop("db_session_writes", None)
+    g.pop("db_session_mode", None)
     if session is not None:
         session.close()
 

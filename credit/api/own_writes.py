@@ -49,7 +49,7 @@ def _read(cookie: str | None) -> int | None:
 def _remember_write(response: Response) -> Response:
     """After a request that wrote, the primary's WAL position, for the caller's next reads."""
     # A check's query-log entry is not a write its caller reads back.
-    if not g.get("db_session_writes") or response.status_code >= 400:
+    if g.get("db_session_mode") != "write" or response.status_code >= 400:
         return response
     try:
         position = current_app.extensions["credit.database"].primary_position()
