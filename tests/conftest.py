@@ -280,17 +280,25 @@ def make(database, app, password_hash) -> Builder:
     return Builder(database, app, password_hash)
 
 
-@pytest.fixture
-def live(tmp_path) -> Iterator[Database]:
-    """A database whose writes are committed, as in production."""
+@contextmanager
+def committed_database(tmp_path, **settings) -> Iterator[Database]:
+    """A fresh database whose writes are committed, as in production, with these settings."""
     with fresh_database_url(tmp_path) as url:
-        settings = Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING")
-        database = Database(settings)
+        database = Database(
+            Settings(instance_dir=tmp_path, database_url=url, log_level="WARNING", **settings)
+        )
         dbschema.upgrade(database.engine)
         try:
             yield database
         finally:
             database.dispose()
+
+
+@pytest.fixture
+def live(tmp_path) -> Iterator[Database]:
+    """A database whose writes are committed, as in production."""
+    with committed_database(tmp_path) as database:
+        yield database
 
 
 @pytest.fixture

@@ -7,14 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from credit import dbschema
 from credit.auth.caller import Caller
-from credit.config import Settings
-from credit.db import Database
 from credit.models import Enterprise, QueryLogEntry
 from credit.services import lookup
 from credit.services.query_log import log_queries
-from tests.conftest import fresh_database_url
+from tests.conftest import committed_database
 from tests.factories import code, register
 
 BANK = Caller(username="bank-9", role="bank")
@@ -23,16 +20,8 @@ BANK = Caller(username="bank-9", role="bank")
 @pytest.fixture
 def impatient(tmp_path):
     """A committed database whose writers give up after a fifth of a second."""
-    with fresh_database_url(tmp_path) as url:
-        settings = Settings(
-            instance_dir=tmp_path, database_url=url, log_level="WARNING", sqlite_busy_timeout_ms=200
-        )
-        database = Database(settings)
-        dbschema.upgrade(database.engine)
-        try:
-            yield database
-        finally:
-            database.dispose()
+    with committed_database(tmp_path, sqlite_busy_timeout_ms=200) as database:
+        yield database
 
 
 def test_a_logged_read_lets_others_write_until_it_writes_its_entry(impatient):
