@@ -216,12 +216,13 @@ class Database:
 
 
 class LoggedReadSession(Session):
-    """A read whose only write is its query-log entry (a check, a bank's read of a file), on
-    SQLite: its reads take no write lock (a deferred transaction on one connection), and the
-    entry is written on a second connection (`_WRITER`) that takes the lock for the insert
-    alone, so that two workers' checks read side by side and queue only for their inserts.
-    Every statement after the write goes to that connection, so that the session reads what it
-    wrote."""
+    """A read whose only write is its query-log entry (a check, a bank's read of a file): its
+    reads go to one connection, the write and every statement after it to another, so that the
+    session reads what it wrote.
+
+    On SQLite the reads take no write lock (a deferred transaction), and the entry is written on
+    a connection of the writing engine (`_WRITER`), which takes the lock for the insert alone:
+    two workers' checks read side by side and queue only for their inserts."""
 
     def get_bind(self, mapper=None, clause=None, **kw):
         info = self.info

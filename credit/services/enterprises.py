@@ -277,7 +277,8 @@ def search_enterprises(
 
     Order: the exact USCC first, then names that start with q, then the rest by name. The total is
     counted exactly up to `policy.SEARCH_EXACT_TOTAL`; past it the page says so. A page of few
-    matches is sorted; a page of many is read along the name index, never sorting them all.
+    matches is sorted; a page of many is read along the name index, never sorting them all, or
+    for a code prefix whose firms lie far along it, sorted from the code index alone.
     """
     filters = []
     if region:
