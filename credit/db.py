@@ -9,6 +9,7 @@ import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +32,10 @@ T = TypeVar("T")
 WRITE_OPTION = "credit_writes"
 # A lookup's connection runs each statement on its own: one SELECT needs no transaction around it.
 LOOKUP_OPTION = "credit_lookup"
+# Asks a session for the connection its writes go to (`session.connection(bind_arguments=...)`).
+FOR_WRITE = "credit_for_write"
+# How many list lengths a `DriverQuery` keeps its SQL for (a check asks for 1 to 1,000 firms).
+MAX_SPREAD_FORMS = 1024
 # How long a standby may take to accept a connection before it counts as down.
 STANDBY_CONNECT_TIMEOUT = 3  # seconds
 
@@ -173,6 +178,15 @@ class Database:
                 standby = self.standbys.pick(at_least)
         return None, self._kept_connection(0, self._lookups)
 
+    def lookups(self, at_least: int | None = None) -> Statements:
+        """Single statements run on this thread's lookup connections, outside any session: reads
+        as `read_lookup`'s (a standby's, where one has replayed `at_least`), writes on the
+        primary's; each commits on its own, so a write holds the write lock for itself alone."""
+        return Statements(
+            lambda read: self.read_lookup(read, at_least),
+            lambda write: write(self.lookup(primary=True)),
+        )
+
     def primary_position(self) -> int | None:
         """Where the primary's WAL ends now (None without standbys, where nobody needs it)."""
         if self.standbys is None:
@@ -216,17 +230,23 @@ class Database:
 
 
 class LoggedReadSession(Session):
-    """A read whose only write is its query-log entry (a check, a bank's read of a file): its
+    """A read whose only write is its query-log entry (a bank's read of a file, a grade or a
+    report): its
     reads go to one connection, the write and every statement after it to another, so that the
     session reads what it wrote.
 
     On SQLite the reads take no write lock (a deferred transaction), and the entry is written on
     a connection of the writing engine (`_WRITER`), which takes the lock for the insert alone:
-    two workers' checks read side by side and queue only for their inserts."""
+    two workers' reads run side by side and queue only for their inserts."""
 
     def get_bind(self, mapper=None, clause=None, **kw):
         info = self.info
-        if info.get(_ON_PRIMARY) or self._flushing or isinstance(clause, UpdateBase):
+        if (
+            info.get(_ON_PRIMARY)
+            or self._flushing
+            or isinstance(clause, UpdateBase)
+            or kw.get(FOR_WRITE)
+        ):
             info[_ON_PRIMARY] = True
             return info.get(_WRITER, self.bind)
         return self._read_bind()
@@ -309,58 +329,141 @@ class StandbyReadingSession(LoggedReadSession):
         )
 
 
-class OneRowQuery:
-    """A SELECT compiled once per dialect and run on the driver's own cursor, its values still
-    converted by their column types: for the busiest one-row lookups, where SQLAlchemy's
-    per-execution bookkeeping costs several times the query itself.
+class DriverQuery:
+    """A statement compiled once per dialect and run on the driver's own cursor, its parameters and
+    values still converted by their column types: for the busiest statements (a lookup, a
+    check's rows, its query-log entry), where SQLAlchemy's per-execution bookkeeping costs
+    several times the statement itself. A list parameter (`bindparam(..., expanding=True)`) gets
+    one mark per item, as SQLAlchemy would give it.
 
-    Run it on a `Database.lookup()` connection: there is no transaction to manage.
+    Run it on a `Database.lookup()` connection, where each statement commits on its own, or on a
+    session's connection, inside its transaction.
     """
 
-    def __init__(self, statement: Select):
+    def __init__(self, statement: Select | UpdateBase):
         self.statement = statement
-        self.columns = list(statement.selected_columns)
-        self.Row = namedtuple("Row", [column.key for column in self.columns])
-        self._compiled: dict[str, tuple[str, list[str] | None]] = {}  # by dialect
-        self._processors: dict[str, list] = {}  # by dialect
+        self.columns = list(statement.selected_columns) if isinstance(statement, Select) else []
+        self.Row = (
+            namedtuple("Row", [column.key for column in self.columns]) if self.columns else None
+        )
+        self._forms: dict[str, _DriverForm] = {}  # by dialect
 
     def first(self, connection: Connection, **params):
+        """The first row, or None."""
+        return self._run(connection, params, lambda cursor: cursor.fetchone())
+
+    def all(self, connection: Connection, **params) -> list:
+        return self._run(connection, params, lambda cursor: cursor.fetchall(), many=True)
+
+    def run(self, connection: Connection, **params) -> int:
+        """Runs a write; the number of rows it wrote."""
+        return self._run(connection, params, lambda cursor: cursor.rowcount)
+
+    def _run(self, connection: Connection, params: dict, fetch, *, many: bool = False):
         dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = self._compile(dialect)
-        sql, names = compiled
+        form = self._forms.get(dialect.name)
+        if form is None:
+            form = self._forms[dialect.name] = _DriverForm(self.statement, dialect)
+        sql, values = form.bound(params)
         driver = connection.connection  # the pooled DBAPI connection
         cursor = driver.cursor()
         try:
-            cursor.execute(sql, tuple(params[n] for n in names) if names else params)
-            values = cursor.fetchone()
-            processors = self._processors.get(dialect.name) or self._processors_for(
-                dialect, cursor.description
-            )
+            cursor.execute(sql, values)
+            fetched = fetch(cursor)
+            processors = form.processors(self.columns, cursor.description) if self.columns else ()
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, driver, cursor):
                 connection.invalidate()  # the next lookup() opens another
             raise
         finally:
             cursor.close()
-        if values is None:
-            return None
+        if not self.columns:
+            return fetched
+        if many:
+            return [self._row(processors, values) for values in fetched]
+        return None if fetched is None else self._row(processors, fetched)
+
+    def _row(self, processors, values):
         return self.Row._make(
             value if process is None else process(value)
             for process, value in zip(processors, values, strict=False)
         )
 
-    def _compile(self, dialect) -> tuple[str, list[str] | None]:
-        compiled = self.statement.compile(dialect=dialect)
-        return compiled.string, compiled.positiontup
 
-    def _processors_for(self, dialect, description) -> list:
-        processors = self._processors[dialect.name] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-            for column, described in zip(self.columns, description, strict=False)
-        ]
-        return processors
+class _DriverForm:
+    """A `DriverQuery` compiled for one dialect: its SQL, how each parameter is converted, and
+    where a list parameter is spread."""
+
+    def __init__(self, statement, dialect):
+        if dialect.paramstyle not in ("qmark", "pyformat"):
+            raise ValueError(f"{dialect.paramstyle} parameters are not supported")
+        compiled = statement.compile(dialect=dialect)
+        self.dialect = dialect
+        self.sql = compiled.string
+        self.names = compiled.positiontup  # None where parameters go by name
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        self.given = {name: bind.value for name, bind in binds.items() if not bind.required}
+        self.spread = {name for name, bind in binds.items() if bind.expanding}
+        self.convert = {
+            name: process
+            for name, bind in binds.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        self._results: list | None = None
+        self._spread_sql: dict[tuple, str] = {}
+
+    def bound(self, params: dict) -> tuple[str, tuple | dict]:
+        """The SQL for these parameters (a list's marks spread) and the values, converted."""
+        values = {**self.given, **params} if self.given else params
+        convert = self.convert
+        lengths = tuple(len(values[name]) for name in sorted(self.spread))
+        sql = self.sql if not lengths else self._spread(lengths)
+        if self.names is not None:
+            out = []
+            for name in self.names:
+                value = values[name]
+                process = convert.get(name)
+                if name in self.spread:
+                    out.extend(value if process is None else map(process, value))
+                else:
+                    out.append(value if process is None else process(value))
+            return sql, tuple(out)
+        named = {}
+        for name, value in values.items():
+            process = convert.get(name)
+            if name in self.spread:
+                for index, item in enumerate(value):
+                    named[f"{name}_{index}"] = item if process is None else process(item)
+            else:
+                named[name] = value if process is None else process(value)
+        return sql, named
+
+    def _spread(self, lengths: tuple) -> str:
+        sql = self._spread_sql.get(lengths)
+        if sql is not None:
+            return sql
+        sql = self.sql
+        for name, length in zip(sorted(self.spread), lengths, strict=True):
+            if length == 0:
+                raise ValueError(f"{name}: an empty list has nothing to spread")
+            marks = (
+                ["?"] * length
+                if self.names is not None
+                else [f"%({name}_{index})s" for index in range(length)]
+            )
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join(marks))
+        if len(self._spread_sql) < MAX_SPREAD_FORMS:
+            self._spread_sql[lengths] = sql
+        return sql
+
+    def processors(self, columns: list, description) -> list:
+        if self._results is None:
+            dialect = self.dialect
+            self._results = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(columns, description, strict=False)
+            ]
+        return self._results
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict]) -> None:
@@ -418,19 +521,41 @@ def _writing(session: Session, statement: UpdateBase):
     return connection, dialect.identifier_preparer.quote, mark
 
 
-def run_core(session: Session, statement, params: dict | None = None):
-    """A Core statement run on the session's connection (the one `session.execute` would pick),
-    its result plain rows: for a request's few fixed statements, without the ORM's per-execution
-    work, which costs more than the statement itself. A read whose standby was lost runs once
-    more elsewhere, as the session's own reads do."""
+def session_reads(session: Session) -> Callable[[Callable[[Connection], T]], T]:
+    """How to run `read(connection)` on the session's reading connection (the one its own reads
+    use), inside its transaction: a read whose standby was lost runs once more elsewhere, as the
+    session's own reads do."""
 
-    def run():
-        connection = session.connection(bind_arguments={"clause": statement})
-        return connection.execute(statement, params)
+    def reads(read: Callable[[Connection], T]) -> T:
+        if isinstance(session, StandbyReadingSession):
+            return session.read_again_if_lost(lambda: read(session.connection()))
+        return read(session.connection())
 
-    if isinstance(session, StandbyReadingSession):
-        return session.read_again_if_lost(run)
-    return run()
+    return reads
+
+
+def session_writes(session: Session) -> Callable[[Callable[[Connection], T]], T]:
+    """How to run `write(connection)` on the session's connection for writes, inside its
+    transaction (committed with it)."""
+
+    def writes(write: Callable[[Connection], T]) -> T:
+        return write(session.connection(bind_arguments={FOR_WRITE: True}))
+
+    return writes
+
+
+@dataclass(frozen=True)
+class Statements:
+    """Where a service runs its single statements: `read(fn)` and `write(fn)` each call `fn` with
+    a connection. A request's lookups (`Database.lookups`) run each on its own, committed as it
+    runs; a session's (`Statements.of`) run inside its transaction."""
+
+    read: Callable[[Callable[[Connection], T]], T]
+    write: Callable[[Callable[[Connection], T]], T]
+
+    @classmethod
+    def of(cls, session: Session) -> Statements:
+        return cls(session_reads(session), session_writes(session))
 
 
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:

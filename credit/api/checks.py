@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from credit.api.blueprints import Blueprint
-from credit.api.context import current_caller, db_session
+from credit.api.context import current_caller, db_session, lookups
 from credit.db import json_text
 from credit.services import checks, query_log
 from schemas.checks import (
@@ -38,11 +38,14 @@ class ProcurementCheck(MethodView):
     def post(self, body):
         """Is each supplier eligible for a government contract on a day, and why not
         (procurement offices, banks, regulators)."""
-        session = db_session(logged_read=True)
         answer = checks.procurement_check(
-            session, current_caller(), body["uscc"], body.get("as_of"), body.get("project")
+            db_session(write=False),
+            current_caller(),
+            body["uscc"],
+            body.get("as_of"),
+            body.get("project"),
+            statements=lookups(),
         )
-        session.commit()
         return checked(answer)
 
 
@@ -53,11 +56,14 @@ class LendingCheck(MethodView):
     @blp.doc(**AUTH)
     def post(self, body):
         """Grade, risk signals and honours for lenders (banks); the firm sees the query."""
-        session = db_session(logged_read=True)
         answer = checks.lending_check(
-            session, current_caller(), body["uscc"], body["purpose"], body.get("as_of")
+            db_session(write=False),
+            current_caller(),
+            body["uscc"],
+            body["purpose"],
+            body.get("as_of"),
+            statements=lookups(),
         )
-        session.commit()
         return checked(answer)
 
 

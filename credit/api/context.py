@@ -13,6 +13,7 @@ from credit import uscc as uscc_codes
 from credit.api import own_writes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
+from credit.db import Statements
 from credit.errors import InvalidInput, Unauthorized
 from credit.services.users import token_caller
 from schemas.common import uscc_error
@@ -27,9 +28,9 @@ def db_session(*, write: bool | None = None, logged_read: bool = False) -> Sessi
 
     A read that must also write asks for `write=True`: the reading session opened so far only
     read the caller's account, so it is replaced. A read whose only write is its query-log entry
-    (a check, a bank's read of a file) asks for `logged_read=True`: where standbys serve reads it
-    reads a standby and appends the entry on the primary; on SQLite it reads without the write
-    lock and takes it for the entry alone (`Database.session`).
+    (a bank's read of a file, a grade or a report) asks for `logged_read=True`: where standbys
+    serve reads it reads a standby and appends the entry on the primary; on SQLite it reads
+    without the write lock and takes it for the entry alone (`Database.session`).
     """
     database = current_app.extensions["credit.database"]
     if logged_read:
@@ -57,6 +58,13 @@ def read_lookup(read: Callable[[Connection], T]) -> T:
     if database.standbys is None:
         return read(database.lookup())
     return database.read_lookup(read, at_least=own_writes.position())
+
+
+def lookups() -> Statements:
+    """The request's single statements, each run on its own outside the session: reads where
+    `read_lookup` reads, writes on the primary, committed at once (see `Database.lookups`)."""
+    database = current_app.extensions["credit.database"]
+    return database.lookups(None if database.standbys is None else own_writes.position())
 
 
 def _token_account(username: str) -> Caller:

@@ -1,9 +1,13 @@
 """Lookups for procurement and lending: one firm or a thousand, as of any day, with reasons.
 
-The firms asked and their current-state rows are read in one query, as plain tuples. Today, a firm
-whose row shows nothing the check reports is answered from that row alone; only the others have
-their evidence read, for all of them at once. Answers as of a past day are computed from the
+The firms asked and their current-state rows are read in one statement, as plain tuples. Today, a
+firm whose row shows nothing the check reports is answered from that row alone; only the others
+have their evidence read, for all of them at once. Answers as of a past day are computed from the
 evidence the registry held at the end of that day. The answers are plain dicts in wire form.
+
+The rows statement and the query-log entry run where the caller's `Statements` run them: a
+request's on its lookup connections, each on its own (a check that reads no evidence opens no
+transaction at all); otherwise in the session's transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Row, Select, bindparam, case, exists, or_, select
+from sqlalchemy import bindparam, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from credit import canonical, catalog, clock, policy
 from credit.auth.caller import Caller, require_role
-from credit.db import run_core
+from credit.db import DriverQuery, Statements
 from credit.errors import InvalidInput
 from credit.grading import evidence
 from credit.grading import ruleset as rulesets
@@ -35,6 +39,9 @@ from credit.models import (
 )
 from credit.rules import display, listings, periods
 from credit.services import query_log, state
+
+# A firm as a check's rows statement reads it: a named tuple of the statement's columns.
+CheckRow = tuple
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class Standing:
     `enterprise` is the firm's row as a check reads it, or an `Enterprise`: `id`, `uscc`, `name`,
     `status` and `status_since` are all a check uses."""
 
-    enterprise: Row | Enterprise
+    enterprise: CheckRow | Enterprise
     grade: str | None
     risk_class: str | None
     score: Decimal | None
@@ -63,7 +70,7 @@ class Standing:
     listings: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, enterprise: Row | Enterprise, result: Result, inputs: Inputs, listings: list):
+    def of(cls, enterprise: CheckRow | Enterprise, result: Result, inputs: Inputs, listings: list):
         return cls(
             enterprise,
             result.grade,
@@ -162,34 +169,40 @@ class Shortcut:
     """Which firms a check answers from their state row alone: the statement reading the rows,
     with the columns `test` needs, and the test."""
 
-    rows: Select
-    test: Callable[[Row, datetime.date], bool]
+    rows: DriverQuery
+    test: Callable[[CheckRow, datetime.date], bool]
     bounds: Callable[[datetime.date], dict] = lambda _day: {}  # the statement's own parameters
 
 
-def standings(
-    session: Session,
+def firm_rows(
+    statements: Statements,
     codes: Sequence[str],
     day: datetime.date,
-    *,
+    shortcut: Shortcut | None = None,
+) -> list[CheckRow]:
+    """The firms among `codes` the registry knew on `day`, with their state rows (and the columns
+    the `shortcut` tests), in one statement where `statements` read."""
+    query = _ROWS if shortcut is None else shortcut.rows
+    params = {
+        "codes": list(set(codes)),
+        "day": day,
+        "day_ends": clock.start_of(day + datetime.timedelta(days=1)),
+        **(shortcut.bounds(day) if shortcut is not None else {}),
+    }
+    return statements.read(lambda connection: query.all(connection, **params))
+
+
+def standings_of(
+    session: Session,
+    rows: Sequence[CheckRow],
+    day: datetime.date,
     shortcut: Shortcut | None = None,
 ) -> dict[str, Standing]:
-    """The firms among `codes` the registry knew on `day`, each with its grade that day.
-
-    The firms and their state rows are read in one statement. Today, a firm whose stored row may
-    be served and which the `shortcut` says its row shows all a check reports of is answered from
-    that row alone (most firms, most days); the others are graded from their evidence, read once
-    for all of them. A standing's `enterprise` is the firm's row (id, uscc, name, status)."""
-    rows = run_core(
-        session,
-        _CHECK_ROWS if shortcut is None else shortcut.rows,
-        {
-            "codes": list(set(codes)),
-            "day": day,
-            "day_ends": clock.start_of(day + datetime.timedelta(days=1)),
-            **(shortcut.bounds(day) if shortcut is not None else {}),
-        },
-    ).all()
+    """Each firm's grade on `day`, by its code. Today, a firm whose stored row may be served and
+    which the `shortcut` says its row shows all a check reports of is answered from that row
+    alone (most firms, most days); the others are graded from their evidence, read once for all
+    of them through `session`. A standing's `enterprise` is the firm's row (id, uscc, name,
+    status)."""
     found: dict[str, Standing] = {}
     rest = []
     if shortcut is not None and day == clock.today():
@@ -213,7 +226,13 @@ def standings(
     return found
 
 
-def _nothing_to_report(current: Row, day: datetime.date) -> bool:
+def standings(session: Session, codes: Sequence[str], day: datetime.date) -> dict[str, Standing]:
+    """The firms among `codes` the registry knew on `day`, each with its grade that day, read in
+    the session's transaction."""
+    return standings_of(session, firm_rows(Statements.of(session), codes, day), day)
+
+
+def _nothing_to_report(current: CheckRow, day: datetime.date) -> bool:
     """No listing, no major or serious violation within the look-back, no dispute, a grade
     above C: a procurement check has no reason to give, so no evidence is read."""
     since = _months_before(day, 12 * policy.MAJOR_RECORD_YEARS)
@@ -226,7 +245,7 @@ def _nothing_to_report(current: Row, day: datetime.date) -> bool:
     )
 
 
-def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
+def _nothing_for_a_lender(current: CheckRow, _day: datetime.date) -> bool:
     """No violation, honour or failed sampling a lender counts, no listing, no dispute, no
     override in force: a lender's counts are nought and its flags come from the row (a low
     grade, a closed firm), so no evidence is read."""
@@ -235,7 +254,8 @@ def _nothing_for_a_lender(current: Row, _day: datetime.date) -> bool:
     )
 
 
-PROCUREMENT = Shortcut(_CHECK_ROWS, _nothing_to_report)
+_ROWS = DriverQuery(_CHECK_ROWS)
+PROCUREMENT = Shortcut(_ROWS, _nothing_to_report)
 
 
 def _lending_bounds(day: datetime.date) -> dict:
@@ -246,10 +266,10 @@ def _lending_bounds(day: datetime.date) -> dict:
     }
 
 
-LENDING = Shortcut(_LENDING_ROWS, _nothing_for_a_lender, _lending_bounds)
+LENDING = Shortcut(DriverQuery(_LENDING_ROWS), _nothing_for_a_lender, _lending_bounds)
 
 
-def status_on(enterprise: Row | Enterprise, day: datetime.date) -> str:
+def status_on(enterprise: CheckRow | Enterprise, day: datetime.date) -> str:
     """Whether the firm was in business or deregistered on that day, as far as the register
     knows: a deregistration counts from its `status_since`."""
     if enterprise.status == "deregistered" and (
@@ -351,10 +371,19 @@ def _answer_each(
     purpose: str | None = None,
     project: str | None = None,
     shortcut: Shortcut | None = None,
+    statements: Statements | None = None,
 ) -> dict:
-    """Answers each code in the order asked (a repeated code at each place), and logs who asked."""
+    """Answers each code in the order asked (a repeated code at each place), and logs who asked.
+
+    The query log is written as soon as the firms are found, before their answers are worked
+    out: a check that fails after reading them still shows in each firm's log."""
     day = _validate(codes, as_of)
-    found = standings(session, codes, day, shortcut=shortcut)
+    statements = statements or Statements.of(session)
+    rows = firm_rows(statements, codes, day, shortcut)
+    query_log.log_queries(
+        statements, caller, kind, rows, purpose=purpose, project=project, as_of=day
+    )
+    found = standings_of(session, rows, day, shortcut)
     # Plain dicts in wire form: the view sends them as they are (the schema documents them).
     results = [
         {
@@ -368,15 +397,6 @@ def _answer_each(
         else {"uscc": code, "found": False, **unknown}
         for code in codes
     ]
-    query_log.log_queries(
-        session,
-        caller,
-        kind,
-        [standing.enterprise for standing in found.values()],
-        purpose=purpose,
-        project=project,
-        as_of=day,
-    )
     return {"as_of": day, "results": results}
 
 
@@ -386,7 +406,11 @@ def procurement_check(
     codes: Sequence[str],
     as_of: datetime.date | None = None,
     project: str | None = None,
+    *,
+    statements: Statements | None = None,
 ) -> dict:
+    """Whether each firm may be awarded a contract on the day; the rows and the query-log entry
+    run where `statements` run them (the session's transaction when not given)."""
     require_role(caller, "procurement", "bank", "regulator")
 
     def answer(standing: Standing, day: datetime.date) -> dict:
@@ -409,6 +433,7 @@ def procurement_check(
         unknown={"eligible": None, "grade": None, "graded": None, "reasons": []},
         project=project,
         shortcut=PROCUREMENT,
+        statements=statements,
     )
 
 
@@ -461,8 +486,11 @@ def lending_check(
     codes: Sequence[str],
     purpose: str,
     as_of: datetime.date | None = None,
+    *,
+    statements: Statements | None = None,
 ) -> dict:
-    """Facts and signals for a lender, not a loan decision; the firm sees that it was checked."""
+    """Facts and signals for a lender, not a loan decision; the firm sees that it was checked.
+    The rows and the query-log entry run as `procurement_check`'s do."""
     require_role(caller, "bank")
 
     def answer(standing: Standing, day: datetime.date) -> dict:
@@ -495,4 +523,5 @@ def lending_check(
         },
         purpose=purpose,
         shortcut=LENDING,
+        statements=statements,
     )

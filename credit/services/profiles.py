@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from credit import clock
 from credit.auth.caller import Caller, require_role
-from credit.db import OneRowQuery
+from credit.db import DriverQuery
 from credit.errors import Forbidden, InvalidInput, NotFound
 from credit.grading import evidence
 from credit.models import (
@@ -27,7 +27,7 @@ from credit.services.lookup import get_enterprise
 _firm, _state = Enterprise.__table__, EnterpriseState.__table__
 # The lookup every bank, purchaser and citizen makes, built once: most firms are answered from
 # this one row.
-PROFILE_ROW = OneRowQuery(
+PROFILE_ROW = DriverQuery(
     select(
         _firm.c.id,
         _state.c.assessment_id,

@@ -1,5 +1,6 @@
 """The query log: every lending check, procurement check and bank read of a file, for the firm
-to see who looked at it. Written in the reader's transaction."""
+to see who looked at it. Written in the reader's transaction, or for a check on its own, after
+the check has read its answer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from credit.auth.caller import Caller
 from credit.clock import utcnow
-from credit.db import run_core
+from credit.db import DriverQuery, Statements
 from credit.errors import Forbidden, Unauthorized
 from credit.models import Enterprise, QueryLogEntry, QueryLogFirm, QueryLogSeal
 from credit.services import lookup
@@ -21,16 +22,20 @@ _FIRM = Enterprise.__table__
 # One row per firm, selected from the firms themselves: one statement however many firms a check
 # asked about, built once.
 _GIVEN = ("at", "actor", "role", "kind", "purpose", "project", "as_of")
-_LOG_FIRMS = insert(_LOG).from_select(
-    ["enterprise_id", "uscc", *_GIVEN],
-    select(
-        _FIRM.c.id, _FIRM.c.uscc, *(bindparam(name, type_=_LOG.c[name].type) for name in _GIVEN)
-    ).where(_FIRM.c.id.in_(bindparam("ids", expanding=True))),
+_LOG_FIRMS = DriverQuery(
+    insert(_LOG).from_select(
+        ["enterprise_id", "uscc", *_GIVEN],
+        select(
+            _FIRM.c.id,
+            _FIRM.c.uscc,
+            *(bindparam(name, type_=_LOG.c[name].type) for name in _GIVEN),
+        ).where(_FIRM.c.id.in_(bindparam("ids", expanding=True))),
+    )
 )
 
 
 def log_queries(
-    session: Session,
+    into: Session | Statements,
     caller: Caller,
     kind: str,
     firms: Iterable,
@@ -39,23 +44,25 @@ def log_queries(
     project: str | None = None,
     as_of: datetime.date | None = None,
 ) -> None:
-    """A row for each firm (anything with the firm's `id`), in one statement."""
+    """A row for each firm (anything with the firm's `id`), in one statement: in the session's
+    transaction, or where `Statements` write (a request's lookups: committed at once)."""
     ids = [firm.id for firm in firms]
-    if ids:
-        run_core(
-            session,
-            _LOG_FIRMS,
-            {
-                "ids": ids,
-                "at": utcnow(),
-                "actor": caller.username,
-                "role": caller.role,
-                "kind": kind,
-                "purpose": purpose,
-                "project": project,
-                "as_of": as_of,
-            },
+    if not ids:
+        return
+    statements = into if isinstance(into, Statements) else Statements.of(into)
+    statements.write(
+        lambda connection: _LOG_FIRMS.run(
+            connection,
+            ids=ids,
+            at=utcnow(),
+            actor=caller.username,
+            role=caller.role,
+            kind=kind,
+            purpose=purpose,
+            project=project,
+            as_of=as_of,
         )
+    )
 
 
 def _entries_of(enterprise_id: int):

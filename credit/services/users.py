@@ -12,7 +12,7 @@ from credit import uscc as uscc_codes
 from credit.auth.caller import ROLES, WRITABLE_KINDS, Caller
 from credit.auth.passwords import hash_password, verify_password
 from credit.clock import utcnow
-from credit.db import OneRowQuery
+from credit.db import DriverQuery
 from credit.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from credit.models import User
 
@@ -201,7 +201,7 @@ def enable_user(session: Session, username: str, *, actor: str = "cli") -> User:
     return user
 
 
-SIGN_IN_ACCOUNT = OneRowQuery(
+SIGN_IN_ACCOUNT = DriverQuery(
     select(
         User.username,
         User.role,
@@ -244,7 +244,7 @@ _ACCOUNT = select(
 ).where(User.username == bindparam("username"))
 
 
-_ACCOUNT_ROW = OneRowQuery(_ACCOUNT)
+_ACCOUNT_ROW = DriverQuery(_ACCOUNT)
 
 
 def active_caller(session: Session, username: str) -> Caller:

@@ -39,10 +39,10 @@ def verdict(monkeypatch):
     own code, with the firm's standing given rather than read from a database."""
 
     def check(firm_standing, day=DAY):
+        firm = firm_standing.enterprise
+        monkeypatch.setattr(checks, "firm_rows", lambda statements, codes, *a: [firm])
         monkeypatch.setattr(
-            checks,
-            "standings",
-            lambda session, codes, as_of, **kw: {code: firm_standing for code in codes},
+            checks, "standings_of", lambda session, rows, *a: {firm.uscc: firm_standing}
         )
         monkeypatch.setattr(checks, "query_log", SimpleNamespace(log_queries=lambda *a, **kw: None))
         answer = checks.procurement_check(
