@@ -17,9 +17,23 @@ import os
 import sys
 import threading
 
+import orjson
+
 from credit.clock import utcnow
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+# Anything orjson would write its own way (a date, a dataclass) is written as `str` gives it,
+# as the standard library's encoder above does.
+_AS_STANDARD = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _line(entry: dict) -> str:
+    """The entry as one line of JSON: orjson, several times faster; the standard library for
+    what orjson refuses (keys that are not strings, integers past 64 bits)."""
+    try:
+        return orjson.dumps(entry, default=str, option=_AS_STANDARD).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return _ENCODER.encode(entry)
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,7 +50,7 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = getattr(record, name)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return _ENCODER.encode(entry)
+        return _line(entry)
 
 
 FLUSH_SECONDS = 0.5

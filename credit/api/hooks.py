@@ -35,9 +35,9 @@ def _start() -> None:
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
     _check_sizes()
     _check_query_encoding()
-    _raise_the_limit_for_uploads()
-    _hold_a_streamed_body_to_the_limit()
-    if request.method in BODY_METHODS:
+    if request.method in BODY_METHODS:  # any other request's body is never read
+        _raise_the_limit_for_uploads()
+        _hold_a_streamed_body_to_the_limit()
         _check_json_body()
     # A token that is present but bad is refused even where no token is needed.
     if "Authorization" in request.headers:

@@ -7,6 +7,7 @@ import functools
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -17,6 +18,9 @@ from credit.auth.caller import PUBLIC, Caller
 from credit.models import User
 from credit.private_files import write_private_text
 from credit.services.users import caller_of
+
+if TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
 
 ACCOUNT_KEY = "account_id"
 SECRET_FILE = "session.key"
@@ -34,10 +38,28 @@ class SessionCookies(SecureCookieSessionInterface):
     """The signed cookie, marked Secure when the request came over HTTPS: directly, or through a
     trusted proxy that says so (X-Forwarded-Proto, read by ProxyFix when
     CREDIT_TRUSTED_PROXIES is set). A fixed setting would either break sign-in over plain HTTP on
-    a workstation or let the cookie travel unencrypted in production."""
+    a workstation or let the cookie travel unencrypted in production.
+
+    Every request opens the session, an API lookup too: the signer is made once per key rather
+    than per request, and a session nobody touched is not looked at again when the response
+    goes out."""
+
+    def __init__(self):
+        self._signers: dict[tuple, URLSafeTimedSerializer | None] = {}
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if not (session or session.modified or session.accessed):
+            return  # what Flask would do too, without working out the cookie's settings
+        super().save_session(app, session, response)
 
 
 def install(app: Flask, keys: Path) -> None:

@@ -3,6 +3,7 @@ a process that exits writes what was waiting."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import subprocess
@@ -87,3 +88,23 @@ def test_a_process_writes_its_waiting_lines_when_it_exits_but_not_when_killed(ho
     )
     lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
     assert len([line for line in lines if line.get("path") == "/x"]) == written
+
+
+def test_a_line_carries_its_fields_as_json_whatever_their_type(logger):
+    log, stream, handler = logger
+    fields = {
+        "path": "/api/v1/enterprises/913211000000000010",
+        "user": None,
+        "firm": "镇江演示有限公司",
+        "on": datetime.date(2026, 11, 30),
+        "at": datetime.datetime(2026, 11, 30, 23, 59, tzinfo=datetime.UTC),
+    }
+    log.info("request", extra={"fields": fields})
+    # What only the standard library writes: a key that is not a string, a very large number.
+    log.info("request", extra={"fields": {1: "one", "big": 2**70}})
+    handler.flush()
+    first, second = stream.lines()
+    assert first["path"] == fields["path"] and first["user"] is None
+    assert first["firm"] == "镇江演示有限公司" and "\\u" not in stream.writes[0]
+    assert (first["on"], first["at"]) == ("2026-11-30", "2026-11-30 23:59:00+00:00")
+    assert (second["1"], second["big"]) == ("one", 2**70)
