@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, g, request
@@ -32,7 +32,7 @@ def install(app: Flask) -> None:
 def _start() -> None:
     g.started = time.perf_counter()
     offered = request.headers.get("X-Request-ID", "")
-    g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    g.request_id = offered if _REQUEST_ID.match(offered) else os.urandom(16).hex()
     _check_sizes()
     _check_query_encoding()
     if request.method in BODY_METHODS:  # any other request's body is never read

@@ -56,6 +56,12 @@ class SessionCookies(SecureCookieSessionInterface):
             self._signers[keys] = super().get_signing_serializer(app)
         return self._signers[keys]
 
+    def open_session(self, app: Flask, request):
+        if "HTTP_COOKIE" not in request.environ:
+            # No cookie at all (a program's request, mostly): nothing to read or check.
+            return None if self.get_signing_serializer(app) is None else self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app: Flask, session, response) -> None:
         if not (session or session.modified or session.accessed):
             return  # what Flask would do too, without working out the cookie's settings
