@@ -231,9 +231,8 @@ class Database:
 
 class LoggedReadSession(Session):
     """A read whose only write is its query-log entry (a bank's read of a file, a grade or a
-    report): its
-    reads go to one connection, the write and every statement after it to another, so that the
-    session reads what it wrote.
+    report): its reads go to one connection, the write and every statement after it to another,
+    so that the session reads what it wrote.
 
     On SQLite the reads take no write lock (a deferred transaction), and the entry is written on
     a connection of the writing engine (`_WRITER`), which takes the lock for the insert alone:
@@ -521,29 +520,6 @@ def _writing(session: Session, statement: UpdateBase):
     return connection, dialect.identifier_preparer.quote, mark
 
 
-def session_reads(session: Session) -> Callable[[Callable[[Connection], T]], T]:
-    """How to run `read(connection)` on the session's reading connection (the one its own reads
-    use), inside its transaction: a read whose standby was lost runs once more elsewhere, as the
-    session's own reads do."""
-
-    def reads(read: Callable[[Connection], T]) -> T:
-        if isinstance(session, StandbyReadingSession):
-            return session.read_again_if_lost(lambda: read(session.connection()))
-        return read(session.connection())
-
-    return reads
-
-
-def session_writes(session: Session) -> Callable[[Callable[[Connection], T]], T]:
-    """How to run `write(connection)` on the session's connection for writes, inside its
-    transaction (committed with it)."""
-
-    def writes(write: Callable[[Connection], T]) -> T:
-        return write(session.connection(bind_arguments={FOR_WRITE: True}))
-
-    return writes
-
-
 @dataclass(frozen=True)
 class Statements:
     """Where a service runs its single statements: `read(fn)` and `write(fn)` each call `fn` with
@@ -555,7 +531,18 @@ class Statements:
 
     @classmethod
     def of(cls, session: Session) -> Statements:
-        return cls(session_reads(session), session_writes(session))
+        """The session's: reads on its reading connection (once more elsewhere if its standby
+        was lost, as its own reads are), writes on the connection its writes go to."""
+
+        def read(run: Callable[[Connection], T]) -> T:
+            if isinstance(session, StandbyReadingSession):
+                return session.read_again_if_lost(lambda: run(session.connection()))
+            return run(session.connection())
+
+        def write(run: Callable[[Connection], T]) -> T:
+            return run(session.connection(bind_arguments={FOR_WRITE: True}))
+
+        return cls(read, write)
 
 
 def _run_many(connection: Connection, table: Table, sql: str, names: list[str], rows) -> None:
