@@ -376,7 +376,8 @@ def _answer_each(
     """Answers each code in the order asked (a repeated code at each place), and logs who asked.
 
     The query log is written as soon as the firms are found, before their answers are worked
-    out: a check that fails after reading them still shows in each firm's log."""
+    out; where `statements` commit each write at once (a request's lookups), a check that fails
+    after finding the firms still shows in each firm's log."""
     day = _validate(codes, as_of)
     statements = statements or Statements.of(session)
     rows = firm_rows(statements, codes, day, shortcut)

@@ -1,6 +1,6 @@
 """The query log: every lending check, procurement check and bank read of a file, for the firm
-to see who looked at it. Written in the reader's transaction, or for a check on its own, after
-the check has read its answer."""
+to see who looked at it. Written in the reader's transaction, or for a check on its own,
+committed as soon as the check has found its firms."""
 
 from __future__ import annotations
 
