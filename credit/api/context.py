@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from flask import current_app, g, request
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from credit import uscc as uscc_codes
@@ -76,10 +77,18 @@ def _token_account(username: str) -> Caller:
 
 
 def close_session(_error=None) -> None:
+    """Ends the request's session. One whose connection was lost after its last statement (a
+    standby or the primary restarted meanwhile) has nothing left to roll back: the answer
+    already made stands rather than turning into an error."""
     session = g.pop("db_session", None)
     g.pop("db_session_mode", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
 
 
 def path_uscc(text: str) -> str:
