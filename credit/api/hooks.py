@@ -14,11 +14,11 @@ from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
+from credit import logs
 from credit.api.context import close_session, current_caller
 from credit.config import MAX_HEADER_BYTES, MAX_URL_BYTES
 from credit.errors import HeaderTooLarge, MalformedRequest, UrlTooLong
 
-access_log = logging.getLogger("credit.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -155,21 +155,18 @@ def _check_json_body() -> None:
 def _finish(response):
     request_id = g.get("request_id", "")
     response.headers["X-Request-ID"] = request_id
-    if access_log.isEnabledFor(logging.INFO):
+    if logs.ACCESS.isEnabledFor(logging.INFO):
         caller = g.get("caller")
-        access_log.info(
-            "request",
-            extra={
-                "fields": {
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round(
-                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2
-                    ),
-                    "request_id": request_id,
-                    "user": caller.username if caller else None,
-                }
-            },
+        logs.log_access(
+            {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(
+                    (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2
+                ),
+                "request_id": request_id,
+                "user": caller.username if caller else None,
+            }
         )
     return response

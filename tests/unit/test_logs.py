@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from credit.logs import BufferedHandler, JsonFormatter
+from credit.logs import BufferedHandler, JsonFormatter, log_access
 
 
 class Writes:
@@ -108,3 +108,65 @@ def test_a_line_carries_its_fields_as_json_whatever_their_type(logger):
     assert first["firm"] == "镇江演示有限公司" and "\\u" not in stream.writes[0]
     assert (first["on"], first["at"]) == ("2026-11-30", "2026-11-30 23:59:00+00:00")
     assert (second["1"], second["big"]) == ("one", 2**70)
+
+
+@pytest.fixture
+def registry_log():
+    """The registry's `credit` logger at INFO with its own handler, writing to a stream kept
+    apart; restored afterwards."""
+    stream = Writes()
+    handler = BufferedHandler(stream, seconds=3600, lines=50)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("credit")
+    saved = root.handlers, root.level, root.propagate
+    root.handlers, root.propagate = [handler], False
+    root.setLevel(logging.INFO)
+    yield stream, handler
+    root.handlers, _, root.propagate = saved
+    root.setLevel(saved[1])
+
+
+ACCESS_FIELDS = {"method": "GET", "path": "/api/v1/enterprises/x", "status": 200, "user": None}
+
+
+def test_an_access_line_is_written_as_a_logged_line_would_be(registry_log, monkeypatch):
+    stream, handler = registry_log
+    access = logging.getLogger("credit.access")
+    records = []
+    make_record = access.makeRecord
+    monkeypatch.setattr(
+        access, "makeRecord", lambda *a, **k: records.append(1) or make_record(*a, **k)
+    )
+    log_access(ACCESS_FIELDS)
+    assert records == []  # straight to the registry's handler, no record made
+    logging.getLogger("credit.access").info("request", extra={"fields": ACCESS_FIELDS})
+    assert stream.writes == []  # both wait for the batch
+    handler.flush()
+    direct, logged = stream.lines()
+    assert list(direct) == list(logged) == ["at", "level", "logger", "message", *ACCESS_FIELDS]
+    assert {**direct, "at": None} == {**logged, "at": None}
+    assert direct["logger"] == "credit.access" and direct["level"] == "INFO"
+
+
+def test_an_access_line_reaches_any_other_handler_through_logging(registry_log):
+    stream, handler = registry_log
+    seen: list[logging.LogRecord] = []
+    other = logging.Handler()
+    other.emit = seen.append
+    access = logging.getLogger("credit.access")
+    access.addHandler(other)
+    try:
+        log_access(ACCESS_FIELDS)
+    finally:
+        access.removeHandler(other)
+    handler.flush()
+    assert [record.fields for record in seen] == [ACCESS_FIELDS]
+    assert [line["path"] for line in stream.lines()] == ["/api/v1/enterprises/x"]
+
+
+def test_no_access_line_below_its_level(registry_log):
+    stream, handler = registry_log
+    logging.getLogger("credit").setLevel(logging.WARNING)
+    log_access(ACCESS_FIELDS)
+    handler.flush()
+    assert stream.writes == []
