@@ -144,21 +144,24 @@ class Database:
         """
         return self._lookup(at_least, primary=primary)[1]
 
-    def read_lookup(self, read: Callable[[Connection], T], at_least: int | None = None) -> T:
-        """`read(connection)` on this thread's lookup connection. When that is a standby's and is
-        lost before it answers (the standby stopped or restarted), the standby is skipped and the
-        read runs once more, on another standby in use or the primary: a read the primary could
-        answer does not fail because a standby went away."""
-        standby, connection = self._lookup(at_least)
-        if standby is None:
-            return read(connection)
+    def read_lookup(
+        self, read: Callable[[Connection], T], at_least: int | None = None, *, primary: bool = False
+    ) -> T:
+        """`read(connection)` on this thread's lookup connection (the primary's when `primary`).
+        When that connection is lost before the read answers (the database or a standby stopped or
+        restarted since the connection was made), the read runs once more on a new one: the
+        primary's, or for a standby's, another standby in use or the primary, the lost standby
+        skipped. A read the database could answer does not fail because a kept connection went
+        away; one it cannot answer fails as before."""
+        standby, connection = self._lookup(at_least, primary=primary)
         try:
             return read(connection)
         except Exception as error:
-            if not connection.invalidated:
+            if not connection.invalidated or self._bound is not None:
                 raise  # not a lost connection: the read itself failed
-            self.standbys.mark_down(standby, error)
-        return read(self._lookup(at_least)[1])
+            if standby is not None:
+                self.standbys.mark_down(standby, error)
+        return read(self._lookup(at_least, primary=primary)[1])
 
     def _lookup(
         self, at_least: int | None, *, primary: bool = False
@@ -365,8 +368,9 @@ class DriverQuery:
             form = self._forms[dialect.name] = _DriverForm(self.statement, dialect)
         sql, values = form.bound(params)
         driver = connection.connection  # the pooled DBAPI connection
-        cursor = driver.cursor()
+        cursor = None
         try:
+            cursor = driver.cursor()
             cursor.execute(sql, values)
             fetched = fetch(cursor)
             processors = form.processors(self.columns, cursor.description) if self.columns else ()
@@ -375,7 +379,8 @@ class DriverQuery:
                 connection.invalidate()  # the next lookup() opens another
             raise
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
         if not self.columns:
             return fetched
         if many:

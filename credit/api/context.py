@@ -53,12 +53,12 @@ def db_session(*, write: bool | None = None, logged_read: bool = False) -> Sessi
 
 
 def read_lookup(read: Callable[[Connection], T]) -> T:
-    """`read(connection)` on the worker's lookup connection, run once more elsewhere if that was
-    a standby's and was lost before it answered (see `Database.read_lookup`)."""
+    """`read(connection)` on the worker's lookup connection, run once more on a new connection
+    if that one was lost before it answered (see `Database.read_lookup`)."""
     database = current_app.extensions["credit.database"]
-    if database.standbys is None:
-        return read(database.lookup())
-    return database.read_lookup(read, at_least=own_writes.position())
+    return database.read_lookup(
+        read, at_least=None if database.standbys is None else own_writes.position()
+    )
 
 
 def lookups() -> Statements:
@@ -73,7 +73,8 @@ def _token_account(username: str) -> Caller:
     the primary, so that an account disabled there cannot write once more."""
     if request.method in READ_METHODS:
         return read_lookup(lambda lookup: token_caller(lookup, username))
-    return token_caller(current_app.extensions["credit.database"].lookup(primary=True), username)
+    database = current_app.extensions["credit.database"]
+    return database.read_lookup(lambda lookup: token_caller(lookup, username), primary=True)
 
 
 def close_session(_error=None) -> None:
