@@ -14,7 +14,7 @@ from credit import uscc as uscc_codes
 from credit.api import own_writes
 from credit.auth.caller import PUBLIC, Caller
 from credit.auth.tokens import read_token
-from credit.db import Statements
+from credit.db import Database, Statements
 from credit.errors import InvalidInput, Unauthorized
 from credit.services.users import token_caller
 from schemas.common import uscc_error
@@ -44,7 +44,7 @@ def db_session(*, write: bool | None = None, logged_read: bool = False) -> Sessi
         current.close()
         current = None
     if current is None:
-        at_least = None if mode == "write" or database.standbys is None else own_writes.position()
+        at_least = None if mode == "write" else _own_write(database)
         current = g.db_session = database.session(
             write=mode == "write", at_least=at_least, logged=mode == "logged"
         )
@@ -56,16 +56,20 @@ def read_lookup(read: Callable[[Connection], T]) -> T:
     """`read(connection)` on the worker's lookup connection, run once more on a new connection
     if that one was lost before it answered (see `Database.read_lookup`)."""
     database = current_app.extensions["credit.database"]
-    return database.read_lookup(
-        read, at_least=None if database.standbys is None else own_writes.position()
-    )
+    return database.read_lookup(read, at_least=_own_write(database))
 
 
 def lookups() -> Statements:
     """The request's single statements, each run on its own outside the session: reads where
     `read_lookup` reads, writes on the primary, committed at once (see `Database.lookups`)."""
     database = current_app.extensions["credit.database"]
-    return database.lookups(None if database.standbys is None else own_writes.position())
+    return database.lookups(_own_write(database))
+
+
+def _own_write(database: Database) -> int | None:
+    """Where the caller's own recent write is in the WAL, which a standby read must have
+    replayed; without standbys nobody asks (and its cookie is not read)."""
+    return None if database.standbys is None else own_writes.position()
 
 
 def _token_account(username: str) -> Caller:

@@ -1,7 +1,7 @@
-"""A read whose only write is its query-log entry (a check, a bank's read of a file) holds up no
-writer while it reads: on SQLite it takes the write lock for its entry alone, so that a firm
-registered meanwhile is not kept waiting, and the entry is still written. A check's entry is
-written on its own, committed at once."""
+"""A read whose only write is its query-log entry (a bank's read of a file) holds up no writer
+while it reads: on SQLite it takes the write lock for its entry alone, so that a firm registered
+meanwhile is not kept waiting, and the entry is still written. A check opens no such session: its
+rows are read and its entry written each on its own, the entry committed at once."""
 
 from __future__ import annotations
 
